@@ -1,0 +1,40 @@
+// `npm test`: builds (some suites check the built bundle), finds a Chromium,
+// runs every vitest project and ends with the line CI reads: `N passed, N failed`.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { findChromium } from './find-chromium.mjs';
+
+const RESULTS = '.vitest-results.json';
+const extraArgs = process.argv.slice(2);
+
+function step(command, args, env = process.env) {
+  return spawnSync(command, args, { stdio: 'inherit', env }).status ?? 1;
+}
+
+if (!process.env.SKIP_BUILD && step(process.execPath, ['scripts/build.mjs']) !== 0) {
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
+const env = { ...process.env, CHROMIUM_PATH: findChromium() };
+rmSync(RESULTS, { force: true });
+const status = step(process.execPath, ['node_modules/vitest/vitest.mjs', 'run',
+  '--reporter=default', '--reporter=json', `--outputFile.json=${RESULTS}`, ...extraArgs], env);
+
+let passed = 0;
+let failed = 1;
+try {
+  const results = JSON.parse(readFileSync(RESULTS, 'utf8'));
+  passed = results.numPassedTests;
+  // A suite that fails to load has no failed tests but is a failure all the same.
+  failed = results.numFailedTests + (results.numFailedTestSuites ?? 0) - failedSuitesWithFailedTests(results);
+} catch {
+  console.error('vitest wrote no results file');
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(status !== 0 || failed > 0 ? 1 : 0);
+
+function failedSuitesWithFailedTests(results) {
+  return results.testResults.filter((file) => file.status === 'failed'
+    && file.assertionResults.some((test) => test.status === 'failed')).length;
+}
