@@ -1,0 +1,43 @@
+import { SESSION_HEADER } from './constants.js';
+import type { ResolvedOptions } from './options.js';
+
+export const ALLOWED_METHODS = 'GET, POST, DELETE, OPTIONS';
+const BASE_HEADERS = ['Content-Type', SESSION_HEADER, 'X-Request-ID'];
+const EXPOSED_HEADERS = `${SESSION_HEADER}, Retry-After`;
+const PREFLIGHT_MAX_AGE = '600';
+
+export type OriginVerdict =
+  | { kind: 'none' }
+  | { kind: 'allowed'; origin: string }
+  | { kind: 'refused'; origin: string };
+
+export function judgeOrigin(request: Request, options: ResolvedOptions): OriginVerdict {
+  const origin = request.headers.get('Origin');
+  if (origin === null) return { kind: 'none' };
+  return options.isOriginAllowed(origin) ? { kind: 'allowed', origin } : { kind: 'refused', origin };
+}
+
+/**
+ * Headers for every answer. `Vary: Origin` goes on all of them, allowed or not, so a shared
+ * cache never hands one origin's answer to another.
+ */
+export function corsHeaders(verdict: OriginVerdict, options: ResolvedOptions): Record<string, string> {
+  if (verdict.kind !== 'allowed') return { Vary: 'Origin' };
+  const headers: Record<string, string> = {
+    'Access-Control-Allow-Origin': verdict.origin,
+    'Access-Control-Expose-Headers': EXPOSED_HEADERS,
+    Vary: 'Origin',
+  };
+  if (options.allowCredentials) headers['Access-Control-Allow-Credentials'] = 'true';
+  return headers;
+}
+
+export function preflightHeaders(verdict: OriginVerdict, options: ResolvedOptions): Record<string, string> {
+  return {
+    ...corsHeaders(verdict, options),
+    'Access-Control-Allow-Methods': ALLOWED_METHODS,
+    'Access-Control-Allow-Headers': [...BASE_HEADERS, ...options.allowedHeaders].join(', '),
+    'Access-Control-Max-Age': PREFLIGHT_MAX_AGE,
+    Vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers',
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * `pathors-chat/proxy`: the server side of pathors-chat. Holds the Pathors API key, guards who
+ * may spend it, and passes the agent's stream through untouched. Server-only: the handler uses
+ * Web standard APIs alone (Node >= 20, Bun, Deno, Workers); `toNodeHandler` and
+ * `startProxyServer` need `node:http`.
+ */
+export { createPathorsProxy, normaliseHistory } from './handler.js';
+export type { PathorsProxy, SessionHistory } from './handler.js';
+export { DEFAULTS, DEFAULT_UPSTREAM, ProxyOptionsError } from './options.js';
+export type {
+  BucketOptions,
+  PathorsProxyOptions,
+  ProxyContext,
+  RateLimitOptions,
+  UpstreamTemplates,
+} from './options.js';
+export { MemoryRateLimitStore } from './rate-limit.js';
+export type { ConsumeResult, MemoryStoreOptions, RateLimitStore } from './rate-limit.js';
+export { ERROR_CODES } from './errors.js';
+export type { ErrorCode, ProxyErrorBody } from './errors.js';
+export type { ProxyLogEvent } from './log.js';
+export { REQUEST_ID_HEADER, SESSION_HEADER } from './constants.js';
+export { startProxyServer, toNodeHandler } from './node.js';
+export type { NodeHandler, ProxyServer, ProxyServerOptions } from './node.js';
