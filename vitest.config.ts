@@ -20,6 +20,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/support/browser-servers.ts'],
           testTimeout: 20_000,
           browser: {
             enabled: true,

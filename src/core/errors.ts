@@ -1,0 +1,99 @@
+/**
+ * One error taxonomy for everything that can go wrong with a turn. Each
+ * error has a machine `code` (for the page's `pathors-error` listener) and
+ * names the string the panel shows (`messageKey`, see `src/i18n`).
+ */
+export const ErrorCode = {
+  /** The browser says it is offline. */
+  offline: 'offline',
+  /** The request never got an answer (DNS, refused, CORS, TLS). */
+  network: 'network',
+  /** No first byte within `firstByteTimeoutMs`. */
+  timeout: 'timeout',
+  /** 429: too many messages; `retryAfter` holds the seconds to wait. */
+  rateLimited: 'rate_limited',
+  /** Any other 4xx/5xx; `status` and the server's own `detail`. */
+  http: 'http',
+  /** The connection dropped after the reply had started. */
+  interrupted: 'interrupted',
+  /** Not a chat stream: wrong content type, or a chunk that is not JSON. */
+  malformed: 'malformed',
+  /** The reply ended without a word. */
+  empty: 'empty',
+  /** The element is missing a setting (`proxy-url`). */
+  config: 'config',
+  /** The agent kept calling tools past the limit of rounds in one turn. */
+  toolLimit: 'tool_limit',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export type ErrorMessageKey =
+  | 'errorOffline' | 'errorNetwork' | 'errorTimeout' | 'errorRateLimited' | 'errorServer'
+  | 'errorClient' | 'errorSession' | 'errorInterrupted' | 'errorMalformed' | 'errorEmpty'
+  | 'errorConfig' | 'errorToolLimit';
+
+export class ChatError extends Error {
+  override readonly name = 'ChatError';
+  readonly code: ErrorCode;
+  /** HTTP status, when the server answered. */
+  readonly status: number | undefined;
+  /** The server's own words, when it gave any. */
+  readonly detail: string | undefined;
+  /** Seconds to wait before trying again (429). */
+  readonly retryAfter: number | undefined;
+
+  constructor(code: ErrorCode, message: string,
+    extra: { status?: number; detail?: string; retryAfter?: number; cause?: unknown } = {}) {
+    super(message, { cause: extra.cause });
+    this.code = code;
+    this.status = extra.status;
+    this.detail = extra.detail;
+    this.retryAfter = extra.retryAfter;
+  }
+
+  /** Which string of the language table describes this error to a visitor. */
+  get messageKey(): ErrorMessageKey {
+    switch (this.code) {
+      case 'offline': return 'errorOffline';
+      case 'network': return 'errorNetwork';
+      case 'timeout': return 'errorTimeout';
+      case 'rate_limited': return 'errorRateLimited';
+      case 'interrupted': return 'errorInterrupted';
+      case 'malformed': return 'errorMalformed';
+      case 'empty': return 'errorEmpty';
+      case 'config': return 'errorConfig';
+      case 'tool_limit': return 'errorToolLimit';
+      case 'http':
+        if (this.status === 401 || this.status === 403) return 'errorSession';
+        return this.status !== undefined && this.status < 500 ? 'errorClient' : 'errorServer';
+    }
+  }
+}
+
+/** Reads `{"error": "..."}` and `{"error": {"message": "..."}}`, the two shapes Pathors sends. */
+export function errorMessageOf(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || !('error' in body)) return undefined;
+  const { error } = body;
+  if (typeof error === 'string') return error;
+  if (typeof error === 'object' && error !== null && 'message' in error
+    && typeof error.message === 'string') return error.message;
+  return undefined;
+}
+
+/** Turns a non-2xx response into a ChatError, with the server's message when it sent one. */
+export async function errorFromResponse(response: Response): Promise<ChatError> {
+  const text = await response.text().catch(() => '');
+  let detail: string | undefined;
+  try {
+    detail = errorMessageOf(JSON.parse(text));
+  } catch {
+    // An HTML error page from a gateway: its text is no use to a visitor.
+  }
+  const { status } = response;
+  if (status === 429) {
+    const seconds = Number(response.headers.get('Retry-After'));
+    return new ChatError('rate_limited', `Rate limited (429)${detail ? `: ${detail}` : ''}`,
+      { status, detail, retryAfter: Number.isFinite(seconds) && seconds > 0 ? seconds : undefined });
+  }
+  return new ChatError('http', `HTTP ${status}${detail ? `: ${detail}` : ''}`, { status, detail });
+}

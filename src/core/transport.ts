@@ -1,0 +1,256 @@
+import { fetchEventSource } from '@microsoft/fetch-event-source';
+import { ChatError, errorFromResponse } from './errors.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from './wire.js';
+import { SESSION_HEADER } from './wire.js';
+
+export interface PostChatOptions {
+  /** The proxy's chat endpoint, e.g. `https://example.com/pathors/chat/completions`. */
+  url: string;
+  body: ChatRequest;
+  sessionId?: string | undefined;
+  /** Idempotency key: one per user action, so the proxy can refuse a replay. */
+  requestId: string;
+  /** Extra headers from the page (a CSRF token, a login). */
+  headers?: Record<string, string> | undefined;
+  fetch?: typeof fetch | undefined;
+  /** Aborts the request: the user pressed stop, or the element went away. */
+  signal: AbortSignal;
+  /** How long to wait for the first byte of the answer. */
+  firstByteTimeoutMs: number;
+  onSession(sessionId: string): void;
+  onChunk(chunk: ChatCompletionChunk): void;
+}
+
+/** Thrown when the request was aborted by its caller; not an error to show. */
+export class AbortedError extends Error {
+  override readonly name = 'AbortError';
+}
+
+/**
+ * POSTs one chat turn and feeds the reply to `onChunk`, streamed (SSE) or not.
+ * Resolves when the reply is complete; rejects with a ChatError, or an
+ * AbortedError after `signal` fired. Never sends the POST twice.
+ */
+export async function postChat(options: PostChatOptions): Promise<void> {
+  if (options.signal.aborted) throw new AbortedError('aborted before sending');
+  const watch = new FirstByteWatch(options.signal, options.firstByteTimeoutMs);
+  try {
+    if (options.body.stream === false) await postOnce(options, watch);
+    else await postStream(options, watch);
+  } catch (error) {
+    throw watch.explain(error);
+  } finally {
+    watch.dispose();
+  }
+  // fetch-event-source resolves quietly on abort (it calls neither onclose nor onerror).
+  watch.throwIfStopped();
+}
+
+function requestInit(options: PostChatOptions, signal: AbortSignal) {
+  // A plain object: fetch-event-source silently drops a Headers instance (its #37).
+  const headers: Record<string, string> = {
+    ...options.headers,
+    'Content-Type': 'application/json',
+    'X-Request-ID': options.requestId,
+  };
+  if (options.sessionId) headers[SESSION_HEADER] = options.sessionId;
+  return { method: 'POST', headers, body: JSON.stringify(options.body), signal, credentials: 'same-origin' as const };
+}
+
+async function postOnce(options: PostChatOptions, watch: FirstByteWatch): Promise<void> {
+  const response = await (options.fetch ?? fetch)(options.url, requestInit(options, watch.signal));
+  watch.firstByte();
+  noteSession(response, options);
+  if (!response.ok) throw await errorFromResponse(response);
+  deliverCompletion(await readCompletion(response), options);
+}
+
+/** The answer was plain JSON where a stream was asked for (a buffering gateway, or `stream: false`). */
+class JsonReply {
+  readonly completion: ChatCompletion;
+  constructor(completion: ChatCompletion) {
+    this.completion = completion;
+  }
+}
+
+async function postStream(options: PostChatOptions, watch: FirstByteWatch): Promise<void> {
+  let finished = false;
+  let done = false;
+  const init = requestInit(options, watch.signal);
+  try {
+    await fetchEventSource(options.url, {
+      ...init,
+      // Its default closes the request when the tab is hidden and re-sends the POST when shown.
+      openWhenHidden: true,
+      fetch: (input, fetchInit) => watch.wrap(options.fetch ?? fetch, input, fetchInit),
+      async onopen(response) {
+        noteSession(response, options);
+        if (!response.ok) throw await errorFromResponse(response);
+        const type = (response.headers.get('Content-Type') ?? '').toLowerCase();
+        if (type.startsWith('text/event-stream')) return;
+        if (type.startsWith('application/json')) throw new JsonReply(await readCompletion(response));
+        throw new ChatError('malformed', `Expected a chat stream, got ${type || 'no content type'}`,
+          { status: response.status });
+      },
+      onmessage(message) {
+        // A keep-alive comment (`: ping`) arrives as a message with no data.
+        if (!message.data || done) return;
+        if (message.data === '[DONE]') {
+          done = true;
+          return;
+        }
+        const chunk = parseChunk(message.data);
+        if (chunk.session_id) options.onSession(chunk.session_id);
+        options.onChunk(chunk);
+        if (chunk.choices[0]?.finish_reason) finished = true;
+      },
+      onclose() {
+        if (!done && !finished) {
+          throw new ChatError('interrupted', 'The stream ended before the reply was complete');
+        }
+      },
+      onerror(error) {
+        // Rethrowing is the only way to stop fetch-event-source retrying forever.
+        throw error;
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof JsonReply)) throw error;
+    deliverCompletion(error.completion, options);
+  }
+}
+
+function parseChunk(data: string): ChatCompletionChunk {
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch (cause) {
+    throw new ChatError('malformed', 'A chunk of the stream is not JSON', { cause });
+  }
+  if (typeof value !== 'object' || value === null) {
+    throw new ChatError('malformed', 'A chunk of the stream is not an object');
+  }
+  if ('error' in value) {
+    const { error } = value;
+    const detail = typeof error === 'string' ? error
+      : typeof error === 'object' && error && 'message' in error ? String(error.message) : undefined;
+    throw new ChatError('http', `The server reported an error mid-stream${detail ? `: ${detail}` : ''}`, { detail });
+  }
+  if (!('choices' in value) || !Array.isArray(value.choices)) {
+    throw new ChatError('malformed', 'A chunk of the stream has no choices');
+  }
+  return value as ChatCompletionChunk;
+}
+
+async function readCompletion(response: Response): Promise<ChatCompletion> {
+  let value: unknown;
+  try {
+    value = await response.json();
+  } catch (cause) {
+    throw new ChatError('malformed', 'The reply is not JSON', { cause, status: response.status });
+  }
+  if (typeof value !== 'object' || value === null || !('choices' in value) || !Array.isArray(value.choices)) {
+    throw new ChatError('malformed', 'The reply is not a chat completion', { status: response.status });
+  }
+  return value as ChatCompletion;
+}
+
+/** A whole completion, fed through the same path as a stream of one chunk. */
+function deliverCompletion(completion: ChatCompletion, options: PostChatOptions): void {
+  if (completion.session_id) options.onSession(completion.session_id);
+  const choice = completion.choices[0];
+  options.onChunk({
+    id: completion.id,
+    object: 'chat.completion.chunk',
+    created: completion.created,
+    model: completion.model,
+    choices: [{
+      index: 0,
+      delta: {
+        role: 'assistant',
+        content: choice?.message.content ?? '',
+        tool_calls: choice?.message.tool_calls?.map((call, index) => ({ index, ...call })),
+      },
+      finish_reason: choice?.finish_reason ?? 'stop',
+    }],
+  });
+}
+
+function noteSession(response: Response, options: PostChatOptions): void {
+  const id = response.headers.get(SESSION_HEADER);
+  if (id) options.onSession(id);
+}
+
+/**
+ * Owns the request's AbortController: aborts it when the caller's signal fires
+ * or when no byte arrives in time, and tells the two apart afterwards.
+ */
+class FirstByteWatch {
+  private readonly controller = new AbortController();
+  private readonly timer: ReturnType<typeof setTimeout>;
+  private timedOut = false;
+  private receivedAnything = false;
+  private readonly callerSignal: AbortSignal;
+  private readonly onCallerAbort = () => this.controller.abort();
+  readonly signal = this.controller.signal;
+
+  constructor(callerSignal: AbortSignal, timeoutMs: number) {
+    this.callerSignal = callerSignal;
+    callerSignal.addEventListener('abort', this.onCallerAbort);
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.controller.abort();
+    }, timeoutMs);
+  }
+
+  firstByte(): void {
+    this.receivedAnything = true;
+    clearTimeout(this.timer);
+  }
+
+  /** Calls fetch, and wraps the body to see its first byte and to end it with a blank line. */
+  async wrap(fetcher: typeof fetch, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const response = await fetcher(input, init);
+    if (!response.body) return response;
+    const watch = this;
+    const body = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        watch.firstByte();
+        controller.enqueue(chunk);
+      },
+      flush(controller) {
+        // fetch-event-source drops a last event that lacks its blank line; the spec allows it.
+        controller.enqueue(new TextEncoder().encode('\n\n'));
+      },
+    }));
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  }
+
+  throwIfStopped(): void {
+    if (this.timedOut) throw this.timeoutError();
+    if (this.callerSignal.aborted) throw new AbortedError('aborted');
+  }
+
+  /** Gives a thrown value its place in the taxonomy. */
+  explain(error: unknown): Error {
+    if (this.timedOut) return this.timeoutError();
+    if (this.callerSignal.aborted) return new AbortedError('aborted');
+    if (error instanceof ChatError) return error;
+    if (this.receivedAnything) {
+      return new ChatError('interrupted', 'The connection dropped during the reply', { cause: error });
+    }
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+      return new ChatError('offline', 'The browser is offline', { cause: error });
+    }
+    return new ChatError('network', 'The chat server could not be reached', { cause: error });
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.callerSignal.removeEventListener('abort', this.onCallerAbort);
+  }
+
+  private timeoutError(): ChatError {
+    return new ChatError('timeout', 'No answer in time');
+  }
+}
