@@ -1,0 +1,374 @@
+import { ChatError } from './errors.js';
+import { completedToolCalls, emptyDraft, foldChunk } from './fold.js';
+import { ConversationStorage, type StorageProblem } from './storage.js';
+import { runToolCall, toolDefinitions, type PageTool, type ToolApproval } from './tools.js';
+import { newId, toWire, type AssistantEntry, type Entry } from './transcript.js';
+import { AbortedError, postChat } from './transport.js';
+import type { ChatMessage, ChatRequest, ToolCall } from './wire.js';
+
+/** Where a conversation stands. */
+export const ChatStatus = {
+  idle: 'idle',
+  /** The request is out; no word of the reply yet. */
+  sending: 'sending',
+  streaming: 'streaming',
+  /** The page's tools are running. */
+  tools: 'tools',
+  /** The last turn failed; `retry()` re-sends it. */
+  error: 'error',
+} as const;
+export type ChatStatus = (typeof ChatStatus)[keyof typeof ChatStatus];
+
+export interface ConversationSettings {
+  /** Base URL of the proxy, e.g. `/pathors` or `https://example.com/pathors`. */
+  proxyUrl: string;
+  /**
+   * `"turn"` (default) sends only the new turn while a session ID is known, since
+   * Pathors keeps the session; `"full"` always sends the whole transcript.
+   */
+  history: 'turn' | 'full';
+  tools: readonly PageTool[];
+  /** Extra request headers, or a function that returns them per request. */
+  requestHeaders: Record<string, string> | (() => Record<string, string>) | undefined;
+  fetch: typeof fetch | undefined;
+  stream: boolean;
+  firstByteTimeoutMs: number;
+  /** Tool rounds allowed in one turn before the widget stops the loop. */
+  maxToolRounds: number;
+  approveTool: ToolApproval | undefined;
+}
+
+export const DEFAULT_SETTINGS: ConversationSettings = {
+  proxyUrl: '',
+  history: 'turn',
+  tools: [],
+  requestHeaders: undefined,
+  fetch: undefined,
+  stream: true,
+  firstByteTimeoutMs: 30_000,
+  maxToolRounds: 5,
+  approveTool: undefined,
+};
+
+export interface ConversationEventMap {
+  /** Anything the view shows changed (entries, status, error, session). */
+  change: Event;
+  /** Text was added to the reply being written. */
+  delta: CustomEvent<{ entry: AssistantEntry; text: string }>;
+  /** A reply finished. */
+  reply: CustomEvent<{ entry: AssistantEntry }>;
+  error: CustomEvent<{ error: ChatError }>;
+  session: CustomEvent<{ sessionId: string }>;
+  tool: CustomEvent<{ call: ToolCall; result: string }>;
+}
+
+/** How often a reply being written is saved, so a reload loses at most this much of it. */
+const SAVE_INTERVAL_MS = 1000;
+
+/**
+ * A conversation with the agent through the proxy: the transcript, the
+ * session ID, the turn in flight and its tools. It lives outside any element
+ * (see `conversationFor`), so a framework that re-mounts the element finds
+ * the same conversation, even mid-reply.
+ */
+export class Conversation extends EventTarget {
+  entries: Entry[] = [];
+  sessionId: string | undefined;
+  status: ChatStatus = 'idle';
+  error: ChatError | undefined;
+  /** What the visitor has typed and not sent yet. */
+  draft = '';
+  /** The tool running now, for the panel to name. */
+  activeTool: string | undefined;
+  settings: ConversationSettings = { ...DEFAULT_SETTINGS };
+  readonly storage: ConversationStorage;
+  private controller: AbortController | undefined;
+  /** The messages of the turn in flight or last failed, so retry sends exactly them again. */
+  private turn: { messages: ChatMessage[]; round: number } | undefined;
+  private lastSave = 0;
+  private readonly unwatch: () => void;
+
+  constructor(storageKey: string, persist: boolean) {
+    super();
+    this.storage = new ConversationStorage(storageKey, persist);
+    this.restore();
+    this.unwatch = this.storage.watch(() => {
+      // Another tab wrote; follow it unless this tab is the one writing.
+      if (this.busy) return;
+      this.restore();
+      this.emitChange();
+    });
+  }
+
+  get busy(): boolean {
+    return this.status === 'sending' || this.status === 'streaming' || this.status === 'tools';
+  }
+
+  get storageProblem(): StorageProblem | undefined {
+    return this.storage.problem;
+  }
+
+  /**
+   * Sends the visitor's message. The message is in the transcript (and saved)
+   * before the request leaves, so nothing typed is lost. Returns false when
+   * there is nothing to send or a turn is already in flight.
+   */
+  send(text: string): boolean {
+    const content = text.trim();
+    if (!content || this.busy) return false;
+    this.dropFailedReply();
+    const message: ChatMessage = { role: 'user', content };
+    this.entries = [...this.entries, { id: newId(), role: 'user', content }];
+    void this.runTurn([message], 0);
+    return true;
+  }
+
+  /** Re-sends the turn that failed, without adding the visitor's message again. */
+  retry(): boolean {
+    if (this.status !== 'error' || !this.turn) return false;
+    this.dropFailedReply();
+    void this.runTurn(this.turn.messages, this.turn.round);
+    return true;
+  }
+
+  /** Stops the reply (or the request not yet answered); what was written is kept, marked stopped. */
+  stop(): void {
+    this.controller?.abort();
+  }
+
+  /** Starts over: forgets the transcript and the session, here and at the proxy. */
+  reset(): void {
+    this.stop();
+    const { sessionId } = this;
+    if (sessionId && this.settings.proxyUrl) {
+      // Ending the session upstream is a courtesy; the visitor is not kept waiting for it.
+      void this.fetcher(`${this.base()}/sessions/${encodeURIComponent(sessionId)}`, {
+        method: 'DELETE', headers: this.headers(), keepalive: true,
+      }).catch(() => {});
+    }
+    this.entries = [];
+    this.sessionId = undefined;
+    this.turn = undefined;
+    this.error = undefined;
+    this.status = 'idle';
+    this.storage.clear();
+    this.emitChange();
+  }
+
+  /**
+   * Fetches the history from the proxy where the transcript is gone but the
+   * session is known (storage was full, or cleared by the browser).
+   */
+  async recoverHistory(): Promise<void> {
+    const { sessionId } = this;
+    if (!sessionId || this.entries.length || !this.settings.proxyUrl) return;
+    try {
+      const response = await this.fetcher(`${this.base()}/sessions/${encodeURIComponent(sessionId)}`,
+        { headers: this.headers() });
+      if (response.status === 404 || response.status === 403) {
+        this.sessionId = undefined;
+        this.save();
+        return;
+      }
+      if (!response.ok) return;
+      const body: unknown = await response.json();
+      const messages = typeof body === 'object' && body && 'messages' in body && Array.isArray(body.messages)
+        ? body.messages as Array<{ role?: unknown; content?: unknown }> : [];
+      if (this.entries.length || this.sessionId !== sessionId) return;
+      this.entries = messages.flatMap((message): Entry[] => {
+        if (typeof message.content !== 'string' || !message.content) return [];
+        if (message.role === 'user') return [{ id: newId(), role: 'user', content: message.content }];
+        if (message.role === 'assistant') {
+          return [{ id: newId(), role: 'assistant', content: message.content, status: 'done' }];
+        }
+        return [];
+      });
+      this.save();
+      this.emitChange();
+    } catch {
+      // The history stays unknown; the session itself still works.
+    }
+  }
+
+  dispose(): void {
+    this.stop();
+    this.unwatch();
+  }
+
+  private async runTurn(messages: ChatMessage[], round: number): Promise<void> {
+    this.turn = { messages, round };
+    this.error = undefined;
+    this.status = 'sending';
+    const controller = new AbortController();
+    this.controller = controller;
+    this.save();
+    this.emitChange();
+
+    const draft = emptyDraft();
+    let entry: AssistantEntry | undefined;
+    const { settings } = this;
+    const body: ChatRequest = {
+      messages: settings.history === 'full' || !this.sessionId ? toWire(this.entries) : messages,
+      stream: settings.stream,
+    };
+    if (settings.tools.length) body.tools = toolDefinitions(settings.tools);
+
+    try {
+      if (!settings.proxyUrl) throw new ChatError('config', 'proxy-url is not set');
+      await postChat({
+        url: `${this.base()}/chat/completions`,
+        body,
+        sessionId: this.sessionId,
+        requestId: newId(),
+        headers: this.headers(),
+        fetch: settings.fetch,
+        signal: controller.signal,
+        firstByteTimeoutMs: settings.firstByteTimeoutMs,
+        onSession: (sessionId) => this.adoptSession(sessionId),
+        onChunk: (chunk) => {
+          const added = foldChunk(draft, chunk);
+          if (!entry && (added || draft.toolCalls.length)) {
+            entry = { id: newId(), role: 'assistant', content: '', status: 'streaming' };
+            this.entries = [...this.entries, entry];
+            this.status = 'streaming';
+            this.emitChange();
+          }
+          if (entry && added) {
+            entry.content += added;
+            this.dispatchEvent(new CustomEvent('delta', { detail: { entry, text: added } }));
+            this.saveSometimes();
+          }
+        },
+      });
+      const calls = completedToolCalls(draft);
+      if (!entry || (!draft.content.trim() && !calls.length)) {
+        throw new ChatError('empty', 'The reply was empty');
+      }
+      entry.status = 'done';
+      if (calls.length) entry.toolCalls = calls;
+      this.controller = undefined;
+      if (draft.finishReason === 'tool_calls' && calls.length) {
+        await this.runTools(entry, calls, round);
+        return;
+      }
+      this.status = 'idle';
+      this.turn = undefined;
+      this.save();
+      this.emitChange();
+      this.dispatchEvent(new CustomEvent('reply', { detail: { entry } }));
+    } catch (error) {
+      this.endTurn(controller, entry, error);
+    }
+  }
+
+  private async runTools(entry: AssistantEntry, calls: ToolCall[], round: number): Promise<void> {
+    const limit = this.settings.maxToolRounds;
+    if (round + 1 > limit) {
+      throw new ChatError('tool_limit', `Stopped after ${limit} tool rounds in one turn`);
+    }
+    this.status = 'tools';
+    const controller = new AbortController();
+    this.controller = controller;
+    const results: ChatMessage[] = [];
+    for (const call of calls) {
+      this.activeTool = call.function.name;
+      this.emitChange();
+      const result = await runToolCall(call, this.settings.tools, {
+        signal: controller.signal,
+        ...(this.settings.approveTool ? { approve: this.settings.approveTool } : {}),
+      });
+      if (controller.signal.aborted) throw new AbortedError('stopped during tools');
+      this.entries = [...this.entries, {
+        id: newId(), role: 'tool', toolCallId: call.id, name: call.function.name, content: result.content,
+      }];
+      results.push(result);
+      this.dispatchEvent(new CustomEvent('tool', { detail: { call, result: result.content } }));
+    }
+    this.activeTool = undefined;
+    await this.runTurn([{ role: 'assistant', content: entry.content || null, tool_calls: calls }, ...results],
+      round + 1);
+  }
+
+  private endTurn(controller: AbortController, entry: AssistantEntry | undefined, error: unknown): void {
+    if (this.controller === controller) this.controller = undefined;
+    this.activeTool = undefined;
+    if (error instanceof AbortedError || controller.signal.aborted) {
+      if (entry?.status === 'streaming') entry.status = 'stopped';
+      this.status = 'idle';
+      this.turn = undefined;
+    } else {
+      if (entry?.status === 'streaming') entry.status = 'interrupted';
+      this.error = error instanceof ChatError ? error
+        : new ChatError('network', error instanceof Error ? error.message : String(error), { cause: error });
+      this.status = 'error';
+      this.dispatchEvent(new CustomEvent('error', { detail: { error: this.error } }));
+    }
+    this.save();
+    this.emitChange();
+  }
+
+  /** A retry or a new message replaces the reply that was cut off by the failed turn. */
+  private dropFailedReply(): void {
+    const last = this.entries.at(-1);
+    if (this.status === 'error' && last?.role === 'assistant' && last.status === 'interrupted' && !last.toolCalls) {
+      this.entries = this.entries.slice(0, -1);
+    }
+  }
+
+  private adoptSession(sessionId: string): void {
+    if (sessionId === this.sessionId) return;
+    this.sessionId = sessionId;
+    this.save();
+    this.dispatchEvent(new CustomEvent('session', { detail: { sessionId } }));
+  }
+
+  private restore(): void {
+    const saved = this.storage.load();
+    this.sessionId = saved.sessionId;
+    // A reply still "streaming" in storage was cut off by a reload or a closed tab.
+    this.entries = saved.entries.map((entry) =>
+      entry.role === 'assistant' && entry.status === 'streaming' ? { ...entry, status: 'interrupted' } : entry);
+  }
+
+  private save(): void {
+    this.lastSave = Date.now();
+    this.storage.save({ sessionId: this.sessionId, entries: this.entries });
+  }
+
+  private saveSometimes(): void {
+    if (Date.now() - this.lastSave >= SAVE_INTERVAL_MS) this.save();
+  }
+
+  private emitChange(): void {
+    this.dispatchEvent(new Event('change'));
+  }
+
+  private base(): string {
+    return this.settings.proxyUrl.replace(/\/+$/, '');
+  }
+
+  private headers(): Record<string, string> {
+    const { requestHeaders } = this.settings;
+    return typeof requestHeaders === 'function' ? requestHeaders() : { ...requestHeaders };
+  }
+
+  private get fetcher(): typeof fetch {
+    return this.settings.fetch ?? ((input, init) => fetch(input, init));
+  }
+}
+
+const live = new Map<string, Conversation>();
+
+/**
+ * The one conversation for a storage key on this page: an element that is
+ * re-mounted (a framework re-render) picks up where it was.
+ */
+export function conversationFor(storageKey: string, persist: boolean): Conversation {
+  const key = `${persist ? 'saved' : 'memory'}:${storageKey}`;
+  let conversation = live.get(key);
+  if (!conversation) {
+    conversation = new Conversation(storageKey, persist);
+    live.set(key, conversation);
+  }
+  return conversation;
+}
