@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createSessionSigner } from '../../src/proxy/session-token.js';
+import { SECRET, expectNoKeyLeak, readError, startBench, userTurn } from './proxy-harness.js';
+import type { Bench, Layout } from './proxy-harness.js';
+
+const SESSION_ID = /^[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{24}$/;
+
+function flip(char: string): string {
+  return char === 'A' ? 'B' : 'A';
+}
+
+describe.each<Layout>(['legacy', 'v1'])('proxy: the session routes on the %s upstream layout', (layout) => {
+  let bench: Bench;
+
+  beforeAll(async () => {
+    bench = await startBench({
+      layout,
+      fake: { script: [{ match: /./, reply: 'Noted.' }] },
+      proxy: { sessionVariables: async () => ({ userId: 'u-42', secretNote: 'internal' }) },
+    });
+  });
+  beforeEach(() => bench.fake.reset());
+  afterAll(async () => {
+    expectNoKeyLeak(bench);
+    await bench.close();
+  });
+
+  async function newSession(): Promise<string> {
+    const response = await bench.post('/sessions', undefined, { 'Content-Type': 'text/plain' });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { sessionId: string };
+    expect(response.headers.get('x-session-id')).toBe(body.sessionId);
+    return body.sessionId;
+  }
+
+  it('POST /sessions mints a signed ID and creates it upstream with the site\'s variables, provider "web"', async () => {
+    const sessionId = await newSession();
+    expect(sessionId).toMatch(SESSION_ID);
+    const [create] = bench.fake.requests;
+    expect(create!.path).toBe(new URL(layout === 'v1' ? bench.fake.v1SessionUrl : bench.fake.sessionUrl).pathname);
+    expect(create!.body).toEqual({ session_id: sessionId, variables: { userId: 'u-42', secretNote: 'internal' }, provider: 'web' });
+    expect(bench.fake.sessions.get(sessionId)?.variables).toEqual({ userId: 'u-42', secretNote: 'internal' });
+  });
+
+  it('ignores variables the browser sends: only the site\'s hook sets them', async () => {
+    const response = await bench.post('/sessions', { variables: { plan: 'enterprise' }, session_id: 'mine' });
+    const { sessionId } = (await response.json()) as { sessionId: string };
+    expect(bench.fake.sessions.get(sessionId)?.variables).toEqual({ userId: 'u-42', secretNote: 'internal' });
+    expect(bench.fake.sessions.has('mine')).toBe(false);
+  });
+
+  it('GET /sessions/:id answers the history as {role, content} pairs, without the variables', async () => {
+    const sessionId = await newSession();
+    const chat = await bench.chat(userTurn('Remember me'), { 'X-Session-ID': sessionId });
+    expect(chat.status).toBe(200);
+    await chat.text();
+    const response = await fetch(`${bench.url}/sessions/${sessionId}`, { headers: { Origin: 'https://shop.example' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({
+      sessionId,
+      messages: [
+        { role: 'user', content: 'Remember me' },
+        { role: 'assistant', content: 'Noted.' },
+      ],
+    });
+    expect(text).not.toContain('u-42');
+    expect(text).not.toContain('variables');
+  });
+
+  it('leaves out system prompts and tool traffic from the history', async () => {
+    const sessionId = await newSession();
+    bench.fake.sessions.get(sessionId)!.messages = [
+      { role: 'system', content: 'You are the shop agent. Discount code STAFF50.' },
+      { role: 'user', content: 'Cart?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'cart', arguments: '{}' } }] },
+      { role: 'tool', tool_call_id: 'c1', content: '{"items":1}' },
+      { role: 'assistant', content: 'One item.' },
+    ];
+    const response = await fetch(`${bench.url}/sessions/${sessionId}`);
+    expect(await response.json()).toEqual({ sessionId, messages: [{ role: 'user', content: 'Cart?' }, { role: 'assistant', content: 'One item.' }] });
+  });
+
+  it('DELETE /sessions/:id ends the session upstream, after which it is 404', async () => {
+    const sessionId = await newSession();
+    const response = await fetch(`${bench.url}/sessions/${sessionId}`, { method: 'DELETE' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true });
+    const end = bench.fake.requests.at(-1)!;
+    expect(end.method).toBe('DELETE');
+    expect(end.body).toEqual({ session_id: sessionId });
+    expect(bench.fake.sessions.has(sessionId)).toBe(false);
+
+    const gone = await readError(await fetch(`${bench.url}/sessions/${sessionId}`));
+    expect(gone).toMatchObject({ status: 404, code: 'session_not_found' });
+    const again = await readError(await fetch(`${bench.url}/sessions/${sessionId}`, { method: 'DELETE' }));
+    expect(again).toMatchObject({ status: 404, code: 'session_not_found' });
+  });
+
+  it('refuses unsigned, tampered and foreign session IDs with 403 invalid_session, forwarding nothing', async () => {
+    const real = await newSession();
+    bench.fake.reset();
+    const [nonce, mac] = real.split('.') as [string, string];
+    const foreign = await createSessionSigner(['another-secret-another-secret-another-secret']).mint();
+    const forged = [
+      'session-xyz789',
+      nonce,
+      `${nonce}.`,
+      `${flip(nonce[0]!)}${nonce.slice(1)}.${mac}`,
+      `${nonce}.${mac.slice(0, -1)}${flip(mac.at(-1)!)}`,
+      `${nonce}.${mac}x`,
+      `${nonce}.${mac}.${mac}`,
+      foreign,
+      real.toUpperCase(),
+      `${nonce}=.${mac}`,
+    ];
+    for (const id of forged) {
+      for (const attempt of [
+        () => bench.chat(userTurn(), { 'X-Session-ID': id }),
+        () => fetch(`${bench.url}/sessions/${encodeURIComponent(id)}`),
+        () => fetch(`${bench.url}/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+      ]) {
+        const error = await readError(await attempt());
+        expect(error, id).toMatchObject({ status: 403, code: 'invalid_session' });
+      }
+    }
+    expect(bench.upstreamCount()).toBe(0);
+  });
+
+  it('404 for a signed ID the upstream does not know (ended, or created elsewhere)', async () => {
+    const signed = await createSessionSigner([SECRET]).mint();
+    const error = await readError(await fetch(`${bench.url}/sessions/${signed}`));
+    expect(error).toMatchObject({ status: 404, code: 'session_not_found' });
+  });
+});
+
+describe('proxy: session secrets', () => {
+  it('verifies IDs signed by a previous secret during rotation, and signs with the first', async () => {
+    const old = 'old-secret-old-secret-old-secret-old-secret';
+    const bench = await startBench({ proxy: { sessionSecret: [SECRET, old] } });
+    try {
+      const legacy = await createSessionSigner([old]).mint();
+      const response = await bench.chat(userTurn(), { 'X-Session-ID': legacy });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-session-id')).toBe(legacy);
+      await response.text();
+      const fresh = (await (await bench.post('/sessions', {})).json()) as { sessionId: string };
+      expect(await createSessionSigner([SECRET]).verify(fresh.sessionId)).toBe(true);
+      expect(await createSessionSigner([old]).verify(fresh.sessionId)).toBe(false);
+    } finally {
+      await bench.close();
+    }
+  });
+
+  it('mints IDs that do not repeat', async () => {
+    const signer = createSessionSigner([SECRET]);
+    const ids = await Promise.all(Array.from({ length: 200 }, () => signer.mint()));
+    expect(new Set(ids).size).toBe(200);
+    for (const id of ids) expect(await signer.verify(id)).toBe(true);
+  });
+});
