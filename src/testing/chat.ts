@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AssistantMessage } from '../core/wire.js';
+import { FALLBACK_RULES } from './default-script.js';
+import type { Exchange, FakeState } from './exchange.js';
+import { readMarkers } from './faults.js';
+import type { AppliedFault } from './faults.js';
+import { mergeHistory } from './history.js';
+import { sendError, sendNestedError } from './http-util.js';
+import { INVALID_AUTH } from './http-util.js';
+import { respondJson, respondStream } from './respond.js';
+import { buildContext, lastUserText, planReply } from './script.js';
+import type { PlannedReply } from './script.js';
+import { getOrCreateSession } from './session-api.js';
+import { FAULTS } from './types.js';
+import { validateChatRequest } from './validate-chat.js';
+
+/**
+ * `POST` chat completions: validate, pick the session, apply any fault, plan the reply from the
+ * script, remember the turn, and answer as a stream or as one JSON body.
+ */
+export async function handleChat(exchange: Exchange, state: FakeState): Promise<void> {
+  const { req, res, record } = exchange;
+  if (exchange.invalidJson) return sendError(res, 400, 'Invalid JSON body');
+  const validated = validateChatRequest(exchange.body);
+  if (!validated.ok) return sendError(res, 400, validated.error);
+  const request = validated.request;
+
+  const headerId = req.headers['x-session-id'];
+  const sessionId =
+    (typeof headerId === 'string' && headerId !== '' ? headerId : undefined) ??
+    (request.session_id !== undefined && request.session_id !== '' ? request.session_id : undefined) ??
+    `session-${randomBytes(9).toString('base64url')}`;
+  record.sessionId = sessionId;
+  record.stream = request.stream === true;
+  res.setHeader('X-Session-ID', sessionId);
+
+  // Markers count only on a user turn: the follow-up that carries tool results still holds the
+  // same user message, and must not fail again.
+  const endsWithUser = request.messages[request.messages.length - 1]?.role === 'user';
+  const markers = readMarkers(lastUserText(request.messages));
+  if (endsWithUser && markers.unknownFault !== undefined) {
+    return sendError(res, 400, `Unknown fault "${markers.unknownFault}"; expected one of ${FAULTS.join(', ')}`);
+  }
+  const fault: AppliedFault | undefined = (endsWithUser ? markers.fault : undefined) ?? state.faults.take();
+  record.fault = fault?.fault;
+  exchange.notify();
+  const tokenDelayMs = (endsWithUser ? markers.tokenDelayMs : undefined) ?? state.tokenDelayMs;
+
+  switch (fault?.fault) {
+    case 'http-500':
+      return sendNestedError(res, 500, 'Internal error');
+    case 'http-401':
+      return sendNestedError(res, 401, INVALID_AUTH);
+    case 'http-429':
+      return sendNestedError(res, 429, 'Rate limit exceeded', { 'Retry-After': '7' });
+    case 'slow-first-byte':
+      if (!(await pause(fault.delayMs, exchange.signal))) return;
+      break;
+    default:
+      break;
+  }
+
+  const known = state.sessions.get(sessionId);
+  const conversation = mergeHistory(known?.messages ?? [], request.messages);
+  const ctx = buildContext(request, conversation, sessionId, known?.variables ?? {}, markers.text);
+  const reply = planReply(state.script, FALLBACK_RULES, ctx);
+
+  // A failed response leaves the session as it was, so a retry of the same turn is not doubled.
+  if (fault === undefined || fault.fault === 'slow-first-byte') {
+    const session = getOrCreateSession(state.sessions, sessionId);
+    session.messages = [...conversation, assistantMessage(reply)];
+    session.updatedAt = new Date();
+  }
+
+  const respond = request.stream === true ? respondStream : respondJson;
+  await respond(exchange, reply, sessionId, fault?.fault, tokenDelayMs);
+}
+
+function assistantMessage(reply: PlannedReply): AssistantMessage {
+  if (reply.toolCalls.length === 0) return { role: 'assistant', content: reply.content };
+  return { role: 'assistant', content: reply.content === '' ? null : reply.content, tool_calls: reply.toolCalls };
+}
+
+/** Waits `ms`; false when the wait was cut short by an abort. */
+export async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false;
+  try {
+    await sleep(ms, undefined, { signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
