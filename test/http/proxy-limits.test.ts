@@ -137,7 +137,8 @@ describe('proxy: X-Request-ID replays', () => {
       const chats = () => bench.fake.requests.filter((r) => r.kind === 'chat').length;
       expect(chats()).toBe(1);
       const sessionId = first.headers.get('x-session-id')!;
-      for (const headers of [{ 'X-Request-ID': key }, { 'X-Request-ID': key, 'X-Session-ID': sessionId }]) {
+      const replays: Array<Record<string, string>> = [{ 'X-Request-ID': key }, { 'X-Request-ID': key, 'X-Session-ID': sessionId }];
+      for (const headers of replays) {
         const replay = await bench.chat(userTurn('Once only'), headers);
         expect(await readError(replay)).toMatchObject({ status: 409, code: 'duplicate_request' });
       }
