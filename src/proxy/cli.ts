@@ -41,8 +41,8 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
     if (error instanceof ProxyOptionsError) {
-      const variable = ENV_FOR_OPTION[error.option] ?? error.option;
-      say(process.stderr, `pathors-chat-proxy: ${variable} is invalid: ${error.message}`);
+      const variable = ENV_FOR_OPTION[error.option];
+      say(process.stderr, `pathors-chat-proxy: ${variable ? `${variable} ${error.problem}` : error.message}`);
       return 1;
     }
     const code = (error as { code?: unknown }).code;

@@ -145,11 +145,14 @@ const MIN_SECRET_LENGTH = 32;
 /** Thrown by `createPathorsProxy` for bad options; names the option, never echoes the key. */
 export class ProxyOptionsError extends Error {
   readonly option: string;
+  /** The message without the option's name, for callers that name it their own way (the CLI's variables). */
+  readonly problem: string;
 
-  constructor(option: string, message: string) {
-    super(`pathors-chat proxy: option \`${option}\` ${message}`);
+  constructor(option: string, problem: string) {
+    super(`pathors-chat proxy: option \`${option}\` ${problem}`);
     this.name = 'ProxyOptionsError';
     this.option = option;
+    this.problem = problem;
   }
 }
 
@@ -211,7 +214,7 @@ function originMatcher(value: unknown): (origin: string) => boolean {
   const origins = new Set<string>();
   for (const entry of value as unknown[]) {
     if (entry === '*') {
-      throw new ProxyOptionsError('allowedOrigins', 'must not contain "*": name each origin, or pass a function.');
+      throw new ProxyOptionsError('allowedOrigins', 'must not contain "*": name each origin (or, in code, pass a function).');
     }
     if (typeof entry !== 'string') throw new ProxyOptionsError('allowedOrigins', 'must contain only strings.');
     let origin: string;

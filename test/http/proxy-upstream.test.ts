@@ -210,6 +210,37 @@ describe('proxy: the Fetch handler with an injected fetch', () => {
     expect(headers.get('x-session-id')).toMatch(/\./);
   });
 
+  it('cancelling the response body, or the request\'s signal, aborts the upstream fetch (the edge runtimes\' path)', async () => {
+    for (const leave of ['cancel', 'signal'] as const) {
+      let upstreamSignal: AbortSignal | undefined;
+      const handler = handlerWith((url, init) => {
+        if (url.endsWith('/session')) return created();
+        upstreamSignal = init.signal ?? undefined;
+        const encoder = new TextEncoder();
+        // An endless stream that stops only when its consumer aborts.
+        return new Response(new ReadableStream<Uint8Array>({
+          pull: (controller) => new Promise((resolve) => setTimeout(() => {
+            controller.enqueue(encoder.encode('data: {"tick":1}\n\n'));
+            resolve();
+          }, 10)),
+        }), { headers: { 'Content-Type': 'text/event-stream' } });
+      });
+      const client = new AbortController();
+      const response = await handler.proxy(new Request('https://proxy.example/chat/completions', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(userTurn('Hi', { stream: true })),
+        signal: client.signal,
+      }));
+      const reader = response.body!.getReader();
+      await reader.read();
+      expect(upstreamSignal!.aborted).toBe(false);
+      if (leave === 'cancel') await reader.cancel();
+      else client.abort();
+      expect(upstreamSignal!.aborted, leave).toBe(true);
+    }
+  });
+
   it('a failing sessionVariables hook is 500 internal_error, logged, with nothing sent upstream', async () => {
     const handler = handlerWith(() => json(200, {}), {
       sessionVariables: () => {
