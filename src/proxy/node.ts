@@ -48,7 +48,8 @@ function requestBody(req: MaybeParsed): BodyInit | undefined {
       cancelled = true;
       req.resume();
     },
-  });
+    // Zero, or the stream would pull (and start the flow) at construction.
+  }, { highWaterMark: 0 });
 }
 
 function toRequest(req: MaybeParsed, signal: AbortSignal): Request {
