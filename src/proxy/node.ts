@@ -160,7 +160,9 @@ export interface ProxyServer {
 export async function startProxyServer(options: ProxyServerOptions): Promise<ProxyServer> {
   const { host = '127.0.0.1', port = 8787, ...proxyOptions } = options;
   const handler = toNodeHandler(createPathorsProxy(proxyOptions));
-  const { createServer } = await import('node:http');
+  // Not `import 'node:http'`: index.ts re-exports this module, and edge bundlers (wrangler's
+  // esbuild) fail on any node:http import, even a dynamic one. getBuiltinModule is Node >= 20.16.
+  const { createServer } = process.getBuiltinModule('node:http');
   const server = createServer((req, res) => handler(req, res));
   // A request's body must arrive in time; a response stream may run as long as the agent writes.
   server.requestTimeout = 60_000;
