@@ -289,7 +289,8 @@ export function createPathorsProxy(options: PathorsProxyOptions): PathorsProxy {
       verdict = judgeOrigin(request, opts);
       response = await serve(request, ip, path, verdict);
     } catch (error) {
-      if (error instanceof ClientGone) return new Response(null, { status: 499 });
+      // Nobody is left to read an answer, and a half-read body is not the proxy failing.
+      if (error instanceof ClientGone || request.signal.aborted) return new Response(null, { status: 499 });
       let refusal: ProxyError;
       if (error instanceof ProxyError) {
         refusal = error;

@@ -89,6 +89,7 @@ export interface PathorsProxyOptions {
   /**
    * The session variables of a new session, from the site's own knowledge of the user
    * (its cookie, its auth). The only way variables are set: the browser never can.
+   * Called when a session starts; the request's body has already been read by then.
    */
   sessionVariables?: (request: Request) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
   /** Default: the global `fetch`. */
