@@ -15,11 +15,15 @@ function copy(this: HTMLButtonElement, label: string | null, copied: string) {
   }, () => {});
 }
 
+/** The children array each element was last rendered from. */
+const rendered = new WeakMap<Node, VNode[]>();
+
 export function create(v: VNode, o: DomOptions): Node {
   if (typeof v === 'string') return document.createTextNode(v);
   const e = document.createElement(v.t);
   for (const k in v.a) e.setAttribute(k, v.a[k]!);
   for (const c of v.c) e.append(create(c, o));
+  rendered.set(e, v.c);
   if (v.t === 'button') {
     const label = e.textContent;
     e.addEventListener('click', function (this: HTMLButtonElement) {
@@ -47,8 +51,12 @@ function patch(n: Node, v: VNode, o: DomOptions) {
   const a = v.a ?? {};
   for (const { name } of [...e.attributes]) if (!(name in a)) e.removeAttribute(name);
   for (const k in a) if (e.getAttribute(k) !== a[k]) e.setAttribute(k, a[k]!);
-  // The copy button's text is its own state ("Copied"); leave it alone.
-  if (v.t !== 'button') morph(e, v.c, e.firstChild, null, o);
+  // The copy button's text is its own state ("Copied"); leave it alone. Children
+  // rendered from the very same array (an unchanged paragraph) need no walk.
+  if (v.t !== 'button' && rendered.get(e) !== v.c) {
+    morph(e, v.c, e.firstChild, null, o);
+    rendered.set(e, v.c);
+  }
 }
 
 /** Makes the nodes from `first` up to (not including) `end` match `vs`. */

@@ -19,6 +19,10 @@ export interface RenderOptions {
 
 export interface RenderContext extends InlineContext {
   copyLabel: string;
+  /** Inline results of the previous update, by raw text: a stream re-renders its open
+   * blocks on every push, and most of their paragraphs and cells have not changed. */
+  last?: Map<string, [VNode[], boolean]>;
+  next?: Map<string, [VNode[], boolean]>;
 }
 
 export function context(options: RenderOptions, defs: Map<string, Def>): RenderContext {
@@ -34,8 +38,19 @@ export function collectDefs(blocks: Block[], defs: Map<string, Def>): void {
   for (const b of blocks) for (const d of b.defs ?? []) if (!defs.has(d[0])) defs.set(d[0], d);
 }
 
-// The paragraph's own leading and trailing spaces and tabs are not content.
-const inline = (s: string, ctx: RenderContext) => parseInlines(s.replace(/^[ \t\n]+|[ \t\n]+$/g, ''), ctx);
+function inline(raw: string, ctx: RenderContext): VNode[] {
+  let r = ctx.last?.get(raw);
+  if (!r) {
+    const missed = ctx.missed;
+    ctx.missed = false;
+    // The paragraph's own leading and trailing spaces and tabs are not content.
+    r = [parseInlines(raw.replace(/^[ \t\n]+|[ \t\n]+$/g, ''), ctx), !!ctx.missed];
+    ctx.missed ||= missed;
+  }
+  ctx.next?.set(raw, r);
+  ctx.missed ||= r[1];
+  return r[0];
+}
 
 /** Renders one block; undefined for a block with no output (definitions only). */
 export function renderBlock(b: Block, ctx: RenderContext, tight = false): VNode | VNode[] | undefined {

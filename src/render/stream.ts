@@ -6,11 +6,10 @@
 import { normalizeInput, parseBlocks, type Block } from './blocks.js';
 import { create, morph } from './dom.js';
 import type { Def } from './links.js';
-import { collectDefs, context, renderBlock, type RenderOptions } from './render.js';
+import { collectDefs, context, renderBlock, type RenderContext, type RenderOptions } from './render.js';
 import type { VNode } from './vnode.js';
 
-function render(blocks: Block[], defs: Map<string, Def>, options: RenderOptions, missed?: [Block, number][]): VNode[] {
-  const ctx = context(options, defs);
+function render(blocks: Block[], ctx: RenderContext, missed?: [Block, number][]): VNode[] {
   const out: VNode[] = [];
   for (const b of blocks) {
     ctx.missed = false;
@@ -28,7 +27,7 @@ export function renderMarkdown(text: string, target: HTMLElement, options: Rende
   const blocks = parseBlocks(normalizeInput(text)).kids;
   const defs = new Map<string, Def>();
   collectDefs(blocks, defs);
-  target.replaceChildren(...render(blocks, defs, options).map((v) => create(v, options)));
+  target.replaceChildren(...render(blocks, context(options, defs)).map((v) => create(v, options)));
 }
 
 /**
@@ -42,8 +41,10 @@ export class MarkdownStream {
   private readonly target: HTMLElement;
   private readonly options: RenderOptions;
   private src = '';
-  /** Offset in src of the first unfinished top-level block. */
-  private start = 0;
+  /** The text from the first unfinished top-level block on. Kept apart from src,
+   * because reading a long concatenated string flattens it: a cost per push in
+   * proportion to the whole reply. */
+  private tail = '';
   /** The last finished node in target. */
   private done: ChildNode | null = null;
   private checkedTo = -1;
@@ -51,6 +52,8 @@ export class MarkdownStream {
   private ended = false;
   private readonly defs = new Map<string, Def>();
   private readonly missed: [Block, ChildNode][] = [];
+  private cache: Map<string, [VNode[], boolean]> | undefined;
+  private defsSeen = '';
 
   constructor(target: HTMLElement, options: RenderOptions = {}) {
     this.target = target;
@@ -68,7 +71,9 @@ export class MarkdownStream {
     // A CR at a chunk's end may be the first half of a CRLF.
     if (this.pendingCR && chunk[0] === '\n') chunk = chunk.slice(1);
     this.pendingCR = chunk.endsWith('\r');
-    this.src += normalizeInput(chunk);
+    chunk = normalizeInput(chunk);
+    this.src += chunk;
+    this.tail += chunk;
     this.update(false);
   }
 
@@ -85,30 +90,39 @@ export class MarkdownStream {
   }
 
   private update(final: boolean) {
-    const { src, options } = this;
+    const { options } = this;
     const vs: VNode[] = [];
     let finished: [Block, number][] = [];
     let count = 0;
-    const nl = src.lastIndexOf('\n');
+    const nl = this.tail.lastIndexOf('\n');
+    // Blocks can only finish when a line completes.
     if (final || nl > this.checkedTo) {
       this.checkedTo = nl;
-      const kids = parseBlocks(src.slice(this.start, final ? undefined : nl + 1)).kids;
+      const kids = parseBlocks(final ? this.tail : this.tail.slice(0, nl + 1)).kids;
       const k = final ? kids.length : kids.length - 1;
       if (k > 0) {
         const closed = kids.slice(0, k);
         collectDefs(closed, this.defs);
         const missed: [Block, number][] = [];
-        vs.push(...render(closed, this.defs, options, missed));
+        vs.push(...render(closed, context(options, this.defs), missed));
         finished = missed;
         count = vs.length;
-        this.start = final ? src.length : this.start + kids[k]!.off;
+        const off = final ? this.tail.length : kids[k]!.off;
+        this.tail = this.tail.slice(off);
+        this.checkedTo -= off;
       }
     }
     if (!final) {
-      const kids = parseBlocks(src.slice(this.start)).kids;
+      const kids = parseBlocks(this.tail).kids;
       const defs = new Map(this.defs);
       collectDefs(kids, defs);
-      vs.push(...render(kids, defs, options));
+      // Cached inline results hold for as long as the definitions stay the same.
+      const seen = defs.size + JSON.stringify(kids.map((b) => b.defs));
+      const ctx = context(options, defs);
+      ctx.last = seen === this.defsSeen ? this.cache : undefined;
+      ctx.next = this.cache = new Map();
+      this.defsSeen = seen;
+      vs.push(...render(kids, ctx));
     }
     const first = this.done ? this.done.nextSibling : this.target.firstChild;
     morph(this.target, vs, first, null, options);

@@ -1,0 +1,94 @@
+// Streaming cost in the browser (never jsdom: see shared/PITFALLS.md). An ~80 KB reply
+// streamed in 4-character tokens: MarkdownStream (append-only) against the naive
+// strategy of re-rendering the whole text on every token, measured in the same run
+// on the first tokens only (it is quadratic and would not finish). Run it in Chromium:
+// test/browser/render-bench.test.ts calls it.
+import { MarkdownStream, renderMarkdown } from '../../src/render/index.js';
+
+/** A deterministic reply with every construct a chat answer uses, about `bytes` long. */
+export function sampleReply(bytes = 80_000): string {
+  const parts: string[] = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const part = [
+      `## Step ${i + 1}: configure the *service* and **check** it\n`,
+      `This paragraph explains step ${i + 1} with \`inline code\`, a [link](https://example.com/docs/${i} "Docs"), `
+        + `some _emphasis_, ~~old text~~ and a long sentence that keeps going so the paragraph wraps over `
+        + `several lines in the chat panel, like a real answer would.\nA second line follows a soft break.\n`,
+      `- first item with **bold**\n- second item with \`code\`\n  - nested item\n- third item\n`,
+      `1. Install the package\n2. Run the command\n3. Read the [output](https://example.com/out)\n`,
+      '```ts\n' + `export function step${i}(input: string): number {\n  const parts = input.split(',');\n`
+        + `  return parts.map((p) => p.trim().length).reduce((a, b) => a + b, 0);\n}\n` + '```\n',
+      `| Option | Default | Meaning |\n| :--- | :---: | ---: |\n| \`retries\` | 3 | attempts |\n`
+        + `| \`timeout\` | 30 s | per request |\n| \`mode\` | auto | *how* it runs |\n`,
+      `> **Note:** step ${i + 1} is safe to repeat.\n> It changes nothing the second time.\n`,
+    ].join('\n');
+    parts.push(part);
+    size += part.length + 1;
+  }
+  return parts.join('\n');
+}
+
+function tokens(text: string, size = 4): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out;
+}
+
+function container(): HTMLElement {
+  const div = document.createElement('div');
+  document.body.append(div);
+  return div;
+}
+
+/**
+ * Milliseconds (and ratios) for: the whole reply rendered once; streamed with
+ * MarkdownStream; and the naive re-render per token over the first `naiveTokens`.
+ */
+export async function runRenderBench(naiveTokens = 2_000): Promise<Record<string, number>> {
+  const text = sampleReply();
+  const toks = tokens(text);
+
+  const once = container();
+  let t = performance.now();
+  renderMarkdown(text, once);
+  const wholeOnceMs = performance.now() - t;
+  once.remove();
+
+  const live = container();
+  t = performance.now();
+  const stream = new MarkdownStream(live);
+  for (const k of toks) stream.push(k);
+  stream.end();
+  const streamMs = performance.now() - t;
+  live.remove();
+
+  const naive = container();
+  let acc = '';
+  t = performance.now();
+  for (const k of toks.slice(0, naiveTokens)) renderMarkdown((acc += k), naive);
+  const naivePrefixMs = performance.now() - t;
+  naive.remove();
+
+  const prefix = container();
+  const s2 = new MarkdownStream(prefix);
+  t = performance.now();
+  for (const k of toks.slice(0, naiveTokens)) s2.push(k);
+  const streamPrefixMs = performance.now() - t;
+  prefix.remove();
+
+  return {
+    bytes: text.length,
+    tokens: toks.length,
+    wholeOnceMs,
+    streamMs,
+    streamPerTokenUs: (streamMs / toks.length) * 1000,
+    naiveTokens,
+    naivePrefixMs,
+    streamPrefixMs,
+    naiveOverStreamOnPrefix: naivePrefixMs / streamPrefixMs,
+    // The naive cost grows with the text: the full reply would take at least this long.
+    naiveFullEstimateMs: (naivePrefixMs / naiveTokens ** 2) * toks.length ** 2,
+    naiveFullEstimateOverStream: ((naivePrefixMs / naiveTokens ** 2) * toks.length ** 2) / streamMs,
+  };
+}
