@@ -11,3 +11,4 @@ function step(command, args) {
 rmSync('dist', { recursive: true, force: true });
 step(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
 step(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn']);
+step(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn', '--mode', 'classic']);

@@ -1,0 +1,415 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { conversationFor, type Conversation } from '../core/conversation.js';
+import type { ChatError } from '../core/errors.js';
+import type { AssistantEntry, Entry } from '../core/transcript.js';
+import type { ToolCall } from '../core/wire.js';
+import { format, type Strings } from '../i18n/index.js';
+import { fire, type ChatMessageDetail } from './events.js';
+import { markdown } from './markdown-directive.js';
+import { panelStyles } from './panel-styles.js';
+import type { PathorsChat } from './pathors-chat.js';
+import { ScrollFollower } from './scroll-follower.js';
+import { ViewportController } from './viewport-controller.js';
+
+/**
+ * The chat panel: transcript, composer and their controls. Internal to
+ * `<pathors-chat>`, which loads it the first time the chat opens and passes
+ * itself as `host`: settings are read from it and events are fired on it.
+ */
+export class PathorsChatPanel extends LitElement {
+  static override styles = panelStyles;
+
+  static override properties = {
+    host: { attribute: false },
+    strings: { attribute: false },
+    revision: { state: true },
+    copiedId: { state: true },
+    footerFilled: { state: true },
+  };
+
+  declare host: PathorsChat;
+  declare strings: Strings;
+  /** Bumped when the conversation changes, to re-render. */
+  private declare revision: number;
+  private declare copiedId: string | undefined;
+  private declare footerFilled: boolean;
+  conversation: Conversation | undefined;
+  private readonly scroller = new ScrollFollower(this, () => this.messagesElement);
+  /** Sync functions of the rendered replies, by entry id, for the one being written. */
+  private readonly replies = new Map<string, () => void>();
+  private announcement = '';
+
+  constructor() {
+    super();
+    this.revision = 0;
+    this.copiedId = undefined;
+    this.footerFilled = false;
+    new ViewportController(this);
+  }
+
+  /** The visitor's unsent text, kept on the conversation so a re-mount does not lose it. */
+  private get draft(): string {
+    return this.conversation?.draft ?? '';
+  }
+
+  private set draft(value: string) {
+    if (this.conversation) this.conversation.draft = value;
+  }
+
+  private get messagesElement(): HTMLElement | null | undefined {
+    return this.renderRoot?.querySelector<HTMLElement>('[part="messages"]');
+  }
+
+  private get composer(): HTMLTextAreaElement | null | undefined {
+    // No render root until connected: the host may be removed while the panel loads.
+    return this.renderRoot?.querySelector('textarea');
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.attach();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.detach();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('host')) this.attach();
+    if (this.conversation) this.configure(this.conversation);
+  }
+
+  private attach(): void {
+    if (!this.host || !this.isConnected) return;
+    const next = conversationFor(this.host.storageKey, !this.host.noPersist);
+    if (next === this.conversation) return;
+    this.detach();
+    this.conversation = next;
+    this.configure(next);
+    for (const [type, listener] of this.listeners) next.addEventListener(type, listener);
+    void next.recoverHistory();
+  }
+
+  private detach(): void {
+    for (const [type, listener] of this.listeners) this.conversation?.removeEventListener(type, listener);
+    this.conversation = undefined;
+  }
+
+  private configure(conversation: Conversation): void {
+    const { host } = this;
+    conversation.settings = {
+      ...conversation.settings,
+      proxyUrl: host.proxyUrl,
+      history: host.history === 'full' ? 'full' : 'turn',
+      tools: host.tools ?? [],
+      requestHeaders: host.requestHeaders,
+      fetch: host.fetch,
+      approveTool: (call, args) => this.approveTool(call, args),
+    };
+  }
+
+  private approveTool(call: ToolCall, args: Record<string, unknown>): boolean | Promise<boolean> {
+    let decision: Promise<boolean> | undefined;
+    const allowed = fire(this.host, 'pathors-tool-call', {
+      name: call.function.name,
+      arguments: args,
+      call,
+      waitUntil(promise: Promise<boolean>) {
+        decision = promise;
+      },
+    }, true);
+    if (!allowed) return false;
+    return decision ? decision.catch(() => false) : true;
+  }
+
+  private readonly listeners: Array<[string, EventListener]> = [
+    ['change', () => {
+      this.revision++;
+    }],
+    ['delta', (event) => {
+      const { entry } = (event as CustomEvent<{ entry: AssistantEntry }>).detail;
+      this.replies.get(entry.id)?.();
+      this.scroller.contentChanged();
+    }],
+    ['reply', (event) => {
+      const { entry } = (event as CustomEvent<{ entry: AssistantEntry }>).detail;
+      this.announcement = format(this.strings.replyFinished, { text: entry.content });
+      fire(this.host, 'pathors-message', { message: messageDetail(entry) });
+    }],
+    ['error', (event) => {
+      const { error } = (event as CustomEvent<{ error: ChatError }>).detail;
+      fire(this.host, 'pathors-error', {
+        code: error.code,
+        message: this.errorText(error),
+        status: error.status,
+        retryAfter: error.retryAfter,
+        error,
+      });
+    }],
+    ['session', (event) => {
+      fire(this.host, 'pathors-session', (event as CustomEvent<{ sessionId: string }>).detail);
+    }],
+  ];
+
+  private errorText(error: ChatError): string {
+    const detail = error.detail ?? '';
+    return format(this.strings[error.messageKey], {
+      seconds: error.retryAfter ?? 30,
+      status: error.status ?? '',
+      detail,
+    });
+  }
+
+  private handleInput(event: InputEvent): void {
+    this.draft = (event.target as HTMLTextAreaElement).value;
+    this.requestUpdate();
+  }
+
+  private handleKeydown(event: KeyboardEvent): void {
+    // keyCode 229: the Enter that confirms an IME composition, on browsers that end it before keydown.
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.keyCode === 229) return;
+    event.preventDefault();
+    this.sendDraft();
+  }
+
+  private handleSubmit(event: Event): void {
+    event.preventDefault();
+    if (this.conversation?.busy) this.conversation.stop();
+    else this.sendDraft();
+  }
+
+  private sendDraft(): void {
+    if (this.sendText(this.draft)) {
+      this.draft = '';
+      this.requestUpdate();
+    }
+  }
+
+  private handleFooterChange(event: Event): void {
+    this.footerFilled = (event.target as HTMLSlotElement).assignedNodes({ flatten: true }).length > 0;
+  }
+
+  private handleRetry(): void {
+    this.conversation?.retry();
+    this.scroller.follow();
+  }
+
+  private handleNewConversation(): void {
+    if (!fire(this.host, 'pathors-reset', undefined, true)) return;
+    this.conversation?.reset();
+    void this.focusComposer();
+  }
+
+  private async handleCopy(entry: Entry): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(entry.content);
+      this.copiedId = entry.id;
+      setTimeout(() => {
+        if (this.copiedId === entry.id) this.copiedId = undefined;
+      }, 1500);
+    } catch {
+      // Clipboard refused (no permission, insecure page): the text can still be selected by hand.
+    }
+  }
+
+  /** Sends `text` after a cancelable `pathors-send`. */
+  sendText(text: string): boolean {
+    const conversation = this.conversation;
+    const content = text.trim();
+    if (!conversation || !content || conversation.busy || content.length > this.host.maxLength) return false;
+    if (!fire(this.host, 'pathors-send', { text: content }, true)) return false;
+    if (!conversation.send(content)) return false;
+    const sent = conversation.entries.at(-1);
+    if (sent) fire(this.host, 'pathors-message', { message: messageDetail(sent) });
+    this.scroller.follow();
+    return true;
+  }
+
+  async focusComposer(options?: FocusOptions): Promise<void> {
+    await this.updateComplete;
+    this.composer?.focus(options);
+  }
+
+  private renderEntry(entry: Entry, entries: readonly Entry[]) {
+    const text = this.strings;
+    if (entry.role === 'tool') {
+      return html`<p class="tool-note">${format(text.usedTool, { tool: entry.name })}</p>`;
+    }
+    if (entry.role === 'user') {
+      return html`<article part="message" class="message user" aria-label=${text.you}>
+        <div class="bubble"><p class="plain">${entry.content}</p></div>
+      </article>`;
+    }
+    if (!entry.content && entry.toolCalls?.length) return nothing;
+    const last = entries.at(-1) === entry;
+    return html`<article part="message" class="message assistant" aria-label=${text.assistant}>
+      <div class="bubble">
+        <div class="md" ${markdown(entry, this.markdownOptions(), this.replies)}></div>
+        ${entry.status === 'stopped' ? html`<p class="status">${text.stopped}</p>` : nothing}
+        ${entry.status === 'interrupted' && !(last && this.conversation?.status === 'error')
+          ? html`<p class="status">${text.interrupted}</p>` : nothing}
+      </div>
+      ${entry.status === 'streaming' ? nothing : html`<button type="button" class="icon-button copy"
+        aria-label=${this.copiedId === entry.id ? text.copied : text.copyMessage}
+        title=${this.copiedId === entry.id ? text.copied : text.copyMessage}
+        @click=${() => this.handleCopy(entry)}>${this.copiedId === entry.id ? checkIcon : copyIcon}</button>`}
+    </article>`;
+  }
+
+  private markdownOptions() {
+    return { imageHosts: this.host.imageHosts ?? [], copyLabel: this.strings.copy, copiedLabel: this.strings.copied };
+  }
+
+  private renderNotice() {
+    const conversation = this.conversation;
+    const text = this.strings;
+    if (!this.host.proxyUrl) return html`<p class="notice" role="status">${text.missingProxyUrl}</p>`;
+    switch (conversation?.storageProblem) {
+      case 'blocked': return html`<p class="notice">${text.notSavedBlocked}</p>`;
+      case 'full': return html`<p class="notice">${text.notSavedFull}</p>`;
+      case 'corrupt': return html`<p class="notice">${text.notSavedCorrupt}</p>`;
+      default: return nothing;
+    }
+  }
+
+  private renderEmpty() {
+    const { host, strings: text } = this;
+    const starters = host.starters ?? [];
+    const empty = !this.conversation?.entries.length;
+    return html`
+      <div class="empty" ?hidden=${!empty}><slot name="empty"></slot></div>
+      ${empty && host.welcome ? html`<article part="message" class="message assistant welcome"
+          aria-label=${text.assistant}>
+          <div class="bubble"><div class="md" ${markdown(welcomeEntry(host.welcome), this.markdownOptions(),
+            this.replies)}></div></div></article>` : nothing}
+      ${empty && starters.length ? html`<ul class="starters" aria-label=${text.suggestions}>
+        ${starters.map((starter) => html`<li><button type="button" class="starter"
+          @click=${() => this.sendText(starter)}>${starter}</button></li>`)}</ul>` : nothing}`;
+  }
+
+  private renderStatus() {
+    const conversation = this.conversation;
+    const text = this.strings;
+    if (!conversation) return nothing;
+    if (conversation.status === 'sending') {
+      return html`<div class="typing" role="status" aria-label=${text.typing}><span></span><span></span><span></span></div>`;
+    }
+    if (conversation.status === 'tools' && conversation.activeTool) {
+      return html`<p class="tool-note running" role="status">${format(text.runningTool, { tool: conversation.activeTool })}</p>`;
+    }
+    if (conversation.status === 'error' && conversation.error) {
+      return html`<div class="error" role="alert">
+        <p>${this.errorText(conversation.error)}</p>
+        ${conversation.error.code === 'config' ? nothing
+          : html`<button type="button" class="retry" @click=${this.handleRetry}>${text.retry}</button>`}
+      </div>`;
+    }
+    return nothing;
+  }
+
+  private renderComposer() {
+    const text = this.strings;
+    const busy = this.conversation?.busy ?? false;
+    const max = this.host.maxLength;
+    const length = this.draft.length;
+    const nearLimit = length > max * 0.8;
+    const over = length > max;
+    return html`<form class="composer-row" @submit=${this.handleSubmit}>
+      <textarea part="composer"
+        rows="1"
+        .value=${this.draft}
+        aria-label=${text.composerLabel}
+        aria-describedby="counter"
+        aria-invalid=${over ? 'true' : 'false'}
+        placeholder=${text.placeholder}
+        enterkeyhint="send"
+        @input=${this.handleInput}
+        @keydown=${this.handleKeydown}></textarea>
+      <button part="send-button" type="submit" class="send ${busy ? 'stop' : ''}"
+        aria-label=${busy ? text.stop : text.send}
+        title=${busy ? text.stop : text.send}
+        ?disabled=${!busy && (!this.draft.trim() || over)}>${busy ? stopIcon : sendIcon}</button>
+      <p id="counter" class="counter ${over ? 'over' : ''}" ?hidden=${!nearLimit}
+        aria-live="polite">${format(text.characterCount, { count: length, max })}</p>
+    </form>`;
+  }
+
+  protected override updated(): void {
+    this.scroller.contentChanged();
+  }
+
+  protected override render() {
+    const text = this.strings;
+    const host = this.host;
+    const entries = this.conversation?.entries ?? [];
+    const bubble = host.mode !== 'inline';
+    const announcement = this.announcement;
+    this.announcement = '';
+    return html`<section part="panel" class="panel">
+      <header part="header">
+        <h2 id="title">${host.title || text.title}</h2>
+        <slot name="header"></slot>
+        <button type="button" class="icon-button" aria-label=${text.newConversation} title=${text.newConversation}
+          ?disabled=${!entries.length && !this.conversation?.sessionId}
+          @click=${this.handleNewConversation}>${newIcon}</button>
+        ${bubble ? html`<button type="button" class="icon-button" aria-label=${text.closeChat}
+          title=${text.closeChat} @click=${() => host.closeFromPanel()}>${closeIcon}</button>` : nothing}
+      </header>
+      <div part="messages" class="messages" role="log" aria-live="off" aria-labelledby="title" tabindex="0"
+        @scroll=${this.scroller.handleScroll}>
+        ${this.renderNotice()}
+        ${this.renderEmpty()}
+        ${repeat(entries, (entry) => entry.id, (entry) => this.renderEntry(entry, entries))}
+        ${this.renderStatus()}
+      </div>
+      <button type="button" class="jump" ?hidden=${this.scroller.following}
+        @click=${() => this.scroller.follow()}>${text.jumpToLatest}</button>
+      <div class="sr-only" aria-live="polite">${announcement}</div>
+      ${this.renderComposer()}
+      <footer ?hidden=${!this.footerFilled}><slot name="footer" @slotchange=${this.handleFooterChange}></slot></footer>
+    </section>`;
+  }
+}
+
+function messageDetail(entry: Entry): ChatMessageDetail {
+  if (entry.role === 'assistant') {
+    return { id: entry.id, role: 'assistant', content: entry.content,
+      status: entry.status === 'streaming' ? 'interrupted' : entry.status };
+  }
+  return { id: entry.id, role: 'user', content: entry.content };
+}
+
+const welcomes = new Map<string, AssistantEntry>();
+/** The welcome message as an entry of its own (never sent), stable so it renders once. */
+function welcomeEntry(content: string): AssistantEntry {
+  let entry = welcomes.get(content);
+  if (!entry) {
+    entry = { id: `welcome:${content.length}`, role: 'assistant', content, status: 'done' };
+    welcomes.set(content, entry);
+  }
+  return entry;
+}
+
+const icon = (path: string) => html`<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"
+  fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+  <path d=${path}></path></svg>`;
+const closeIcon = icon('M6 6l12 12M18 6L6 18');
+const newIcon = icon('M12 20h9M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4z');
+const copyIcon = icon('M9 9h11v11H9zM5 15H4V4h11v1');
+const checkIcon = icon('M5 12l5 5L20 7');
+const sendIcon = icon('M5 12h14M13 6l6 6-6 6');
+const stopIcon = html`<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="currentColor">
+  <rect x="6" y="6" width="12" height="12" rx="2"></rect></svg>`;
+
+/** Defines the internal panel element, once. */
+export function definePanel(): void {
+  if (!customElements.get('pathors-chat-panel')) customElements.define('pathors-chat-panel', PathorsChatPanel);
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pathors-chat-panel': PathorsChatPanel;
+  }
+}

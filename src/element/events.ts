@@ -1,0 +1,52 @@
+import type { ChatError } from '../core/errors.js';
+import type { ToolCall } from '../core/wire.js';
+
+/** A message as the page sees it in events. */
+export interface ChatMessageDetail {
+  id: string;
+  role: 'user' | 'assistant';
+  content: string;
+  /** How an assistant reply ended. */
+  status?: 'done' | 'stopped' | 'interrupted';
+}
+
+export interface PathorsSendDetail { text: string }
+export interface PathorsMessageDetail { message: ChatMessageDetail }
+export interface PathorsErrorDetail {
+  /** Machine code: offline, network, timeout, rate_limited, http, interrupted, malformed, empty, config, tool_limit. */
+  code: ChatError['code'];
+  /** What the panel shows the visitor. */
+  message: string;
+  status?: number;
+  retryAfter?: number;
+  error: ChatError;
+}
+export interface PathorsSessionDetail { sessionId: string }
+export interface PathorsToolCallDetail {
+  name: string;
+  arguments: Record<string, unknown>;
+  call: ToolCall;
+  /**
+   * Hold the call until the promise settles: resolve true to run it, false to
+   * decline (for asking the visitor first). `preventDefault()` declines at once.
+   */
+  waitUntil(decision: Promise<boolean>): void;
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'pathors-open': CustomEvent<void>;
+    'pathors-close': CustomEvent<void>;
+    'pathors-send': CustomEvent<PathorsSendDetail>;
+    'pathors-message': CustomEvent<PathorsMessageDetail>;
+    'pathors-error': CustomEvent<PathorsErrorDetail>;
+    'pathors-session': CustomEvent<PathorsSessionDetail>;
+    'pathors-tool-call': CustomEvent<PathorsToolCallDetail>;
+    'pathors-reset': CustomEvent<void>;
+  }
+}
+
+/** Fires an event as the platform does: bubbling out of the shadow root. Returns false if canceled. */
+export function fire<T>(target: EventTarget, type: string, detail: T, cancelable = false): boolean {
+  return target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
+}

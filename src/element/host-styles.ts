@@ -1,0 +1,133 @@
+import { css } from 'lit';
+
+/**
+ * The host's styles: design tokens (public `--pathors-chat-*` properties read
+ * with fallbacks, so a page can theme from `:root`), the launcher, and where
+ * the panel sits. The panel's own styles load with the panel.
+ */
+export const hostStyles = css`
+  :host {
+    --_accent: var(--pathors-chat-accent, #2563eb);
+    --_accent-text: var(--pathors-chat-accent-text, #ffffff);
+    --_background: var(--pathors-chat-background, #ffffff);
+    --_surface: var(--pathors-chat-surface, #f1f5f9);
+    --_text: var(--pathors-chat-text, #0f172a);
+    --_muted: var(--pathors-chat-muted, #475569);
+    --_border: var(--pathors-chat-border, #cbd5e1);
+    --_link: var(--pathors-chat-link, #1d4ed8);
+    --_danger: #b91c1c;
+    --_font: var(--pathors-chat-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    --_font-size: var(--pathors-chat-font-size, 15px);
+    --_radius: var(--pathors-chat-radius, 16px);
+    --_width: var(--pathors-chat-width, 400px);
+    --_height: var(--pathors-chat-height, 640px);
+    --_offset: var(--pathors-chat-offset, 20px);
+    --_z: var(--pathors-chat-z-index, 2147483000);
+    --_launcher-size: var(--pathors-chat-launcher-size, 56px);
+    --_launcher-background: var(--pathors-chat-launcher-background, var(--_accent));
+    --_launcher-color: var(--pathors-chat-launcher-color, var(--_accent-text));
+    display: contents;
+    color-scheme: light;
+  }
+  :host([theme='dark']) {
+    --_background: var(--pathors-chat-background, #0f172a);
+    --_surface: var(--pathors-chat-surface, #1e293b);
+    --_text: var(--pathors-chat-text, #e2e8f0);
+    --_muted: var(--pathors-chat-muted, #a3b1c6);
+    --_border: var(--pathors-chat-border, #475569);
+    --_link: var(--pathors-chat-link, #93c5fd);
+    --_danger: #fca5a5;
+    color-scheme: dark;
+  }
+  @media (prefers-color-scheme: dark) {
+    :host([theme='auto']) {
+      --_background: var(--pathors-chat-background, #0f172a);
+      --_surface: var(--pathors-chat-surface, #1e293b);
+      --_text: var(--pathors-chat-text, #e2e8f0);
+      --_muted: var(--pathors-chat-muted, #a3b1c6);
+      --_border: var(--pathors-chat-border, #475569);
+      --_link: var(--pathors-chat-link, #93c5fd);
+      --_danger: #fca5a5;
+      color-scheme: dark;
+    }
+  }
+  :host([mode='inline']) {
+    display: block;
+    position: relative;
+    height: 100%;
+    min-height: 320px;
+  }
+  [hidden] {
+    display: none !important;
+  }
+  [part='launcher'] {
+    position: fixed;
+    bottom: var(--_offset);
+    right: var(--_offset);
+    z-index: var(--_z);
+    width: var(--_launcher-size);
+    height: var(--_launcher-size);
+    display: grid;
+    place-items: center;
+    padding: 0;
+    border: none;
+    border-radius: 50%;
+    background: var(--_launcher-background);
+    color: var(--_launcher-color);
+    box-shadow: 0 4px 14px rgb(15 23 42 / 0.25);
+    cursor: pointer;
+    transition: transform 0.15s ease;
+  }
+  [part='launcher']:hover {
+    transform: scale(1.05);
+  }
+  [part='launcher']:focus-visible {
+    outline: 3px solid var(--_accent);
+    outline-offset: 3px;
+  }
+  :host([position='bottom-left']) [part='launcher'] {
+    right: auto;
+    left: var(--_offset);
+  }
+  ::slotted([slot='launcher-icon']) {
+    width: 60%;
+    height: 60%;
+  }
+  pathors-chat-panel {
+    position: fixed;
+    z-index: var(--_z);
+    right: var(--_offset);
+    bottom: calc(var(--_offset) + var(--_launcher-size) + 12px);
+    width: min(var(--_width), calc(100vw - 2 * var(--_offset)));
+    height: min(var(--_height), calc(100dvh - 3 * var(--_offset) - var(--_launcher-size)));
+  }
+  :host([position='bottom-left']) pathors-chat-panel {
+    right: auto;
+    left: var(--_offset);
+  }
+  :host([mode='inline']) pathors-chat-panel {
+    position: absolute;
+    inset: 0;
+    width: auto;
+    height: auto;
+  }
+  /* Phones: the panel is the whole (visible) screen, and the launcher steps aside. */
+  @media (max-width: 480px) {
+    :host(:not([mode='inline'])) pathors-chat-panel {
+      inset: 0 0 auto 0;
+      width: 100%;
+      height: var(--_viewport-height, 100dvh);
+    }
+    :host([open]:not([mode='inline'])) [part='launcher'] {
+      display: none;
+    }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    [part='launcher'] {
+      transition: none;
+    }
+    [part='launcher']:hover {
+      transform: none;
+    }
+  }
+`;

@@ -1,0 +1,306 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import type { PageTool } from '../core/tools.js';
+import type { Strings } from '../i18n/index.js';
+import { stringsFor } from '../i18n/index.js';
+import { fire } from './events.js';
+import { hostStyles } from './host-styles.js';
+import type { PathorsChatPanel } from './chat-panel.js';
+
+export type ChatMode = 'bubble' | 'inline';
+export type ChatPosition = 'bottom-right' | 'bottom-left';
+export type ChatTheme = 'light' | 'dark' | 'auto';
+
+/**
+ * A chat with a Pathors AI agent, through the site's own proxy.
+ *
+ * The launcher is all a page pays for at first: the panel, the stream client
+ * and the markdown renderer load the first time the chat opens.
+ *
+ * @summary A small, safe, streaming chat widget for Pathors AI agents.
+ *
+ * @fires pathors-open - The panel opened (launcher, `show()`, `toggle()`).
+ * @fires pathors-close - The panel closed (close button, Escape, `hide()`, `toggle()`).
+ * @fires pathors-send - Cancelable. The visitor is sending `detail.text`; `preventDefault()` keeps it in the composer.
+ * @fires pathors-message - A message was added: the visitor's when sent, the assistant's when finished.
+ * @fires pathors-error - A turn failed; `detail.code` says why and `detail.message` is what the panel shows.
+ * @fires pathors-session - The proxy assigned a session ID (`detail.sessionId`).
+ * @fires pathors-tool-call - Cancelable. The agent calls one of `tools`; `preventDefault()` declines, `detail.waitUntil(promise)` asks first.
+ * @fires pathors-reset - Cancelable. The visitor asked for a new conversation.
+ *
+ * @slot launcher-icon - The icon inside the launcher button.
+ * @slot header - Extra content in the panel header, after the title (an avatar, a status).
+ * @slot empty - Shown while the conversation is empty, above the starters.
+ * @slot footer - Below the composer: a disclaimer, a privacy link.
+ *
+ * @csspart launcher - The round button that opens the chat.
+ * @csspart panel - The chat window.
+ * @csspart header - The panel's title bar.
+ * @csspart messages - The scrolling list of messages.
+ * @csspart message - One message bubble.
+ * @csspart composer - The text area the visitor types in.
+ * @csspart send-button - The send (and stop) button.
+ *
+ * @cssprop [--pathors-chat-accent=#2563eb] - Buttons, links, the visitor's bubbles.
+ * @cssprop [--pathors-chat-accent-text=#ffffff] - Text on the accent colour.
+ * @cssprop [--pathors-chat-background=#ffffff] - The panel's background (dark: #0f172a).
+ * @cssprop [--pathors-chat-surface=#f1f5f9] - The assistant's bubbles and code (dark: #1e293b).
+ * @cssprop [--pathors-chat-text=#0f172a] - Text (dark: #e2e8f0).
+ * @cssprop [--pathors-chat-muted=#475569] - Secondary text (dark: #94a3b8).
+ * @cssprop [--pathors-chat-border=#cbd5e1] - Borders (dark: #334155).
+ * @cssprop [--pathors-chat-font=system-ui, sans-serif] - The font family.
+ * @cssprop [--pathors-chat-font-size=15px] - The base font size (the composer never goes below 16px, so phones do not zoom).
+ * @cssprop [--pathors-chat-radius=16px] - Corner radius of the panel and bubbles.
+ * @cssprop [--pathors-chat-width=400px] - Width of the floating panel.
+ * @cssprop [--pathors-chat-height=640px] - Height of the floating panel.
+ * @cssprop [--pathors-chat-offset=20px] - Distance of the launcher and panel from the viewport edges.
+ * @cssprop [--pathors-chat-z-index=2147483000] - Stacking order of the bubble and panel.
+ * @cssprop [--pathors-chat-launcher-size=56px] - Diameter of the launcher.
+ * @cssprop [--pathors-chat-launcher-background=var(--pathors-chat-accent)] - Launcher colour.
+ * @cssprop [--pathors-chat-launcher-color=var(--pathors-chat-accent-text)] - Launcher icon colour.
+ */
+export class PathorsChat extends LitElement {
+  static override styles = hostStyles;
+
+  static override properties = {
+    proxyUrl: { attribute: 'proxy-url' },
+    mode: { reflect: true },
+    position: { reflect: true },
+    open: { type: Boolean, reflect: true },
+    title: {},
+    theme: { reflect: true },
+    storageKey: { attribute: 'storage-key' },
+    noPersist: { type: Boolean, attribute: 'no-persist' },
+    imageHosts: { attribute: 'image-hosts', converter: { fromAttribute: (value: string | null) => value?.split(/[\s,]+/).filter(Boolean) ?? [] } },
+    maxLength: { type: Number, attribute: 'max-length' },
+    tools: { attribute: false },
+    starters: { attribute: false },
+    welcome: { attribute: false },
+    strings: { attribute: false },
+    history: {},
+    requestHeaders: { attribute: false },
+    fetch: { attribute: false },
+    panelLoaded: { state: true },
+  };
+
+  /** Base URL of the site's proxy, e.g. `/pathors`. Required. */
+  declare proxyUrl: string;
+  /** `bubble`: a launcher in a corner opens a floating panel. `inline`: the panel fills its container. */
+  declare mode: ChatMode;
+  /** Corner of the launcher in bubble mode. */
+  declare position: ChatPosition;
+  /** Whether the panel is open (always true in inline mode). */
+  declare open: boolean;
+  /** The panel's title. Default: "Chat" in the page's language. */
+  declare title: string;
+  /** `light`, `dark`, or `auto` (follows `prefers-color-scheme`). */
+  declare theme: ChatTheme;
+  /** localStorage key of this conversation: give each user or site its own. */
+  declare storageKey: string;
+  /** Keep the conversation in memory only. */
+  declare noPersist: boolean;
+  /** Hosts that images in replies may load from (space-separated). Default: none, so a reply cannot send data out through an image URL. */
+  declare imageHosts: string[];
+  /** Longest message the visitor may send, in characters. */
+  declare maxLength: number;
+  /** The page's functions the agent may call. */
+  declare tools: PageTool[];
+  /** Suggested first messages, shown while the conversation is empty. */
+  declare starters: string[];
+  /** The assistant's first message, shown before the visitor writes (never sent upstream). */
+  declare welcome: string;
+  /** Overrides of any visible string. */
+  declare strings: Partial<Strings>;
+  /** `turn`: send only the new turn while a session is known (default). `full`: send the whole transcript every time. */
+  declare history: 'turn' | 'full';
+  /** Headers added to every request to the proxy, e.g. a CSRF token; or a function returning them. */
+  declare requestHeaders: Record<string, string> | (() => Record<string, string>) | undefined;
+  /** Replaces `fetch` for every request to the proxy (to add credentials, or to test). */
+  declare fetch: typeof fetch | undefined;
+  private declare panelLoaded: boolean;
+  private panelModule: Promise<typeof import('./chat-panel.js')> | undefined;
+  private panelRestoreFocus = false;
+
+  constructor() {
+    super();
+    this.proxyUrl = '';
+    this.mode = 'bubble';
+    this.position = 'bottom-right';
+    this.open = false;
+    this.title = '';
+    this.theme = 'light';
+    this.storageKey = 'pathors-chat';
+    this.noPersist = false;
+    this.imageHosts = [];
+    this.maxLength = 4000;
+    this.tools = [];
+    this.starters = [];
+    this.welcome = '';
+    this.strings = {};
+    this.history = 'turn';
+    this.requestHeaders = undefined;
+    this.fetch = undefined;
+    this.panelLoaded = false;
+  }
+
+  /** The strings in force: `strings` over the table of `lang` (or the page's language). */
+  get text(): Strings {
+    const lang = this.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang
+      || navigator.language;
+    return stringsFor(lang, this.strings);
+  }
+
+  private get panel(): PathorsChatPanel | null {
+    return this.renderRoot.querySelector('pathors-chat-panel');
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.addEventListener('keydown', this.handleKeydown);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.removeEventListener('keydown', this.handleKeydown);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if ((changed.has('open') || changed.has('mode')) && (this.open || this.mode === 'inline')) {
+      void this.loadPanel();
+    }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('open') && this.open && changed.get('open') === false) void this.focusWhenOpened();
+    if (changed.has('open') && !this.open && this.panelRestoreFocus) {
+      this.panelRestoreFocus = false;
+      this.launcher?.focus();
+    }
+  }
+
+  private get launcher(): HTMLButtonElement | null {
+    return this.renderRoot.querySelector('[part="launcher"]');
+  }
+
+  private async focusWhenOpened(): Promise<void> {
+    await this.loadPanel();
+    await this.updateComplete;
+    // On touch screens focusing the composer opens the keyboard over the chat.
+    if (!matchMedia('(pointer: coarse)').matches) await this.panel?.focusComposer();
+  }
+
+  private loadPanel(): Promise<typeof import('./chat-panel.js')> {
+    this.panelModule ??= import('./chat-panel.js').then((module) => {
+      module.definePanel();
+      this.panelLoaded = true;
+      return module;
+    });
+    return this.panelModule;
+  }
+
+  private readonly handleKeydown = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape' || !this.open || this.mode !== 'bubble' || event.defaultPrevented) return;
+    event.preventDefault();
+    this.panelRestoreFocus = true;
+    this.setOpen(false);
+  };
+
+  private handleLauncherClick(): void {
+    this.setOpen(!this.open);
+  }
+
+  /** Opens or closes as the visitor asked, and tells the page. */
+  private setOpen(open: boolean): void {
+    if (this.open === open) return;
+    this.open = open;
+    fire(this, open ? 'pathors-open' : 'pathors-close', undefined);
+  }
+
+  /** Called by the panel's close button. */
+  closeFromPanel(): void {
+    this.panelRestoreFocus = true;
+    this.setOpen(false);
+  }
+
+  /** Opens the panel. */
+  show(): void {
+    this.setOpen(true);
+  }
+
+  /** Closes the panel. */
+  hide(): void {
+    this.setOpen(false);
+  }
+
+  /** Opens the panel if closed, closes it if open. */
+  toggle(): void {
+    this.setOpen(!this.open);
+  }
+
+  /**
+   * Sends a message as if the visitor had typed it (opening nothing). Resolves
+   * false when it was not sent: empty, a reply in flight, or `pathors-send` canceled.
+   */
+  async send(text: string): Promise<boolean> {
+    await this.loadPanel();
+    await this.updateComplete;
+    return this.panel?.sendText(text) ?? false;
+  }
+
+  /** Stops the reply being written; the words so far are kept. */
+  stop(): void {
+    this.panel?.conversation?.stop();
+  }
+
+  /** Forgets the conversation and its session, here and at the proxy (call it on logout). */
+  async reset(): Promise<void> {
+    await this.loadPanel();
+    await this.updateComplete;
+    this.panel?.conversation?.reset();
+  }
+
+  /** Focuses the composer (opening the panel in bubble mode). */
+  override focus(options?: FocusOptions): void {
+    if (this.mode === 'bubble' && !this.open) {
+      this.show();
+      return;
+    }
+    void this.loadPanel().then(() => this.updateComplete).then(() => this.panel?.focusComposer(options));
+  }
+
+  protected override render() {
+    const text = this.text;
+    const inline = this.mode === 'inline';
+    // Once loaded the panel stays, hidden when closed, so scroll position and a reply in flight survive.
+    const panel = this.panelLoaded ? html`<pathors-chat-panel
+      .host=${this}
+      .strings=${text}
+      ?hidden=${!inline && !this.open}
+      ?inline=${inline}
+      exportparts="panel, header, messages, message, composer, send-button"
+      role=${inline ? 'region' : 'dialog'}
+      aria-label=${this.title || text.title}
+      title="">
+        <slot name="header" slot="header"></slot>
+        <slot name="empty" slot="empty"></slot>
+        <slot name="footer" slot="footer"></slot>
+      </pathors-chat-panel>` : nothing;
+    if (inline) return panel;
+    return html`<button
+        part="launcher"
+        type="button"
+        title=""
+        aria-label=${this.open ? text.closeChat : text.openChat}
+        aria-expanded=${this.open ? 'true' : 'false'}
+        aria-haspopup="dialog"
+        @click=${this.handleLauncherClick}
+        @pointerenter=${this.loadPanel}
+        @focus=${this.loadPanel}>
+        <slot name="launcher-icon">${this.open ? closeIcon : chatIcon}</slot>
+      </button>${panel}`;
+  }
+}
+
+const chatIcon = html`<svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true" fill="currentColor">
+  <path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>`;
+const closeIcon = html`<svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" fill="none"
+  stroke="currentColor" stroke-width="2.5" stroke-linecap="round"><path d="M6 6l12 12M18 6L6 18"/></svg>`;

@@ -1,0 +1,59 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+
+/** How close to the bottom still counts as "reading the latest". */
+const BOTTOM_SLACK_PX = 40;
+
+/**
+ * Keeps the message list at the bottom while a reply streams in, unless the
+ * visitor scrolled up to read: then it stays put and `following` turns false
+ * (the panel shows "jump to latest").
+ */
+export class ScrollFollower implements ReactiveController {
+  following = true;
+  private readonly host: ReactiveControllerHost;
+  private readonly element: () => HTMLElement | null | undefined;
+  private frame = 0;
+
+  constructor(host: ReactiveControllerHost, element: () => HTMLElement | null | undefined) {
+    this.host = host;
+    this.element = element;
+    host.addController(this);
+  }
+
+  hostDisconnected(): void {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+  }
+
+  readonly handleScroll = (): void => {
+    const element = this.element();
+    if (!element) return;
+    const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight <= BOTTOM_SLACK_PX;
+    if (atBottom !== this.following) {
+      this.following = atBottom;
+      this.host.requestUpdate();
+    }
+  };
+
+  /** Content grew: stay at the bottom if that is where the visitor is. Once per frame at most. */
+  contentChanged(): void {
+    if (!this.following || this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      if (this.following) this.toBottom();
+    });
+  }
+
+  /** The visitor sent a message or asked for the latest: go to the bottom and stay. */
+  follow(): void {
+    this.following = true;
+    this.host.requestUpdate();
+    this.toBottom();
+    this.contentChanged();
+  }
+
+  private toBottom(): void {
+    const element = this.element();
+    if (element) element.scrollTop = element.scrollHeight;
+  }
+}

@@ -1,0 +1,147 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { page, userEvent } from 'vitest/browser';
+import { fake, until } from '../support/fake-control.js';
+import { $, bubbles, composer, idle, launcher, mountChat, panelOf, typeText } from '../support/widget.js';
+
+beforeEach(async () => {
+  await page.viewport(1280, 800);
+  await fake.reset();
+});
+afterEach(() => document.body.replaceChildren());
+
+/** WCAG relative luminance contrast of two computed `rgb(...)` colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (color: string) => {
+    const [r, g, bl] = color.match(/[\d.]+/g)!.slice(0, 3).map(Number).map((channel) => {
+      const c = channel / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (light! + 0.05) / (dark! + 0.05);
+}
+
+describe('layout and theming', () => {
+  it.each(['light', 'dark'])('%s theme: text contrast is at least 4.5:1', async (theme) => {
+    const chat = await mountChat({ open: true, theme });
+    const panel = await panelOf(chat);
+    const surface = getComputedStyle($(panel, '[part="panel"]')!);
+    expect(contrast(surface.color, surface.backgroundColor)).toBeGreaterThanOrEqual(4.5);
+    const placeholder = getComputedStyle(composer(panel), '::placeholder');
+    expect(contrast(placeholder.color, getComputedStyle(composer(panel)).backgroundColor)).toBeGreaterThanOrEqual(4.5);
+    const send = getComputedStyle($(panel, '[part="send-button"]')!);
+    expect(contrast(send.color, send.backgroundColor)).toBeGreaterThanOrEqual(4.5);
+  });
+
+  it('takes its colours from --pathors-chat-* set on :root', async () => {
+    document.documentElement.style.setProperty('--pathors-chat-accent', 'rgb(200, 0, 100)');
+    try {
+      const chat = await mountChat();
+      expect(getComputedStyle(launcher(chat)).backgroundColor).toBe('rgb(200, 0, 100)');
+    } finally {
+      document.documentElement.style.removeProperty('--pathors-chat-accent');
+    }
+  });
+
+  it('fills the screen on a phone, above the launcher, with a 16px composer font', async () => {
+    await page.viewport(375, 667);
+    const chat = await mountChat({ open: true });
+    const panel = await panelOf(chat);
+    const rect = panel.getBoundingClientRect();
+    expect(Math.round(rect.width)).toBe(375);
+    expect(Math.round(rect.top)).toBe(0);
+    expect(Math.round(rect.height)).toBe(667);
+    expect(getComputedStyle(launcher(chat)).display).toBe('none');
+    expect(parseFloat(getComputedStyle(composer(panel)).fontSize)).toBeGreaterThanOrEqual(16);
+  });
+
+  it('floats above the launcher on a desktop, and the page does not scroll when it opens', async () => {
+    const filler = document.createElement('div');
+    filler.style.height = '3000px';
+    document.body.append(filler);
+    window.scrollTo(0, 500);
+    const chat = await mountChat();
+    await userEvent.click(launcher(chat));
+    const panel = await panelOf(chat);
+    const panelRect = panel.getBoundingClientRect();
+    const launcherRect = launcher(chat).getBoundingClientRect();
+    expect(panelRect.bottom).toBeLessThan(launcherRect.top);
+    expect(Math.round(panelRect.width)).toBe(400);
+    expect(window.scrollY).toBe(500);
+    window.scrollTo(0, 0);
+  });
+
+  it('lets the page set the z-index', async () => {
+    const chat = await mountChat();
+    chat.style.setProperty('--pathors-chat-z-index', '42');
+    expect(getComputedStyle(launcher(chat)).zIndex).toBe('42');
+  });
+
+  it('shows slotted header, empty state and footer content; hides the footer when empty', async () => {
+    const chat = await mountChat({ open: true });
+    const panel = await panelOf(chat);
+    expect(($(panel, 'footer') as HTMLElement).hidden).toBe(true);
+    const footer = document.createElement('small');
+    footer.slot = 'footer';
+    footer.textContent = 'AI answers may be wrong.';
+    const empty = document.createElement('p');
+    empty.slot = 'empty';
+    empty.textContent = 'Ask us anything';
+    chat.append(footer, empty);
+    await until(() => !($(panel, 'footer') as HTMLElement).hidden, 'the footer to show');
+    expect(footer.getBoundingClientRect().height).toBeGreaterThan(0);
+    expect(empty.getBoundingClientRect().height).toBeGreaterThan(0);
+  });
+});
+
+describe('scrolling', () => {
+  it('follows the stream, but not a reader who scrolled up; "jump to latest" brings them back', async () => {
+    const chat = await mountChat({ open: true });
+    const panel = await panelOf(chat);
+    const list = $(panel, '[part="messages"]')!;
+    await userEvent.click(composer(panel));
+    await userEvent.keyboard('tell me a long story');
+    await userEvent.keyboard('{Enter}');
+    await idle(panel);
+    expect(list.scrollHeight).toBeGreaterThan(list.clientHeight);
+    await expect.poll(() => list.scrollHeight - list.scrollTop - list.clientHeight).toBeLessThan(41);
+
+    await typeText('tell me a long story [[delay:15]]');
+    await userEvent.keyboard('{Enter}');
+    await until(() => (bubbles(panel, 'assistant')[1] ?? '').length > 0, 'the second reply to start');
+    list.scrollTop = 0;
+    list.dispatchEvent(new Event('scroll'));
+    await expect.poll(() => ($(panel, '.jump') as HTMLElement).hidden).toBe(false);
+    await idle(panel, 15_000);
+    expect(list.scrollTop).toBe(0);
+    await userEvent.click($(panel, '.jump')!);
+    await expect.poll(() => list.scrollHeight - list.scrollTop - list.clientHeight).toBeLessThan(41);
+    expect(($(panel, '.jump') as HTMLElement).hidden).toBe(true);
+  });
+});
+
+describe('lifecycle', () => {
+  it('leaves no listener behind when removed', async () => {
+    const added = new Map<string, number>();
+    const original = { add: window.addEventListener, remove: window.removeEventListener };
+    const track = (delta: number) => function (this: Window, type: string, ...rest: unknown[]) {
+      added.set(type, (added.get(type) ?? 0) + delta);
+      return (delta > 0 ? original.add : original.remove).call(this, type, ...(rest as [EventListener]));
+    };
+    window.addEventListener = track(1) as typeof window.addEventListener;
+    window.removeEventListener = track(-1) as typeof window.removeEventListener;
+    try {
+      const chat = await mountChat({ open: true, 'no-persist': true });
+      await panelOf(chat);
+      const visual = window.visualViewport!;
+      expect(visual).toBeTruthy();
+      chat.remove();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      for (const [type, count] of added) expect([type, count]).toEqual([type, 0]);
+    } finally {
+      window.addEventListener = original.add;
+      window.removeEventListener = original.remove;
+    }
+  });
+});

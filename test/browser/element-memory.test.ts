@@ -1,0 +1,205 @@
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { page, userEvent } from 'vitest/browser';
+import { Conversation } from '../../src/core/conversation.js';
+import { fake, until } from '../support/fake-control.js';
+import { $, bubbles, composer, idle, mountChat, panelOf, recordEvents, typeText } from '../support/widget.js';
+
+beforeEach(async () => {
+  await page.viewport(1280, 800);
+  await fake.reset();
+  localStorage.clear();
+});
+afterEach(() => {
+  document.body.replaceChildren();
+  localStorage.clear();
+});
+
+async function say(panel: Awaited<ReturnType<typeof panelOf>>, text: string) {
+  await userEvent.click(composer(panel));
+  await typeText(text);
+  await userEvent.keyboard('{Enter}');
+  await idle(panel);
+}
+
+describe('memory', () => {
+  it('saves the session and transcript, and a new page continues the same session', async () => {
+    const key = `reload-${Date.now()}`;
+    const first = await mountChat({ open: true, 'storage-key': key });
+    const panel = await panelOf(first);
+    const sessions = recordEvents(first, ['pathors-session']);
+    await say(panel, 'My name is Ada');
+    const sessionId = (sessions[0]!.detail as { sessionId: string }).sessionId;
+    expect(localStorage.getItem(`${key}:session`)).toBe(sessionId);
+    expect(JSON.parse(localStorage.getItem(`${key}:transcript`)!)).toHaveLength(2);
+
+    // "Another page": a fresh Conversation read from storage, as after a reload.
+    const restored = new Conversation(key, true);
+    expect(restored.sessionId).toBe(sessionId);
+    expect(restored.entries.map((entry) => entry.content)[0]).toBe('My name is Ada');
+    restored.settings = { ...restored.settings, proxyUrl: inject('proxyUrl') };
+    restored.send('And my name is?');
+    await until(() => !restored.busy, 'the reply');
+    const requests = await fake.chatRequests();
+    expect(requests.map((request) => request.headers['x-session-id'])).toEqual([sessionId, sessionId]);
+    // Only the new turn travels while the session is known.
+    expect((requests[1]!.body as { messages: unknown[] }).messages).toEqual([{ role: 'user', content: 'And my name is?' }]);
+    restored.dispose();
+  });
+
+  it('sends the whole transcript with history="full"', async () => {
+    const chat = await mountChat({ open: true, history: 'full' });
+    const panel = await panelOf(chat);
+    await say(panel, 'first');
+    await say(panel, 'second');
+    const requests = await fake.chatRequests();
+    const messages = (requests[1]!.body as { messages: Array<{ role: string }> }).messages;
+    expect(messages.map((message) => message.role)).toEqual(['user', 'assistant', 'user']);
+  });
+
+  it('survives a framework re-mount, even in the middle of a reply', async () => {
+    const key = `remount-${Date.now()}`;
+    const chat = await mountChat({ open: true, 'storage-key': key });
+    const panel = await panelOf(chat);
+    await userEvent.click(composer(panel));
+    await typeText('tell me about tents [[delay:30]]');
+    await userEvent.keyboard('{Enter}');
+    await until(() => (bubbles(panel, 'assistant')[0] ?? '').length > 0, 'the first words');
+    chat.remove();
+    // A framework creates a brand-new element for the same chat.
+    const again = await mountChat({ open: true, 'storage-key': key });
+    const panel2 = await panelOf(again);
+    expect(bubbles(panel2, 'user')).toEqual(['tell me about tents [[delay:30]]']);
+    await idle(panel2);
+    expect(panel2.conversation!.entries.at(-1)).toMatchObject({ role: 'assistant', status: 'done' });
+    expect(bubbles(panel2, 'assistant')[0]!.length).toBeGreaterThan(20);
+    expect(await fake.chatRequests()).toHaveLength(1);
+  });
+
+  it('keeps unsent text across a re-mount', async () => {
+    const key = `draft-${Date.now()}`;
+    const chat = await mountChat({ open: true, 'storage-key': key });
+    await userEvent.click(composer(await panelOf(chat)));
+    await userEvent.keyboard('half a thought');
+    chat.remove();
+    const again = await mountChat({ open: true, 'storage-key': key });
+    expect(composer(await panelOf(again)).value).toBe('half a thought');
+  });
+
+  it('shows a reply cut off by a reload as interrupted', async () => {
+    const key = `cut-${Date.now()}`;
+    localStorage.setItem(`${key}:session`, 'abc.def');
+    localStorage.setItem(`${key}:transcript`, JSON.stringify([
+      { id: '1', role: 'user', content: 'hi' },
+      { id: '2', role: 'assistant', content: 'Half a rep', status: 'streaming' },
+    ]));
+    const chat = await mountChat({ open: true, 'storage-key': key });
+    const panel = await panelOf(chat);
+    expect(bubbles(panel, 'assistant')[0]).toContain('This reply was cut off.');
+  });
+
+  it('works in memory and says so when storage is full', async () => {
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function () {
+      throw new DOMException('full', 'QuotaExceededError');
+    };
+    try {
+      const chat = await mountChat({ open: true });
+      const panel = await panelOf(chat);
+      expect($(panel, '.notice')!.textContent).toContain('Storage is full');
+      await say(panel, 'still works?');
+      expect(bubbles(panel, 'assistant')).toHaveLength(1);
+    } finally {
+      Storage.prototype.setItem = setItem;
+    }
+  });
+
+  it('sets aside a corrupt saved conversation and says so', async () => {
+    const key = `corrupt-${Date.now()}`;
+    localStorage.setItem(`${key}:transcript`, '{not json');
+    const chat = await mountChat({ open: true, 'storage-key': key });
+    const panel = await panelOf(chat);
+    expect($(panel, '.notice')!.textContent).toContain('could not be read');
+    await say(panel, 'hello');
+    expect(bubbles(panel, 'assistant')).toHaveLength(1);
+  });
+
+  it('keeps nothing with no-persist', async () => {
+    const key = `memory-${Date.now()}`;
+    const chat = await mountChat({ open: true, 'storage-key': key, 'no-persist': true });
+    await say(await panelOf(chat), 'hello');
+    expect(localStorage.getItem(`${key}:transcript`)).toBeNull();
+    expect(localStorage.getItem(`${key}:session`)).toBeNull();
+  });
+
+  it('follows another tab through the storage event', async () => {
+    const key = `tabs-${Date.now()}`;
+    const chat = await mountChat({ open: true, 'storage-key': key });
+    const panel = await panelOf(chat);
+    const transcript = JSON.stringify([
+      { id: 'a', role: 'user', content: 'typed in the other tab' },
+      { id: 'b', role: 'assistant', content: 'answered **there**', status: 'done' },
+    ]);
+    localStorage.setItem(`${key}:transcript`, transcript);
+    localStorage.setItem(`${key}:session`, 'other.tab');
+    // The browser fires `storage` only in the *other* tabs; this is what ours receives.
+    window.dispatchEvent(new StorageEvent('storage', { key: `${key}:transcript`, newValue: transcript, storageArea: localStorage }));
+    await panel.updateComplete;
+    expect(bubbles(panel, 'user')).toEqual(['typed in the other tab']);
+    expect($(panel, '.message.assistant strong')!.textContent).toBe('there');
+    expect(panel.conversation!.sessionId).toBe('other.tab');
+  });
+
+  it('fetches the history through the proxy when only the session ID is left', async () => {
+    const first = await mountChat({ open: true });
+    const key = first.storageKey;
+    await say(await panelOf(first), 'remember the blue tent');
+    first.remove();
+    localStorage.removeItem(`${key}:transcript`);
+    // A new page load: no live conversation, only the session ID in storage.
+    const restored = new Conversation(key, true);
+    restored.settings = { ...restored.settings, proxyUrl: inject('proxyUrl') };
+    await restored.recoverHistory();
+    expect(restored.entries.map((entry) => entry.role)).toEqual(['user', 'assistant']);
+    expect(restored.entries[0]!.content).toBe('remember the blue tent');
+    restored.dispose();
+  });
+
+  it('new conversation asks the page first, then forgets transcript and session', async () => {
+    const chat = await mountChat({ open: true });
+    const panel = await panelOf(chat);
+    await say(panel, 'hello');
+    const newButton = $(panel, 'header button[aria-label="New conversation"]')!;
+    const veto = (event: Event) => event.preventDefault();
+    chat.addEventListener('pathors-reset', veto);
+    await userEvent.click(newButton);
+    expect(bubbles(panel)).toHaveLength(2);
+    chat.removeEventListener('pathors-reset', veto);
+    await userEvent.click(newButton);
+    await panel.updateComplete;
+    expect(bubbles(panel)).toHaveLength(0);
+    expect(panel.conversation!.sessionId).toBeUndefined();
+    expect(localStorage.getItem(`${chat.storageKey}:session`)).toBeNull();
+  });
+
+  it('reset() clears a visitor on logout, and ends the session at the proxy', async () => {
+    const chat = await mountChat({ open: true });
+    const panel = await panelOf(chat);
+    await say(panel, 'hello');
+    const sessionId = panel.conversation!.sessionId!;
+    await chat.reset();
+    expect(bubbles(panel)).toHaveLength(0);
+    await until(async () => {
+      const all = await (await fetch(`${inject('fakeUrl')}/__fake/requests?kind=all`)).json() as Array<{ method: string; body: unknown }>;
+      return all.some((request) => request.method === 'DELETE' && JSON.stringify(request.body).includes(sessionId));
+    }, 'the session to end upstream');
+  });
+
+  it('send() sends as the visitor would', async () => {
+    const chat = await mountChat();
+    expect(await chat.send('sent by the page')).toBe(true);
+    const panel = await panelOf(chat);
+    await idle(panel);
+    expect((await fake.chatRequests())).toHaveLength(1);
+    expect(panel.conversation!.entries[0]!.content).toBe('sent by the page');
+  });
+});

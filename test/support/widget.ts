@@ -1,0 +1,71 @@
+import { inject } from 'vitest';
+import '../../src/index.js';
+import type { PathorsChat } from '../../src/index.js';
+import type { PathorsChatPanel } from '../../src/element/chat-panel.js';
+import { userEvent } from 'vitest/browser';
+import { until } from './fake-control.js';
+
+let counter = 0;
+
+/** Mounts a <pathors-chat> talking to the test proxy, with a storage key of its own. */
+export async function mountChat(attributes: Record<string, string | boolean> = {},
+  parent: HTMLElement = document.body): Promise<PathorsChat> {
+  const chat = document.createElement('pathors-chat');
+  const defaults = { 'proxy-url': inject('proxyUrl'), 'storage-key': `test-${Date.now()}-${counter++}` };
+  const all: Record<string, string | boolean> = { ...defaults, ...attributes };
+  for (const [name, value] of Object.entries(all)) {
+    if (value === false) continue;
+    chat.setAttribute(name, value === true ? '' : value);
+  }
+  parent.append(chat);
+  await chat.updateComplete;
+  return chat;
+}
+
+export function launcher(chat: PathorsChat): HTMLButtonElement {
+  return chat.shadowRoot!.querySelector('[part="launcher"]')!;
+}
+
+/** The panel, once it has loaded. */
+export async function panelOf(chat: PathorsChat): Promise<PathorsChatPanel> {
+  await until(() => Boolean(chat.shadowRoot!.querySelector('pathors-chat-panel')?.shadowRoot), 'the panel to load');
+  const panel = chat.shadowRoot!.querySelector('pathors-chat-panel')!;
+  await panel.updateComplete;
+  return panel;
+}
+
+export function $(panel: PathorsChatPanel, selector: string): HTMLElement | null {
+  return panel.shadowRoot!.querySelector(selector);
+}
+
+export function $$(panel: PathorsChatPanel, selector: string): HTMLElement[] {
+  return [...panel.shadowRoot!.querySelectorAll<HTMLElement>(selector)];
+}
+
+export function composer(panel: PathorsChatPanel): HTMLTextAreaElement {
+  return $(panel, 'textarea') as HTMLTextAreaElement;
+}
+
+/** The text of each message bubble, in order, as the visitor reads it. */
+export function bubbles(panel: PathorsChatPanel, role?: 'user' | 'assistant'): string[] {
+  return $$(panel, `[part="message"]${role ? `.${role}` : ''}:not(.welcome) .bubble`).map((bubble) => bubble.innerText.trim());
+}
+
+export async function idle(panel: PathorsChatPanel, timeoutMs = 8000): Promise<void> {
+  await until(() => panel.conversation?.busy === false, 'the reply to finish', timeoutMs);
+  await panel.updateComplete;
+}
+
+/** Records the widget's events, in order. */
+export function recordEvents(target: EventTarget, types: string[]): Array<{ type: string; detail: unknown; event: Event }> {
+  const seen: Array<{ type: string; detail: unknown; event: Event }> = [];
+  for (const type of types) {
+    target.addEventListener(type, (event) => seen.push({ type, detail: (event as CustomEvent).detail, event }));
+  }
+  return seen;
+}
+
+/** Types text as keystrokes; `[` and `{` are escaped, which userEvent.keyboard reads as key names. */
+export function typeText(text: string): Promise<void> {
+  return userEvent.keyboard(text.replace(/[[{]/g, (bracket) => bracket + bracket));
+}
