@@ -300,6 +300,9 @@ export class Conversation extends EventTarget {
       if (entry?.status === 'streaming') entry.status = 'interrupted';
       this.error = error instanceof ChatError ? error
         : new ChatError('network', error instanceof Error ? error.message : String(error), { cause: error });
+      // The proxy no longer accepts this session (its secret changed, or it was ended): the
+      // retry starts a new one, carrying the transcript.
+      if (this.error.serverCode === 'invalid_session') this.sessionId = undefined;
       this.status = 'error';
       this.dispatchEvent(new CustomEvent('error', { detail: { error: this.error } }));
     }

@@ -41,14 +41,18 @@ export class ChatError extends Error {
   readonly detail: string | undefined;
   /** Seconds to wait before trying again (429). */
   readonly retryAfter: number | undefined;
+  /** The server's own machine code (`error.code` in the proxy's JSON), e.g. `invalid_session`. */
+  readonly serverCode: string | undefined;
 
-  constructor(code: ErrorCode, message: string,
-    extra: { status?: number; detail?: string; retryAfter?: number; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, extra: {
+    status?: number; detail?: string; retryAfter?: number; serverCode?: string; cause?: unknown;
+  } = {}) {
     super(message, { cause: extra.cause });
     this.code = code;
     this.status = extra.status;
     this.detail = extra.detail;
     this.retryAfter = extra.retryAfter;
+    this.serverCode = extra.serverCode;
   }
 
   /** Which string of the language table describes this error to a visitor. */
@@ -84,8 +88,12 @@ export function errorMessageOf(body: unknown): string | undefined {
 export async function errorFromResponse(response: Response): Promise<ChatError> {
   const text = await response.text().catch(() => '');
   let detail: string | undefined;
+  let serverCode: string | undefined;
   try {
-    detail = errorMessageOf(JSON.parse(text));
+    const body: unknown = JSON.parse(text);
+    detail = errorMessageOf(body);
+    const code = (body as { error?: { code?: unknown } }).error?.code;
+    if (typeof code === 'string') serverCode = code;
   } catch {
     // An HTML error page from a gateway: its text is no use to a visitor.
   }
@@ -93,7 +101,7 @@ export async function errorFromResponse(response: Response): Promise<ChatError> 
   if (status === 429) {
     const seconds = Number(response.headers.get('Retry-After'));
     return new ChatError('rate_limited', `Rate limited (429)${detail ? `: ${detail}` : ''}`,
-      { status, detail, retryAfter: Number.isFinite(seconds) && seconds > 0 ? seconds : undefined });
+      { status, detail, serverCode, retryAfter: Number.isFinite(seconds) && seconds > 0 ? seconds : undefined });
   }
-  return new ChatError('http', `HTTP ${status}${detail ? `: ${detail}` : ''}`, { status, detail });
+  return new ChatError('http', `HTTP ${status}${detail ? `: ${detail}` : ''}`, { status, detail, serverCode });
 }

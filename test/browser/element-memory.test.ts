@@ -203,3 +203,25 @@ describe('memory', () => {
     expect(panel.conversation!.entries[0]!.content).toBe('sent by the page');
   });
 });
+
+describe('a session the proxy no longer accepts', () => {
+  it('says so, and the retry starts a new session carrying the transcript', async () => {
+    const key = `stale-${Date.now()}`;
+    localStorage.setItem(`${key}:session`, 'forged.session');
+    localStorage.setItem(`${key}:transcript`, JSON.stringify([
+      { id: '1', role: 'user', content: 'earlier question' },
+      { id: '2', role: 'assistant', content: 'earlier answer', status: 'done' },
+    ]));
+    const chat = await mountChat({ open: true, 'storage-key': key });
+    const panel = await panelOf(chat);
+    await say(panel, 'new question');
+    expect($(panel, '[role="alert"]')!.innerText).toContain('no longer valid');
+    expect(await fake.chatRequests()).toHaveLength(0);
+    await userEvent.click($(panel, '.retry')!);
+    await idle(panel);
+    const [request] = await fake.chatRequests();
+    expect((request!.body as { messages: unknown[] }).messages).toHaveLength(3);
+    expect(panel.conversation!.sessionId).not.toBe('forged.session');
+    expect(bubbles(panel, 'user')).toEqual(['earlier question', 'new question']);
+  });
+});
