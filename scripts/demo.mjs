@@ -1,0 +1,34 @@
+// `npm run demo`: builds, then serves the demo pages and the proxy on one loopback origin.
+// The proxy talks to the built-in fake Pathors upstream, or to the real API when
+// PATHORS_API_KEY and PATHORS_PROJECT_ID are set: that is the only difference.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { startDemoServer } from './demo-server.mjs';
+
+if (!process.argv.includes('--no-build')) {
+  const status = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' }).status;
+  if (status !== 0) process.exit(status ?? 1);
+}
+
+const { PATHORS_API_KEY: apiKey, PATHORS_PROJECT_ID: projectId } = process.env;
+const real = Boolean(apiKey && projectId);
+const demo = await startDemoServer({
+  host: process.env.HOST ?? '127.0.0.1',
+  port: Number(process.env.PORT ?? 5173),
+  upstream: real
+    ? { apiKey, projectId, baseUrl: process.env.PATHORS_BASE_URL,
+      sessionSecret: process.env.PATHORS_SESSION_SECRET ?? randomBytes(32).toString('hex') }
+    : { fake: { tokenDelayMs: Number(process.env.FAKE_TOKEN_DELAY_MS ?? 25) } },
+});
+
+console.log(`\n  pathors-chat demo: ${demo.url}/`);
+console.log(real
+  ? `  proxy: ${demo.url}/pathors -> the Pathors API (project ${projectId})`
+  : '  proxy: /pathors -> the built-in fake Pathors upstream (set PATHORS_API_KEY and PATHORS_PROJECT_ID for the real one)');
+console.log('  Ctrl+C to stop.\n');
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    void demo.close().then(() => process.exit(0));
+  });
+}
