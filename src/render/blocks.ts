@@ -438,7 +438,9 @@ function incorporate() {
   const lastBlank = blank && !(t === 'quote' || (t === 'code' && c.fence) || (t === 'item' && !c.kids.length && c.line === lineNo));
   for (let b: Block | undefined = c; b; b = b.up) b.blank = lastBlank;
   if (t === 'p' || t === 'code') addLine();
-  else if (t === 'table') c.rows!.push(cells(line.slice(offset)));
+  else if (t === 'table') {
+    if (offset < line.length) c.rows!.push(cells(line.slice(offset)));
+  }
   else if (offset < line.length && !blank) {
     addChild('p');
     toNextNonspace();

@@ -40,10 +40,13 @@ function same(n: Node, v: VNode): boolean {
 function patch(n: Node, v: VNode, o: DomOptions) {
   if (typeof v === 'string') {
     const t = n as Text;
-    // An open code block or paragraph mostly grows at its end: append, don't replace.
-    if (t.data !== v) {
-      if (v.startsWith(t.data)) t.appendData(v.slice(t.data.length));
-      else t.data = v;
+    const old = t.data;
+    if (old !== v) {
+      // Open text mostly grows or changes at its end: rewrite only after the common
+      // prefix, so that a selection inside the prefix keeps its place.
+      let i = 0;
+      while (old[i] === v[i]) i++;
+      t.replaceData(i, old.length - i, v.slice(i));
     }
     return;
   }

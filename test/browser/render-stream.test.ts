@@ -1,0 +1,216 @@
+// Streaming behaviour: append-only DOM, minimal updates, and the same final DOM as a
+// whole render whatever the chunking.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MarkdownStream, renderMarkdown } from '../../src/render/index.js';
+import { sampleReply } from '../bench/render.bench.js';
+
+const mounted: HTMLElement[] = [];
+afterEach(() => mounted.splice(0).forEach((e) => e.remove()));
+
+function mount(): HTMLElement {
+  const div = document.createElement('div');
+  document.body.append(div);
+  mounted.push(div);
+  return div;
+}
+
+function whole(md: string): string {
+  const div = document.createElement('div');
+  renderMarkdown(md, div);
+  return div.innerHTML;
+}
+
+/** A seeded generator, so that a failing chunking can be replayed. */
+function random(seed: number) {
+  return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+}
+
+const REPLY = `# Title
+
+Some *emphasis*, **strong**, ~~gone~~, \`code\`, a [link](https://example.com "t") and a [ref][r].
+A soft break, then a hard one  
+and an entity &copy; &#x1F600;.
+
+- one
+- two
+
+  still two
+- three
+  1. nested
+  2. list
+
+> quoted **text**
+continued lazily
+> > nested quote
+
+\`\`\`python
+def f(x):
+    return x * 2
+\`\`\`
+
+| a | b | c |
+| :- | :-: | -: |
+| 1 | 2 | 3 |
+| *x* | \`|\` | y \\| z |
+
+Setext
+------
+
+    indented code
+
+***
+
+[r]: https://example.com/ref
+Last paragraph with <https://auto.example> and <me@example.com>.
+`;
+
+describe('MarkdownStream', () => {
+  it('ends with the DOM a whole render gives, for any chunking', () => {
+    const texts = [REPLY, sampleReply(6_000), '- a\r\n- b\r\n\r\n  c\r\n', 'no newline at the end *x*'];
+    for (const [i, md] of texts.entries()) {
+      const want = whole(md);
+      for (let seed = 1; seed <= 12; seed++) {
+        const next = random(seed * 7919 + i);
+        const div = mount();
+        const s = new MarkdownStream(div);
+        for (let p = 0; p < md.length;) {
+          const n = 1 + Math.floor(next() * (seed % 3 === 0 ? 40 : 6));
+          s.push(md.slice(p, p + n));
+          p += n;
+        }
+        s.end();
+        expect(div.innerHTML, `text ${i}, seed ${seed}`).toBe(want);
+        expect(s.text).toBe(md.replace(/\r\n?/g, '\n'));
+      }
+    }
+  });
+
+  it('never touches a finished block again', () => {
+    const md = REPLY + '\n' + sampleReply(4_000);
+    const div = mount();
+    const s = new MarkdownStream(div);
+    const observer = new MutationObserver(() => {});
+    observer.observe(div, { childList: true, subtree: true, characterData: true, attributes: true });
+    const frozen = new Set<Node>();
+    for (let p = 0; p < md.length; p += 4) {
+      s.push(md.slice(p, p + 4));
+      for (const r of observer.takeRecords()) {
+        let n: Node | null = r.target;
+        while (n && n.parentNode !== div) n = n.parentNode;
+        if (n) expect(frozen.has(n), `mutated a finished block at ${p}`).toBe(false);
+        for (const removed of r.removedNodes) expect(frozen.has(removed)).toBe(false);
+      }
+      // Everything but the last two top-level nodes is finished for sure: the last
+      // line may have started a new block after the one still open.
+      const kids = [...div.childNodes];
+      kids.slice(0, -2).forEach((k) => frozen.add(k));
+    }
+    observer.disconnect();
+    expect(frozen.size).toBeGreaterThan(20);
+  });
+
+  it('appends to an open code block\'s text node, so a selection in it survives', () => {
+    const div = mount();
+    const s = new MarkdownStream(div);
+    s.push('```js\nconst a = 1;\n');
+    const text = div.querySelector('code')!.firstChild as Text;
+    const range = document.createRange();
+    range.setStart(text, 6);
+    range.setEnd(text, 7);
+    getSelection()!.removeAllRanges();
+    getSelection()!.addRange(range);
+    for (const piece of ['const b', ' = 2;\n', 'const c = 3;', '\n```\n', '\nAfter.']) s.push(piece);
+    s.end();
+    expect(div.querySelector('code')!.firstChild).toBe(text);
+    expect(text.data).toBe('const a = 1;\nconst b = 2;\nconst c = 3;\n');
+    expect(getSelection()!.toString()).toBe('a');
+    expect(div.querySelector('code')!.className).toBe('language-js');
+  });
+
+  it('keeps a table and its rows while rows stream in', () => {
+    const div = mount();
+    const s = new MarkdownStream(div);
+    s.push('| a | b |\n| - | - |\n| 1 | 2 |\n');
+    const table = div.querySelector('table')!;
+    const first = table.querySelector('tbody tr')!;
+    s.push('| 3 | 4 |\n| 5');
+    expect(div.querySelector('table')).toBe(table);
+    expect(table.querySelector('tbody tr')).toBe(first);
+    expect(table.querySelectorAll('tbody tr').length).toBe(3);
+    s.end();
+    expect(div.innerHTML).toBe(whole('| a | b |\n| - | - |\n| 1 | 2 |\n| 3 | 4 |\n| 5'));
+  });
+
+  it('shows unfinished emphasis literally, as CommonMark would for that text', () => {
+    const div = mount();
+    const s = new MarkdownStream(div);
+    s.push('Some **bo');
+    expect(div.innerHTML).toBe('<p>Some **bo</p>');
+    s.push('ld** text');
+    expect(div.innerHTML).toBe('<p>Some <strong>bold</strong> text</p>');
+  });
+
+  it('turns a paragraph into a setext heading only when the underline arrives', () => {
+    const div = mount();
+    const s = new MarkdownStream(div);
+    s.push('Title\n-');
+    expect(div.innerHTML).toBe('<h2>Title</h2>');
+    s.push(' not an underline\n');
+    expect(div.innerHTML).toBe('<p>Title</p><ul><li>not an underline</li></ul>');
+  });
+
+  it('resolves a reference defined after its use, at the end', () => {
+    const div = mount();
+    const s = new MarkdownStream(div);
+    s.push('See [the docs].\n\nMore text.\n\n[the docs]: https://example.com/docs\n');
+    expect(div.querySelector('p')!.textContent).toBe('See [the docs].');
+    s.end();
+    expect(div.querySelector('a')!.getAttribute('href')).toBe('https://example.com/docs');
+    expect(div.innerHTML).toBe(whole('See [the docs].\n\nMore text.\n\n[the docs]: https://example.com/docs\n'));
+  });
+
+  it('joins a CRLF split across chunks', () => {
+    const div = mount();
+    const s = new MarkdownStream(div);
+    for (const piece of ['a\r', '\nb\r', '\r\n', 'c']) s.push(piece);
+    s.end();
+    expect(div.innerHTML).toBe('<p>a\nb</p><p>c</p>');
+  });
+
+  it('ignores pushes after end()', () => {
+    const div = mount();
+    const s = new MarkdownStream(div);
+    s.push('done');
+    s.end();
+    s.push(' more');
+    s.end();
+    expect(div.innerHTML).toBe('<p>done</p>');
+  });
+
+  it('copies a code block with its button and says so for a moment', async () => {
+    const writeText = vi.fn((_: string) => Promise.resolve());
+    const clipboard = vi.spyOn(navigator, 'clipboard', 'get').mockReturnValue({ writeText } as unknown as Clipboard);
+    const div = mount();
+    const s = new MarkdownStream(div, { copyLabel: 'Copy code', copiedLabel: 'Copied!' });
+    s.push('```sh\nnpm i\n');
+    const button = div.querySelector('div.code > button.copy') as HTMLButtonElement;
+    expect(button.type).toBe('button');
+    expect(button.textContent).toBe('Copy code');
+    s.push('npm test\n```\n');
+    s.end();
+    expect(div.querySelector('button')).toBe(button);
+    button.click();
+    await vi.waitFor(() => expect(button.textContent).toBe('Copied!'));
+    expect(writeText).toHaveBeenCalledWith('npm i\nnpm test\n');
+    await vi.waitFor(() => expect(button.textContent).toBe('Copy code'), { timeout: 3000 });
+    clipboard.mockRestore();
+  });
+
+  it('renders GFM tables and strikethrough', () => {
+    const div = mount();
+    renderMarkdown('| L | C | R |\n|:--|:-:|--:|\n| ~~a~~ | b |', div);
+    expect(div.innerHTML).toBe('<table><thead><tr><th align="left">L</th><th align="center">C</th>'
+      + '<th align="right">R</th></tr></thead><tbody><tr><td align="left"><del>a</del></td>'
+      + '<td align="center">b</td><td align="right"></td></tr></tbody></table>');
+  });
+});
