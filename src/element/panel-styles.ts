@@ -161,7 +161,7 @@ export const panelStyles = css`
   .md pre { margin: 0; padding: 10px 12px; overflow-x: auto; border-radius: 8px; background: var(--_background); border: 1px solid var(--_border); }
   .md .code button { position: absolute; top: 6px; right: 6px; padding: 2px 8px; font-size: 0.8em; border: 1px solid var(--_border); border-radius: 6px; background: var(--_surface); }
   .md table { border-collapse: collapse; display: block; overflow-x: auto; }
-  .md th, .md td { padding: 4px 8px; border: 1px solid var(--_border); }
+  .md th, .md td { padding: 4px 8px; border: 1px solid var(--_border); overflow-wrap: normal; }
   .md img { max-width: 100%; height: auto; }
   .md hr { border: none; border-top: 1px solid var(--_border); }
   .md [align='center'], .md [data-align='center'] { text-align: center; }
