@@ -11,7 +11,8 @@ export async function rendererSize(): Promise<{ minified: number; gzip: number }
     build: {
       write: false,
       minify: true,
-      lib: { entry: fileURLToPath(new URL('../../src/render/index.ts', import.meta.url)), formats: ['es'] },
+      lib: { entry: fileURLToPath(new URL('../../src/render/index.ts', import.meta.url)), formats: ['iife'], name: 'renderer' },
+      target: 'es2021',
     },
   });
   const results = Array.isArray(out) ? out : [out];

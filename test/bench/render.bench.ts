@@ -29,6 +29,20 @@ export function sampleReply(bytes = 80_000): string {
   return parts.join('\n');
 }
 
+/** The worst common case: the whole reply is one top-level list, so it stays open. */
+export function sampleList(bytes = 20_000): string {
+  const items: string[] = [];
+  let size = 0;
+  for (let i = 1; size < bytes; i++) {
+    const pad = ' '.repeat(String(i).length + 2);
+    const item = `${i}. **Step ${i}**: run the command below and check its *output*.\n\n`
+      + `${pad}\`\`\`sh\n${pad}npm run step-${i} -- --verbose\n${pad}\`\`\`\n`;
+    items.push(item);
+    size += item.length + 1;
+  }
+  return items.join('\n');
+}
+
 function tokens(text: string, size = 4): string[] {
   const out: string[] = [];
   for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
@@ -77,6 +91,15 @@ export async function runRenderBench(naiveTokens = 2_000): Promise<Record<string
   const streamPrefixMs = performance.now() - t;
   prefix.remove();
 
+  const list = sampleList();
+  const listRoot = container();
+  t = performance.now();
+  const s3 = new MarkdownStream(listRoot);
+  for (const k of tokens(list)) s3.push(k);
+  s3.end();
+  const oneListStreamMs = performance.now() - t;
+  listRoot.remove();
+
   return {
     bytes: text.length,
     tokens: toks.length,
@@ -90,5 +113,7 @@ export async function runRenderBench(naiveTokens = 2_000): Promise<Record<string
     // The naive cost grows with the text: the full reply would take at least this long.
     naiveFullEstimateMs: (naivePrefixMs / naiveTokens ** 2) * toks.length ** 2,
     naiveFullEstimateOverStream: ((naivePrefixMs / naiveTokens ** 2) * toks.length ** 2) / streamMs,
+    oneListBytes: list.length,
+    oneListStreamMs,
   };
 }

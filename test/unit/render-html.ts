@@ -1,0 +1,28 @@
+// Renders markdown to an HTML string the way commonmark.js writes it (without our code
+// block wrapper and safety attributes), from the pure parser: no DOM needed.
+import { normalizeInput, parseBlocks } from '../../src/render/blocks.js';
+import type { Def } from '../../src/render/links.js';
+import { collectDefs, context, renderBlock } from '../../src/render/render.js';
+import type { VNode } from '../../src/render/vnode.js';
+
+export const BLOCK = 'p|h[1-6]|ul|ol|li|blockquote|pre|hr|table|thead|tbody|tr|th|td|div';
+const VOID = new Set(['hr', 'br', 'img']);
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+function html(v: VNode): string {
+  if (typeof v === 'string') return esc(v);
+  if (v.t === 'div') return html(v.c[0]!);
+  if (v.t === 'button') return '';
+  const order = v.t === 'img' ? ['src', 'alt', 'title'] : v.t === 'a' ? ['href', 'title'] : Object.keys(v.a ?? {});
+  const attrs = order.filter((k) => v.a?.[k] !== undefined).map((k) => ` ${k}="${esc(v.a![k]!)}"`).join('');
+  return VOID.has(v.t) ? `<${v.t}${attrs} />` : `<${v.t}${attrs}>${v.c.map(html).join('')}</${v.t}>`;
+}
+
+export function renderToHtml(md: string, imageHosts = ['invalid.invalid']): string {
+  const blocks = parseBlocks(normalizeInput(md)).kids;
+  const defs = new Map<string, Def>();
+  collectDefs(blocks, defs);
+  const ctx = context({ imageHosts }, defs);
+  return blocks.flatMap((b) => renderBlock(b, ctx) ?? []).map(html).join('');
+}
+

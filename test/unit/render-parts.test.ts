@@ -1,0 +1,86 @@
+// The renderer's pure helpers: references, URL checks, labels, definitions.
+import { describe, expect, it } from 'vitest';
+import { cells } from '../../src/render/blocks.js';
+import { decodeEntity, unescape } from '../../src/render/entities.js';
+import { normalizeLabel, parseDef } from '../../src/render/links.js';
+import { encodeUrl, imageSrc, linkHref } from '../../src/render/safe-url.js';
+import { renderToHtml } from './render-html.js';
+
+describe('character references', () => {
+  it('decodes named, decimal and hexadecimal references', () => {
+    expect(['&amp;', '&nbsp;', '&copy;', '&eacute;', '&Eacute;', '&mdash;', '&hellip;', '&#35;', '&#x1F600;', '&#X22;']
+      .map(decodeEntity)).toEqual(['&', '\u00a0', '©', 'é', 'É', '—', '…', '#', '😀', '"']);
+  });
+
+  it('replaces invalid code points and leaves unknown names alone', () => {
+    expect(['&#0;', '&#x110000;', '&#xD800;', '&#9999999;'].map(decodeEntity)).toEqual(['\ufffd', '\ufffd', '\ufffd', '\ufffd']);
+    expect(decodeEntity('&madeup;')).toBeUndefined();
+    expect(unescape('\\*a\\b &lt; &madeup; \\&amp;')).toBe('*a\\b < &madeup; &amp;');
+  });
+});
+
+describe('link and image URLs', () => {
+  it('keeps http, https, mailto and relative URLs, percent-encoded like CommonMark', () => {
+    expect(linkHref('https://a.example/ä b?x=1#f')).toBe('https://a.example/%C3%A4%20b?x=1#f');
+    expect(linkHref('mailto:me@example.com')).toBe('mailto:me@example.com');
+    expect(linkHref('/docs/%41%zz')).toBe('/docs/%41%25zz');
+    expect(linkHref('')).toBe('');
+    expect(linkHref('#top')).toBe('#top');
+  });
+
+  it('refuses every other scheme, however it is spelled', () => {
+    for (const url of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)', 'java\tscript:x', 'java\nscript:x',
+      'data:text/html,x', 'vbscript:x', 'file:///etc/passwd', 'ftp://x', 'blob:https://x/y', 'irc://x']) {
+      expect(linkHref(url), JSON.stringify(url)).toBeUndefined();
+    }
+    // Encoded, these are relative paths, to the browser as to us.
+    for (const url of [' javascript:alert(1)', '\u0000javascript:x', '\u00a0javascript:x']) {
+      expect(new URL(linkHref(url)!, 'https://page.example/').protocol).toBe('https:');
+    }
+  });
+
+  it('allows images only from listed hosts, exactly', () => {
+    const hosts = ['img.example'];
+    expect(imageSrc('https://img.example/a.png', hosts)).toBe('https://img.example/a.png');
+    expect(imageSrc('http://img.example/a.png', hosts)).toBe('http://img.example/a.png');
+    for (const url of ['https://evil.example/a.png', 'https://img.example.evil.example/a.png',
+      'https://img.example@evil.example/a.png', '//evil.example/a.png', 'data:image/png;base64,AAAA',
+      'javascript:alert(1)', '/relative.png']) {
+      expect(imageSrc(url, hosts), url).toBeUndefined();
+    }
+    expect(imageSrc('https://img.example/a.png', [])).toBeUndefined();
+  });
+
+  it('refuses a URL that cannot be encoded (a lone surrogate)', () => {
+    expect(() => encodeUrl('\ud800')).toThrow();
+    expect(linkHref('https://a.example/\ud800')).toBeUndefined();
+  });
+});
+
+describe('labels and definitions', () => {
+  it('matches labels case-insensitively with collapsed whitespace', () => {
+    expect(normalizeLabel('[Foo  \n Bar]')).toBe(normalizeLabel('[foo bar]'));
+    expect(normalizeLabel('[ẞ]')).toBe(normalizeLabel('[SS]'));
+  });
+
+  it('parses a definition with a title on the next line', () => {
+    expect(parseDef('[a]: <https://x.example/> \n "T"\nrest')).toEqual([32, ['A', 'https://x.example/', 'T']]);
+    expect(parseDef('[a]: /u "t" junk')).toBeUndefined();
+  });
+
+  it('splits table rows on unescaped pipes only', () => {
+    expect(cells('| a | b \\| c | `d` |')).toEqual(['a', 'b | c', '`d`']);
+    expect(cells('a|b')).toEqual(['a', 'b']);
+  });
+});
+
+describe('output shape', () => {
+  it('wraps code blocks with a copy button and a sanitised language class', () => {
+    expect(renderToHtml('```c++ {.numbers}\nx\n```')).toBe('<pre><code class="language-c++">x\n</code></pre>');
+    expect(renderToHtml('```"><img>\nx\n```')).toBe('<pre><code class="language-img">x\n</code></pre>');
+  });
+
+  it('renders a refused image as its alt text', () => {
+    expect(renderToHtml('![a *b*](https://elsewhere.example/x.png)')).toBe('<p>a b</p>');
+  });
+});
