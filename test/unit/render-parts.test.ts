@@ -29,12 +29,11 @@ describe('link and image URLs', () => {
   });
 
   it('refuses every other scheme, however it is spelled', () => {
-    for (const url of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)', 'java\tscript:x', 'java\nscript:x',
-      'data:text/html,x', 'vbscript:x', 'file:///etc/passwd', 'ftp://x', 'blob:https://x/y', 'irc://x']) {
+    for (const url of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)', 'data:text/html,x', 'vbscript:x', 'file:///etc/passwd', 'ftp://x', 'blob:https://x/y', 'irc://x']) {
       expect(linkHref(url), JSON.stringify(url)).toBeUndefined();
     }
     // Encoded, these are relative paths, to the browser as to us.
-    for (const url of [' javascript:alert(1)', '\u0000javascript:x', '\u00a0javascript:x']) {
+    for (const url of [' javascript:alert(1)', '\u0000javascript:x', '\u00a0javascript:x', 'java\tscript:x', 'java\nscript:x']) {
       expect(new URL(linkHref(url)!, 'https://page.example/').protocol).toBe('https:');
     }
   });
