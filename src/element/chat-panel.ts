@@ -1,10 +1,9 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
 import { conversationFor, type Conversation } from '../core/conversation.js';
 import type { ChatError } from '../core/errors.js';
 import type { AssistantEntry, Entry } from '../core/transcript.js';
 import type { ToolCall } from '../core/wire.js';
-import { format, type Strings } from '../i18n/index.js';
+import { format, stringsFor, type Strings } from '../i18n/index.js';
 import { fire, type ChatMessageDetail } from './events.js';
 import { markdown } from './markdown-directive.js';
 import { panelStyles } from './panel-styles.js';
@@ -22,14 +21,12 @@ export class PathorsChatPanel extends LitElement {
 
   static override properties = {
     host: { attribute: false },
-    strings: { attribute: false },
     revision: { state: true },
     copiedId: { state: true },
     footerFilled: { state: true },
   };
 
   declare host: PathorsChat;
-  declare strings: Strings;
   /** Bumped when the conversation changes, to re-render. */
   private declare revision: number;
   private declare copiedId: string | undefined;
@@ -55,6 +52,11 @@ export class PathorsChatPanel extends LitElement {
 
   private set draft(value: string) {
     if (this.conversation) this.conversation.draft = value;
+  }
+
+  /** Read per render: the host's `lang` and `strings` may change at any time. */
+  private get strings(): Strings {
+    return stringsFor(this.host.language, this.host.strings);
   }
 
   private get messagesElement(): HTMLElement | null | undefined {
@@ -361,7 +363,7 @@ export class PathorsChatPanel extends LitElement {
         @scroll=${this.scroller.handleScroll}>
         ${this.renderNotice()}
         ${this.renderEmpty()}
-        ${repeat(entries, (entry) => entry.id, (entry) => this.renderEntry(entry, entries))}
+        ${entries.map((entry) => this.renderEntry(entry, entries))}
         ${this.renderStatus()}
       </div>
       <button type="button" class="jump" ?hidden=${this.scroller.following}
@@ -402,6 +404,8 @@ const checkIcon = icon('M5 12l5 5L20 7');
 const sendIcon = icon('M5 12h14M13 6l6 6-6 6');
 const stopIcon = html`<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="currentColor">
   <rect x="6" y="6" width="12" height="12" rx="2"></rect></svg>`;
+
+export { addLanguage } from '../i18n/index.js';
 
 /** Defines the internal panel element, once. */
 export function definePanel(): void {

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { PageTool } from '../core/tools.js';
 import type { Strings } from '../i18n/index.js';
-import { stringsFor } from '../i18n/index.js';
+import { languageOf, launcherTables, type LauncherStrings } from '../i18n/launcher.js';
 import { fire } from './events.js';
 import { hostStyles } from './host-styles.js';
 import type { PathorsChatPanel } from './chat-panel.js';
@@ -119,6 +119,7 @@ export class PathorsChat extends LitElement {
   private declare panelLoaded: boolean;
   private panelModule: Promise<typeof import('./chat-panel.js')> | undefined;
   private panelRestoreFocus = false;
+  private chineseRequested = false;
 
   constructor() {
     super();
@@ -142,11 +143,13 @@ export class PathorsChat extends LitElement {
     this.panelLoaded = false;
   }
 
-  /** The strings in force: `strings` over the table of `lang` (or the page's language). */
-  get text(): Strings {
-    const lang = this.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang
-      || navigator.language;
-    return stringsFor(lang, this.strings);
+  /** The language in force: `lang` on the element or an ancestor, else the browser's. */
+  get language(): string {
+    return this.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang || navigator.language;
+  }
+
+  private get launcherText(): LauncherStrings {
+    return { ...launcherTables[languageOf(this.language)], ...this.strings };
   }
 
   private get panel(): PathorsChatPanel | null {
@@ -167,9 +170,13 @@ export class PathorsChat extends LitElement {
     if ((changed.has('open') || changed.has('mode')) && (this.open || this.mode === 'inline')) {
       void this.loadPanel();
     }
+    // `lang` may change after the panel loaded.
+    if (this.panelLoaded) void this.loadLanguage();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    // The panel reads its settings from this element; any change may concern it.
+    this.panel?.requestUpdate();
     if (changed.has('open') && this.open && changed.get('open') === false) void this.focusWhenOpened();
     if (changed.has('open') && !this.open && this.panelRestoreFocus) {
       this.panelRestoreFocus = false;
@@ -189,12 +196,21 @@ export class PathorsChat extends LitElement {
   }
 
   private loadPanel(): Promise<typeof import('./chat-panel.js')> {
-    this.panelModule ??= import('./chat-panel.js').then((module) => {
+    // The panel and, for a Chinese page, its strings load side by side, so it never shows English first.
+    this.panelModule ??= Promise.all([import('./chat-panel.js'), this.loadLanguage()]).then(([module]) => {
       module.definePanel();
       this.panelLoaded = true;
       return module;
     });
     return this.panelModule;
+  }
+
+  private async loadLanguage(): Promise<void> {
+    if (languageOf(this.language) !== 'zh-tw' || this.chineseRequested) return;
+    this.chineseRequested = true;
+    const [module, { zhTW }] = await Promise.all([import('./chat-panel.js'), import('../i18n/zh-tw.js')]);
+    module.addLanguage('zh-tw', zhTW);
+    this.panel?.requestUpdate();
   }
 
   private readonly handleKeydown = (event: KeyboardEvent) => {
@@ -268,12 +284,11 @@ export class PathorsChat extends LitElement {
   }
 
   protected override render() {
-    const text = this.text;
+    const text = this.launcherText;
     const inline = this.mode === 'inline';
     // Once loaded the panel stays, hidden when closed, so scroll position and a reply in flight survive.
     const panel = this.panelLoaded ? html`<pathors-chat-panel
       .host=${this}
-      .strings=${text}
       ?hidden=${!inline && !this.open}
       ?inline=${inline}
       exportparts="panel, header, messages, message, composer, send-button"

@@ -1,8 +1,5 @@
-/** The English strings, and the shape every language table follows. `{name}` marks a value filled in. */
+/** The English strings of the panel, and the shape every language table follows. `{name}` marks a value filled in. */
 export const en = {
-  title: 'Chat',
-  openChat: 'Open chat',
-  closeChat: 'Close chat',
   newConversation: 'New conversation',
   conversation: 'Conversation',
   you: 'You',
@@ -42,4 +39,4 @@ export const en = {
   errorToolLimit: 'The assistant kept calling page tools, so this reply was stopped.',
 };
 
-export type Strings = typeof en;
+export type PanelStrings = typeof en;

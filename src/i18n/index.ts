@@ -1,18 +1,20 @@
-import { en, type Strings } from './en.js';
-import { zhTW } from './zh-tw.js';
+import { en, type PanelStrings } from './en.js';
+import { launcherTables, languageOf, type Language, type LauncherStrings } from './launcher.js';
 
-export type { Strings };
+/** Every visible string. A page overrides any of them with the element's `strings` property. */
+export type Strings = LauncherStrings & PanelStrings;
 
-const tables: Record<string, Strings> = { en, 'zh-tw': zhTW };
+/** English ships with the panel; other languages are loaded (`addLanguage`) only by pages that use them. */
+const panelTables: Partial<Record<Language, PanelStrings>> = { en };
 
-/**
- * The table for a BCP 47 language tag: `zh-TW`, `zh-Hant` and `zh-HK` read
- * Traditional Chinese; anything else falls back to English.
- */
+export function addLanguage(language: Language, table: PanelStrings): void {
+  panelTables[language] = table;
+}
+
+/** The table for a BCP 47 language tag, with the page's overrides on top. */
 export function stringsFor(lang: string | undefined, overrides?: Partial<Strings>): Strings {
-  const tag = (lang ?? '').toLowerCase();
-  const base = /^zh-(tw|hk|mo|hant)/.test(tag) ? tables['zh-tw']! : tables[tag.split('-')[0] ?? ''] ?? en;
-  return overrides ? { ...base, ...overrides } : base;
+  const language = languageOf(lang);
+  return { ...launcherTables[language], ...(panelTables[language] ?? en), ...overrides };
 }
 
 /** Fills `{name}` placeholders. */

@@ -1,10 +1,7 @@
-import type { Strings } from './en.js';
+import type { PanelStrings } from './en.js';
 
 /** 繁體中文 (Taiwan). */
-export const zhTW: Strings = {
-  title: '聊天',
-  openChat: '開啟聊天',
-  closeChat: '關閉聊天',
+export const zhTW: PanelStrings = {
   newConversation: '新對話',
   conversation: '對話',
   you: '你',

@@ -4,7 +4,8 @@ import { completedToolCalls, emptyDraft, foldChunk } from '../../src/core/fold.j
 import { runToolCall, schemaProblem, toolDefinitions, type PageTool } from '../../src/core/tools.js';
 import { isEntry, toWire, type Entry } from '../../src/core/transcript.js';
 import type { ChatCompletionChunk, ToolCall, ToolCallDelta } from '../../src/core/wire.js';
-import { format, stringsFor } from '../../src/i18n/index.js';
+import { addLanguage, stringsFor } from '../../src/i18n/index.js';
+import { zhTW } from '../../src/i18n/zh-tw.js';
 
 const chunk = (delta: { content?: string; tool_calls?: ToolCallDelta[] },
   finish: 'stop' | 'tool_calls' | null = null): ChatCompletionChunk => ({
@@ -49,6 +50,7 @@ describe('errors', () => {
   });
 
   it('gives every code a message in every language', () => {
+    addLanguage('zh-tw', zhTW);
     const codes = ['offline', 'network', 'timeout', 'rate_limited', 'interrupted', 'malformed', 'empty', 'config', 'tool_limit'] as const;
     for (const lang of ['en', 'zh-TW']) {
       const strings = stringsFor(lang);
@@ -156,25 +158,5 @@ describe('transcript', () => {
     expect(isEntry({ id: '1', role: 'system', content: 'x' })).toBe(false);
     expect(isEntry({ id: '1', role: 'assistant', content: 'x', status: 'weird' })).toBe(false);
     expect(isEntry(null)).toBe(false);
-  });
-});
-
-describe('i18n', () => {
-  it('picks Traditional Chinese for zh-TW, zh-Hant and zh-HK, English otherwise', () => {
-    expect(stringsFor('zh-TW').send).toBe('傳送');
-    expect(stringsFor('zh-Hant-TW').send).toBe('傳送');
-    expect(stringsFor('zh-HK').send).toBe('傳送');
-    expect(stringsFor('fr-FR').send).toBe('Send');
-    expect(stringsFor(undefined).send).toBe('Send');
-  });
-
-  it('lets the page override any string', () => {
-    expect(stringsFor('en', { send: 'Go' }).send).toBe('Go');
-    expect(stringsFor('en', { send: 'Go' }).stop).toBe('Stop');
-  });
-
-  it('fills placeholders', () => {
-    expect(format(stringsFor('en').errorRateLimited, { seconds: 7 })).toBe(
-      'Too many messages at once. Please wait 7 seconds, then try again.');
   });
 });

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { addLanguage, format, stringsFor } from '../../src/i18n/index.js';
+import { zhTW } from '../../src/i18n/zh-tw.js';
+
+describe('i18n', () => {
+  it('reads English until the Chinese table is loaded, but labels the launcher in Chinese at once', () => {
+    expect(stringsFor('zh-TW').openChat).toBe('開啟聊天');
+    expect(stringsFor('zh-TW').send).toBe('Send');
+  });
+
+  it('picks Traditional Chinese for zh-TW, zh-Hant and zh-HK, English otherwise', () => {
+    addLanguage('zh-tw', zhTW);
+    expect(stringsFor('zh-TW').send).toBe('傳送');
+    expect(stringsFor('zh-Hant-TW').send).toBe('傳送');
+    expect(stringsFor('zh-HK').send).toBe('傳送');
+    expect(stringsFor('fr-FR').send).toBe('Send');
+    expect(stringsFor(undefined).send).toBe('Send');
+  });
+
+  it('lets the page override any string', () => {
+    expect(stringsFor('en', { send: 'Go' }).send).toBe('Go');
+    expect(stringsFor('en', { send: 'Go' }).stop).toBe('Stop');
+  });
+
+  it('fills placeholders', () => {
+    expect(format(stringsFor('en').errorRateLimited, { seconds: 7 })).toBe(
+      'Too many messages at once. Please wait 7 seconds, then try again.');
+  });
+});
