@@ -24,7 +24,6 @@ export interface Block {
   open: boolean;
   /** The last line added to this block was blank (decides loose lists). */
   blank?: boolean;
-  checked?: boolean;
   /** Raw content: paragraph/heading text, or code. */
   text: string;
   /** Source offset of the line the block starts on. */
@@ -185,14 +184,10 @@ function takeDefs(p: Block): boolean {
   return found && !NONSPACE.test(p.text);
 }
 
+// commonmark.js memoises the descent with a flag; a snapshot finalises the same
+// closed blocks many times, so the flag would turn into a wrong answer.
 function endsWithBlank(b: Block | undefined): boolean {
-  while (b) {
-    if (b.blank) return true;
-    const recurse = !b.checked && (b.t === 'list' || b.t === 'item');
-    b.checked = true;
-    if (!recurse) break;
-    b = last(b);
-  }
+  for (; b; b = last(b)) if (b.blank || (b.t !== 'list' && b.t !== 'item')) return !!b.blank;
   return false;
 }
 
@@ -448,14 +443,29 @@ function incorporate() {
   }
 }
 
-/** Parses normalised text into a block tree; inline content stays raw. */
-export function parseBlocks(src: string): Block {
-  tip = oldTip = lastMatched = doc = mk('doc', 0, 0);
+/** What a parse keeps between lines: the tree with its open blocks, and the position. */
+export interface BlockState {
+  doc: Block;
+  tip: Block;
+  lineNo: number;
+  lineOff: number;
+  prevOff: number;
+}
+
+export function blockState(): BlockState {
+  const d = mk('doc', 0, 0);
+  return { doc: d, tip: d, lineNo: -1, lineOff: 0, prevOff: 0 };
+}
+
+function load(st: BlockState) {
+  ({ doc, tip, lineNo, lineOff, prevOff } = st);
+  oldTip = lastMatched = doc;
   allClosed = true;
-  lineNo = -1;
-  lineOff = prevOff = 0;
-  const lines = src.split('\n');
-  if (src.endsWith('\n')) lines.pop();
+}
+
+function run(text: string) {
+  const lines = text.split('\n');
+  if (text.endsWith('\n')) lines.pop();
   for (const l of lines) {
     line = l;
     lineNo++;
@@ -463,6 +473,50 @@ export function parseBlocks(src: string): Block {
     prevOff = lineOff;
     lineOff += l.length + 1;
   }
+}
+
+/** Adds complete lines to a parse (a last line without a line ending counts as complete). */
+export function feed(st: BlockState, text: string): void {
+  load(st);
+  run(text);
+  Object.assign(st, { tip, lineNo, lineOff, prevOff });
+}
+
+/** Closes every open block; the tree is final. */
+export function close(st: BlockState): Block {
+  load(st);
+  while (tip !== doc) finalize(tip);
+  st.tip = doc;
+  return doc;
+}
+
+// A copy of the open path (the last, open child at each level): closing it, or adding
+// a line to it, leaves the original as it was. Closed blocks are shared.
+function copyOpen(b: Block, up?: Block): Block {
+  const c: Block = { ...b, up, kids: b.kids.slice(), rows: b.rows?.slice(), defs: b.defs?.slice() };
+  const l = last(b);
+  if (l?.open) c.kids[c.kids.length - 1] = copyOpen(l, c);
+  if (b === tip) tip = c;
+  return c;
+}
+
+/**
+ * The tree as it would be if the text ended with `partial` (an incomplete last line):
+ * the state itself is not changed, and only its open blocks are copied, so the cost
+ * is that of the open path, not of the document.
+ */
+export function snapshot(st: BlockState, partial: string): Block {
+  load(st);
+  oldTip = lastMatched = doc = copyOpen(doc);
+  // A blank partial line changes nothing that can be seen yet.
+  if (NONSPACE.test(partial)) run(partial);
   while (tip !== doc) finalize(tip);
   return doc;
+}
+
+/** Parses normalised text into a block tree; inline content stays raw. */
+export function parseBlocks(src: string): Block {
+  const st = blockState();
+  feed(st, src);
+  return close(st);
 }

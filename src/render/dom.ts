@@ -24,6 +24,7 @@ export function create(v: VNode, o: DomOptions): Node {
   for (const k in v.a) e.setAttribute(k, v.a[k]!);
   for (const c of v.c) e.append(create(c, o));
   rendered.set(e, v.c);
+  from.set(e, v);
   if (v.t === 'button') {
     const label = e.textContent;
     e.addEventListener('click', function (this: HTMLButtonElement) {
@@ -36,6 +37,9 @@ export function create(v: VNode, o: DomOptions): Node {
 function same(n: Node, v: VNode): boolean {
   return typeof v === 'string' ? n.nodeType === 3 : (n as Element).localName === v.t;
 }
+
+/** The VNode each element was last rendered from: the very same one needs no work. */
+const from = new WeakMap<Node, VNode>();
 
 function patch(n: Node, v: VNode, o: DomOptions) {
   if (typeof v === 'string') {
@@ -51,6 +55,8 @@ function patch(n: Node, v: VNode, o: DomOptions) {
     return;
   }
   const e = n as Element;
+  if (from.get(e) === v) return;
+  from.set(e, v);
   const a = v.a ?? {};
   for (const { name } of [...e.attributes]) if (!(name in a)) e.removeAttribute(name);
   for (const k in a) if (e.getAttribute(k) !== a[k]) e.setAttribute(k, a[k]!);

@@ -23,6 +23,8 @@ export interface RenderContext extends InlineContext {
    * blocks on every push, and most of their paragraphs and cells have not changed. */
   last?: Map<string, [VNode[], boolean]>;
   next?: Map<string, [VNode[], boolean]>;
+  /** Rendered closed blocks inside the open one (list items, say), by tightness. */
+  blocks?: WeakMap<Block, [boolean, VNode]>;
 }
 
 export function context(options: RenderOptions, defs: Map<string, Def>): RenderContext {
@@ -66,7 +68,16 @@ export function renderBlock(b: Block, ctx: RenderContext, tight = false): VNode 
       return el('blockquote', kids(b.kids));
     case 'list': {
       const start = b.list!.start;
-      return el(b.list!.ordered ? 'ol' : 'ul', b.kids.map((item) => el('li', kids(item.kids, b.tight))),
+      return el(b.list!.ordered ? 'ol' : 'ul', b.kids.map((item) => {
+        const hit = ctx.blocks?.get(item);
+        if (hit && hit[0] === !!b.tight) return hit[1];
+        const missed = ctx.missed;
+        ctx.missed = false;
+        const li = el('li', kids(item.kids, b.tight));
+        if (!item.open && !ctx.missed) ctx.blocks?.set(item, [!!b.tight, li]);
+        ctx.missed ||= missed;
+        return li;
+      }),
         b.list!.ordered && start !== 1 ? { start: String(start) } : undefined);
     }
     case 'code': {

@@ -1,9 +1,10 @@
-// Append-only streaming. The text is split at the start of the first top-level block
-// that is not finished yet; only that tail is parsed and rendered on each push, so a
-// push costs in proportion to the open block, not to the reply. A top-level block is
-// finished once a later one has started on a complete line: the last, incomplete line
-// could still change it (`-` may turn the paragraph above into a heading).
-import { normalizeInput, parseBlocks, type Block } from './blocks.js';
+// Append-only streaming. Complete lines are parsed once, incrementally, as the spec's
+// line-by-line strategy allows; the incomplete last line is tried on a copy of the
+// open blocks only. A top-level block is finished once a later one has started on a
+// complete line (the last, incomplete line could still change it: `-` may turn the
+// paragraph above into a heading); finished blocks are rendered once and left alone.
+// So a push costs in proportion to the open block, not to the reply.
+import { blockState, close, feed, normalizeInput, parseBlocks, snapshot, type Block } from './blocks.js';
 import { create, morph } from './dom.js';
 import type { Def } from './links.js';
 import { collectDefs, context, renderBlock, type RenderContext, type RenderOptions } from './render.js';
@@ -40,19 +41,18 @@ export function renderMarkdown(text: string, target: HTMLElement, options: Rende
 export class MarkdownStream {
   private readonly target: HTMLElement;
   private readonly options: RenderOptions;
+  private readonly state = blockState();
   private src = '';
-  /** The text from the first unfinished top-level block on. Kept apart from src,
-   * because reading a long concatenated string flattens it: a cost per push in
-   * proportion to the whole reply. */
-  private tail = '';
+  /** The incomplete last line. */
+  private partial = '';
   /** The last finished node in target. */
   private done: ChildNode | null = null;
-  private checkedTo = -1;
   private pendingCR = false;
   private ended = false;
   private readonly defs = new Map<string, Def>();
   private readonly missed: [Block, ChildNode][] = [];
-  private cache: Map<string, [VNode[], boolean]> | undefined;
+  private inlines: Map<string, [VNode[], boolean]> | undefined;
+  private blocks = new WeakMap<Block, [boolean, VNode]>();
   private defsSeen = '';
 
   constructor(target: HTMLElement, options: RenderOptions = {}) {
@@ -73,7 +73,11 @@ export class MarkdownStream {
     this.pendingCR = chunk.endsWith('\r');
     chunk = normalizeInput(chunk);
     this.src += chunk;
-    this.tail += chunk;
+    const text = this.partial + chunk;
+    const nl = text.lastIndexOf('\n') + 1;
+    // Complete lines go into the parse for good; the partial line is only looked at.
+    if (nl) feed(this.state, text.slice(0, nl));
+    this.partial = text.slice(nl);
     this.update(false);
   }
 
@@ -81,6 +85,8 @@ export class MarkdownStream {
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    if (this.partial) feed(this.state, this.partial);
+    close(this.state);
     this.update(true);
     const ctx = context(this.options, this.defs);
     for (const [b, node] of this.missed) {
@@ -91,45 +97,37 @@ export class MarkdownStream {
 
   private update(final: boolean) {
     const { options } = this;
-    const vs: VNode[] = [];
-    let finished: [Block, number][] = [];
-    let count = 0;
-    const nl = this.tail.lastIndexOf('\n');
-    // Blocks can only finish when a line completes.
-    if (final || nl > this.checkedTo) {
-      this.checkedTo = nl;
-      const kids = parseBlocks(final ? this.tail : this.tail.slice(0, nl + 1)).kids;
-      const k = final ? kids.length : kids.length - 1;
-      if (k > 0) {
-        const closed = kids.slice(0, k);
-        collectDefs(closed, this.defs);
-        const missed: [Block, number][] = [];
-        vs.push(...render(closed, context(options, this.defs), missed));
-        finished = missed;
-        count = vs.length;
-        const off = final ? this.tail.length : kids[k]!.off;
-        this.tail = this.tail.slice(off);
-        this.checkedTo -= off;
-      }
-    }
+    const kids = this.state.doc.kids;
+    // Only the last top-level block can still be open; those before it are finished
+    // and leave the parse.
+    const closed = kids.splice(0, final ? kids.length : kids.length - 1);
+    collectDefs(closed, this.defs);
+    const missed: [Block, number][] = [];
+    const vs = render(closed, context(options, this.defs), missed);
+    const count = vs.length;
     if (!final) {
-      const kids = parseBlocks(this.tail).kids;
+      const open = snapshot(this.state, this.partial).kids;
       const defs = new Map(this.defs);
-      collectDefs(kids, defs);
-      // Cached inline results hold for as long as the definitions stay the same.
-      const seen = defs.size + JSON.stringify(kids.map((b) => b.defs));
+      collectDefs(open, defs);
+      // Cached results hold for as long as the definitions stay the same.
+      const seen = defs.size + JSON.stringify(open.map((b) => b.defs));
       const ctx = context(options, defs);
-      ctx.last = seen === this.defsSeen ? this.cache : undefined;
-      ctx.next = this.cache = new Map();
+      if (seen !== this.defsSeen) {
+        this.inlines = undefined;
+        this.blocks = new WeakMap();
+      }
+      ctx.last = this.inlines;
+      ctx.next = this.inlines = new Map();
+      ctx.blocks = this.blocks;
       this.defsSeen = seen;
-      vs.push(...render(kids, ctx));
+      vs.push(...render(open, ctx));
     }
     const first = this.done ? this.done.nextSibling : this.target.firstChild;
     morph(this.target, vs, first, null, options);
     let node = this.done;
     for (let i = 0, m = 0; i < count; i++) {
       node = node ? node.nextSibling : this.target.firstChild;
-      if (finished[m]?.[1] === i) this.missed.push([finished[m++]![0], node!]);
+      if (missed[m]?.[1] === i) this.missed.push([missed[m++]![0], node!]);
     }
     this.done = node;
   }
