@@ -26,8 +26,7 @@ export interface Block {
   blank?: boolean;
   /** Raw content: paragraph/heading text, or code. */
   text: string;
-  /** Source offset of the line the block starts on. */
-  off: number;
+  /** The line the block starts on. */
   line: number;
   level?: number;
   fence?: string;
@@ -77,16 +76,14 @@ export function normalizeInput(s: string): string {
 
 // Parser state lives at module level, so that a parse (one per push while streaming)
 // allocates no closures; parseBlocks resets it and is never re-entered.
-const mk = (t: BlockType, off: number, line: number): Block => ({ t, kids: [], open: true, text: '', off, line });
-let doc = mk('doc', 0, 0);
+const mk = (t: BlockType, line: number): Block => ({ t, kids: [], open: true, text: '', line });
+let doc = mk('doc', 0);
 let tip = doc;
 let oldTip = doc;
 let lastMatched = doc;
 let allClosed = true;
 let line = '';
 let lineNo = -1;
-let lineOff = 0;
-let prevOff = 0;
 let offset = 0;
 let column = 0;
 let nextNonspace = 0;
@@ -160,9 +157,9 @@ function canContain(parent: Block, t: BlockType): boolean {
   return p === 'list' ? t === 'item' : (p === 'doc' || p === 'quote' || p === 'item') && t !== 'item';
 }
 
-function addChild(t: BlockType, off = lineOff, at = lineNo): Block {
+function addChild(t: BlockType, at = lineNo): Block {
   while (!canContain(tip, t)) finalize(tip);
-  const b = mk(t, off, at);
+  const b = mk(t, at);
   b.up = tip;
   tip.kids.push(b);
   return (tip = b);
@@ -346,7 +343,7 @@ const starts: ((c: Block) => number)[] = [
     if (lines.length) {
       c.text = lines.join('\n') + '\n';
       finalize(c);
-      t = addChild('table', prevOff, lineNo - 1);
+      t = addChild('table', lineNo - 1);
     } else c.t = 'table';
     t.rows = [head];
     t.align = align.map((a) => (a.endsWith(':') ? (a[0] === ':' ? 'center' : 'right') : a[0] === ':' ? 'left' : ''));
@@ -448,17 +445,15 @@ export interface BlockState {
   doc: Block;
   tip: Block;
   lineNo: number;
-  lineOff: number;
-  prevOff: number;
 }
 
 export function blockState(): BlockState {
-  const d = mk('doc', 0, 0);
-  return { doc: d, tip: d, lineNo: -1, lineOff: 0, prevOff: 0 };
+  const d = mk('doc', 0);
+  return { doc: d, tip: d, lineNo: -1 };
 }
 
 function load(st: BlockState) {
-  ({ doc, tip, lineNo, lineOff, prevOff } = st);
+  ({ doc, tip, lineNo } = st);
   oldTip = lastMatched = doc;
   allClosed = true;
 }
@@ -470,8 +465,6 @@ function run(text: string) {
     line = l;
     lineNo++;
     incorporate();
-    prevOff = lineOff;
-    lineOff += l.length + 1;
   }
 }
 
@@ -479,7 +472,7 @@ function run(text: string) {
 export function feed(st: BlockState, text: string): void {
   load(st);
   run(text);
-  Object.assign(st, { tip, lineNo, lineOff, prevOff });
+  Object.assign(st, { tip, lineNo });
 }
 
 /** Closes every open block; the tree is final. */

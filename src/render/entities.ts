@@ -7,9 +7,8 @@ const LATIN1 = 'nbsp iexcl cent pound curren yen brvbar sect uml copy ordf laquo
   + 'Aacute Acirc Atilde Auml Aring AElig Ccedil Egrave Eacute Ecirc Euml Igrave Iacute Icirc Iuml ETH '
   + 'Ntilde Ograve Oacute Ocirc Otilde Ouml times Oslash Ugrave Uacute Ucirc Uuml Yacute THORN szlig';
 const OTHER = 'quot:22 amp:26 apos:27 lt:3c gt:3e ndash:2013 mdash:2014 lsquo:2018 rsquo:2019 ldquo:201c '
-  + 'rdquo:201d bull:2022 hellip:2026 prime:2032 euro:20ac trade:2122 larr:2190 uarr:2191 rarr:2192 '
-  + 'darr:2193 harr:2194 rArr:21d2 minus:2212 infin:221e ne:2260 le:2264 ge:2265 asymp:2248 check:2713 '
-  + 'Dcaron:10e HilbertSpace:210b DifferentialD:2146 ClockwiseContourIntegral:2232 ngE:2267.338';
+  + 'rdquo:201d bull:2022 hellip:2026 euro:20ac trade:2122 larr:2190 rarr:2192 minus:2212 ne:2260 le:2264 '
+  + 'ge:2265 Dcaron:10e HilbertSpace:210b DifferentialD:2146 ClockwiseContourIntegral:2232 ngE:2267.338';
 
 let named: Map<string, string> | undefined;
 

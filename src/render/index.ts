@@ -1,8 +1,13 @@
 /**
  * Streaming, safe CommonMark (+ GFM tables and strikethrough) for agent replies.
- * Output is built with createElement and text nodes only; links keep only http,
- * https and mailto (and scheme-less relative) URLs; images load only from
- * `imageHosts`; raw HTML is shown as text.
+ *
+ * - Output is built with createElement and text nodes only, from a fixed set of tags
+ *   and attributes; raw HTML in the text is shown as the text it is.
+ * - Links keep http, https and mailto URLs, and relative ones (no scheme: they stay on
+ *   the page's origin), and open in a new tab with `rel="noopener noreferrer nofollow"`;
+ *   any other scheme renders the link's text alone.
+ * - Images load only from `imageHosts`, without a referrer; otherwise their alt text shows.
+ * - Code blocks get a copy button (`div.code > pre > code` + `button.copy`).
  */
 export { MarkdownStream, renderMarkdown } from './stream.js';
 export type { RenderOptions } from './render.js';

@@ -43,8 +43,8 @@ type Token = { v: string } | { run: Delim } | { open: VElement } | { close: true
 
 const SPECIAL = /[^\n\\`*_~[\]!<&]+/y;
 const TICKS = /`+/g;
-const EMAIL = /<([a-zA-Z\d.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z\d](?:[a-zA-Z\d-]{0,61}[a-zA-Z\d])?(?:\.[a-zA-Z\d](?:[a-zA-Z\d-]{0,61}[a-zA-Z\d])?)*)>/y;
-const URI = /<([A-Za-z][A-Za-z\d.+-]{1,31}:[^<>\0- ]*)>/y;
+const EMAIL = /<([a-z\d.!#$%&'*+/=?^_`{|}~-]+@[a-z\d](?:[a-z\d-]{0,61}[a-z\d])?(?:\.[a-z\d](?:[a-z\d-]{0,61}[a-z\d])?)*)>/iy;
+const URI = /<([a-z][a-z\d.+-]{1,31}:[^<>\0- ]*)>/iy;
 const ENTITY_HERE = new RegExp(ENTITY.source, 'y');
 const PUNCTUATION = /[\p{P}\p{S}]/u;
 const WHITESPACE = /\s/;

@@ -7,8 +7,9 @@ import { el, type VNode } from './vnode.js';
 /** Options for rendering agent markdown. */
 export interface RenderOptions {
   /**
-   * Hostnames images may load from, compared exactly (lower case, no port). Default
-   * none: an image renders as its alt text, so a reply cannot send data away by URL.
+   * Hostnames images may load from (http or https), compared exactly, without port.
+   * A relative URL counts as the page's own host. Default none: an image renders as
+   * its alt text, so a reply cannot send data anywhere through an image URL.
    */
   imageHosts?: readonly string[];
   /** Label of a code block's copy button. Default `Copy`. */
@@ -19,12 +20,9 @@ export interface RenderOptions {
 
 export interface RenderContext extends InlineContext {
   copyLabel: string;
-  /** Inline results of the previous update, by raw text: a stream re-renders its open
-   * blocks on every push, and most of their paragraphs and cells have not changed. */
-  last?: Map<string, [VNode[], boolean]>;
-  next?: Map<string, [VNode[], boolean]>;
-  /** Rendered closed blocks inside the open one (list items, say), by tightness. */
-  blocks?: WeakMap<Block, [boolean, VNode]>;
+  /** Renderings of closed blocks, by tightness: a stream re-renders its open block on
+   * every push, and most of what is inside it (list items, say) is closed already. */
+  blocks?: WeakMap<Block, [boolean, VNode | VNode[]]>;
 }
 
 export function context(options: RenderOptions, defs: Map<string, Def>): RenderContext {
@@ -40,22 +38,22 @@ export function collectDefs(blocks: Block[], defs: Map<string, Def>): void {
   for (const b of blocks) for (const d of b.defs ?? []) if (!defs.has(d[0])) defs.set(d[0], d);
 }
 
-function inline(raw: string, ctx: RenderContext): VNode[] {
-  let r = ctx.last?.get(raw);
-  if (!r) {
-    const missed = ctx.missed;
-    ctx.missed = false;
-    // The paragraph's own leading and trailing spaces and tabs are not content.
-    r = [parseInlines(raw.replace(/^[ \t\n]+|[ \t\n]+$/g, ''), ctx), !!ctx.missed];
-    ctx.missed ||= missed;
-  }
-  ctx.next?.set(raw, r);
-  ctx.missed ||= r[1];
-  return r[0];
-}
+// The paragraph's own leading and trailing spaces and tabs are not content.
+const inline = (s: string, ctx: RenderContext) => parseInlines(s.replace(/^[ \t\n]+|[ \t\n]+$/g, ''), ctx);
 
 /** Renders one block; undefined for a block with no output (definitions only). */
 export function renderBlock(b: Block, ctx: RenderContext, tight = false): VNode | VNode[] | undefined {
+  const hit = b.open ? undefined : ctx.blocks?.get(b);
+  if (hit && hit[0] === tight) return hit[1];
+  const missed = ctx.missed;
+  ctx.missed = false;
+  const v = draw(b, ctx, tight);
+  if (v && !b.open && !ctx.missed) ctx.blocks?.set(b, [tight, v]);
+  ctx.missed ||= missed;
+  return v;
+}
+
+function draw(b: Block, ctx: RenderContext, tight: boolean): VNode | VNode[] | undefined {
   const kids = (bs: Block[], t = false) => bs.flatMap((k) => renderBlock(k, ctx, t) ?? []);
   switch (b.t) {
     case 'p':
@@ -66,18 +64,11 @@ export function renderBlock(b: Block, ctx: RenderContext, tight = false): VNode 
       return el('hr');
     case 'quote':
       return el('blockquote', kids(b.kids));
+    case 'item':
+      return el('li', kids(b.kids, tight));
     case 'list': {
       const start = b.list!.start;
-      return el(b.list!.ordered ? 'ol' : 'ul', b.kids.map((item) => {
-        const hit = ctx.blocks?.get(item);
-        if (hit && hit[0] === !!b.tight) return hit[1];
-        const missed = ctx.missed;
-        ctx.missed = false;
-        const li = el('li', kids(item.kids, b.tight));
-        if (!item.open && !ctx.missed) ctx.blocks?.set(item, [!!b.tight, li]);
-        ctx.missed ||= missed;
-        return li;
-      }),
+      return el(b.list!.ordered ? 'ol' : 'ul', b.kids.map((item) => renderBlock(item, ctx, b.tight) as VNode),
         b.list!.ordered && start !== 1 ? { start: String(start) } : undefined);
     }
     case 'code': {

@@ -51,8 +51,7 @@ export class MarkdownStream {
   private ended = false;
   private readonly defs = new Map<string, Def>();
   private readonly missed: [Block, ChildNode][] = [];
-  private inlines: Map<string, [VNode[], boolean]> | undefined;
-  private blocks = new WeakMap<Block, [boolean, VNode]>();
+  private blocks: RenderContext['blocks'];
   private defsSeen = '';
 
   constructor(target: HTMLElement, options: RenderOptions = {}) {
@@ -112,12 +111,7 @@ export class MarkdownStream {
       // Cached results hold for as long as the definitions stay the same.
       const seen = defs.size + JSON.stringify(open.map((b) => b.defs));
       const ctx = context(options, defs);
-      if (seen !== this.defsSeen) {
-        this.inlines = undefined;
-        this.blocks = new WeakMap();
-      }
-      ctx.last = this.inlines;
-      ctx.next = this.inlines = new Map();
+      if (seen !== this.defsSeen) this.blocks = new WeakMap();
       ctx.blocks = this.blocks;
       this.defsSeen = seen;
       vs.push(...render(open, ctx));
