@@ -1,0 +1,42 @@
+/**
+ * Types shared by the framework entries (`pathors-chat/react`, `pathors-chat/jsx`,
+ * `pathors-chat/vue`): which properties a template may set and which events it may listen to.
+ * @packageDocumentation
+ */
+import type {
+  PathorsErrorDetail, PathorsMessageDetail, PathorsSendDetail, PathorsSessionDetail, PathorsToolCallDetail,
+} from './element/events.js';
+import type { PathorsChat } from './element/pathors-chat.js';
+
+/** Every event `<pathors-chat>` fires, by name. */
+export interface PathorsChatEventMap {
+  'pathors-open': CustomEvent<void>;
+  'pathors-close': CustomEvent<void>;
+  'pathors-send': CustomEvent<PathorsSendDetail>;
+  'pathors-message': CustomEvent<PathorsMessageDetail>;
+  'pathors-error': CustomEvent<PathorsErrorDetail>;
+  'pathors-session': CustomEvent<PathorsSessionDetail>;
+  'pathors-tool-call': CustomEvent<PathorsToolCallDetail>;
+  'pathors-reset': CustomEvent<void>;
+}
+
+export type PathorsChatEventName = keyof PathorsChatEventMap;
+
+/** The properties a framework template may set (data, not methods or Lit internals). */
+export type PathorsChatProperties = Partial<Pick<PathorsChat,
+  | 'proxyUrl' | 'mode' | 'position' | 'open' | 'title' | 'theme' | 'storageKey' | 'noPersist'
+  | 'imageHosts' | 'maxLength' | 'tools' | 'starters' | 'welcome' | 'strings' | 'history'
+  | 'requestHeaders' | 'fetch'>>;
+
+/** `pathors-tool-call` → `PathorsToolCall`. */
+export type PascalCase<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Capitalize<Head>}${PascalCase<Tail>}`
+  : Capitalize<S>;
+
+/**
+ * Listener props named the way React 18 wrappers and Vue templates name them:
+ * `onPathorsSend` (Vue's `@pathors-send` compiles to that prop).
+ */
+export type PathorsChatCamelListeners = {
+  [K in PathorsChatEventName as `on${PascalCase<K>}`]?: (event: PathorsChatEventMap[K]) => void;
+};
