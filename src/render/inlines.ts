@@ -61,6 +61,7 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
   let pos = 0;
   let delims: Delim | null = null;
   let brackets: Bracket | null = null;
+  const noCloser = new Set<number>();
   const text = (v: string) => toks.push({ v });
 
   const sticky = (re: RegExp) => {
@@ -217,7 +218,9 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
     const ticks = sticky(/`+/y)![0];
     const from = pos + ticks.length;
     TICKS.lastIndex = from;
-    for (let m; (m = TICKS.exec(s));) {
+    // A length with no closing run after here has none after any later point either:
+    // remembering it keeps a reply full of stray backticks from costing n².
+    for (let m; !noCloser.has(ticks.length) && (m = TICKS.exec(s));) {
       if (m[0].length === ticks.length) {
         let code = s.slice(from, m.index).replace(/\n/g, ' ');
         if (/[^ ]/.test(code) && code[0] === ' ' && code.endsWith(' ')) code = code.slice(1, -1);
@@ -226,6 +229,7 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
         return;
       }
     }
+    noCloser.add(ticks.length);
     text(ticks);
     pos = from;
   }

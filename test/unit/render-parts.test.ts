@@ -83,3 +83,11 @@ describe('output shape', () => {
     expect(renderToHtml('![a *b*](https://elsewhere.example/x.png)')).toBe('<p>a b</p>');
   });
 });
+
+describe('hostile input', () => {
+  it('stays fast with thousands of unmatched backtick runs and delimiters', () => {
+    const t = performance.now();
+    renderToHtml('`a`` '.repeat(5_000) + '*a _b '.repeat(5_000) + '[a'.repeat(5_000));
+    expect(performance.now() - t).toBeLessThan(1_000);
+  });
+});
