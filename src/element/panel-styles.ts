@@ -157,9 +157,9 @@ export const panelStyles = css`
   .md blockquote { margin-left: 0; padding-left: 0.8em; border-left: 3px solid var(--_border); color: var(--_muted); }
   .md code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.9em; }
   .md :not(pre) > code { padding: 0.1em 0.3em; border-radius: 4px; background: var(--_background); }
-  .md .code { position: relative; }
+  .md .code { display: flex; flex-direction: column; }
   .md pre { margin: 0; padding: 10px 12px; overflow-x: auto; border-radius: 8px; background: var(--_background); border: 1px solid var(--_border); }
-  .md .code button { position: absolute; top: 6px; right: 6px; padding: 2px 8px; font-size: 0.8em; border: 1px solid var(--_border); border-radius: 6px; background: var(--_surface); }
+  .md .code button { order: -1; align-self: flex-end; margin-bottom: 4px; padding: 2px 8px; font-size: 0.8em; white-space: nowrap; overflow-wrap: normal; border: 1px solid var(--_border); border-radius: 6px; background: var(--_background); }
   .md table { border-collapse: collapse; display: block; overflow-x: auto; }
   .md th, .md td { padding: 4px 8px; border: 1px solid var(--_border); overflow-wrap: normal; }
   .md img { max-width: 100%; height: auto; }
