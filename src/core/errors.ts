@@ -57,22 +57,23 @@ export class ChatError extends Error {
 
   /** Which string of the language table describes this error to a visitor. */
   get messageKey(): ErrorMessageKey {
-    switch (this.code) {
-      case 'offline': return 'errorOffline';
-      case 'network': return 'errorNetwork';
-      case 'timeout': return 'errorTimeout';
-      case 'rate_limited': return 'errorRateLimited';
-      case 'interrupted': return 'errorInterrupted';
-      case 'malformed': return 'errorMalformed';
-      case 'empty': return 'errorEmpty';
-      case 'config': return 'errorConfig';
-      case 'tool_limit': return 'errorToolLimit';
-      case 'http':
-        if (this.status === 401 || this.status === 403) return 'errorSession';
-        return this.status !== undefined && this.status < 500 ? 'errorClient' : 'errorServer';
-    }
+    const { status = 500 } = this;
+    if (this.code !== 'http') return MESSAGE_KEYS[this.code];
+    return status === 401 || status === 403 ? 'errorSession' : status < 500 ? 'errorClient' : 'errorServer';
   }
 }
+
+const MESSAGE_KEYS: Record<Exclude<ErrorCode, 'http'>, ErrorMessageKey> = {
+  offline: 'errorOffline',
+  network: 'errorNetwork',
+  timeout: 'errorTimeout',
+  rate_limited: 'errorRateLimited',
+  interrupted: 'errorInterrupted',
+  malformed: 'errorMalformed',
+  empty: 'errorEmpty',
+  config: 'errorConfig',
+  tool_limit: 'errorToolLimit',
+};
 
 /** Reads `{"error": "..."}` and `{"error": {"message": "..."}}`, the two shapes Pathors sends. */
 export function errorMessageOf(body: unknown): string | undefined {

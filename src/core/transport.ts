@@ -1,5 +1,5 @@
 import { fetchEventSource } from '@microsoft/fetch-event-source';
-import { ChatError, errorFromResponse } from './errors.js';
+import { ChatError, errorFromResponse, errorMessageOf } from './errors.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from './wire.js';
 import { SESSION_HEADER } from './wire.js';
 
@@ -131,9 +131,7 @@ function parseChunk(data: string): ChatCompletionChunk {
     throw new ChatError('malformed', 'A chunk of the stream is not an object');
   }
   if ('error' in value) {
-    const { error } = value;
-    const detail = typeof error === 'string' ? error
-      : typeof error === 'object' && error && 'message' in error ? String(error.message) : undefined;
+    const detail = errorMessageOf(value);
     throw new ChatError('http', `The server reported an error mid-stream${detail ? `: ${detail}` : ''}`, { detail });
   }
   if (!('choices' in value) || !Array.isArray(value.choices)) {

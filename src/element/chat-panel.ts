@@ -237,11 +237,11 @@ export class PathorsChatPanel extends LitElement {
   private renderEntry(entry: Entry, entries: readonly Entry[]) {
     const text = this.strings;
     if (entry.role === 'tool') {
-      return html`<p class="tool-note">${format(text.usedTool, { tool: entry.name })}</p>`;
+      return html`<p class="note chip">${format(text.usedTool, { tool: entry.name })}</p>`;
     }
     if (entry.role === 'user') {
       return html`<article part="message" class="message user" aria-label=${text.you}>
-        <div class="bubble"><p class="plain">${entry.content}</p></div>
+        <div class="bubble">${entry.content}</div>
       </article>`;
     }
     if (!entry.content && entry.toolCalls?.length) return nothing;
@@ -249,11 +249,11 @@ export class PathorsChatPanel extends LitElement {
     return html`<article part="message" class="message assistant" aria-label=${text.assistant}>
       <div class="bubble">
         <div class="md" ${markdown(entry, this.markdownOptions(), this.replies)}></div>
-        ${entry.status === 'stopped' ? html`<p class="status">${text.stopped}</p>` : nothing}
+        ${entry.status === 'stopped' ? html`<p class="note">${text.stopped}</p>` : nothing}
         ${entry.status === 'interrupted' && !(last && this.conversation?.status === 'error')
-          ? html`<p class="status">${text.interrupted}</p>` : nothing}
+          ? html`<p class="note">${text.interrupted}</p>` : nothing}
       </div>
-      ${entry.status === 'streaming' ? nothing : html`<button type="button" class="icon-button copy"
+      ${entry.status === 'streaming' ? nothing : html`<button type="button" class="icon copy"
         aria-label=${this.copiedId === entry.id ? text.copied : text.copyMessage}
         title=${this.copiedId === entry.id ? text.copied : text.copyMessage}
         @click=${() => this.handleCopy(entry)}>${this.copiedId === entry.id ? checkIcon : copyIcon}</button>`}
@@ -267,13 +267,10 @@ export class PathorsChatPanel extends LitElement {
   private renderNotice() {
     const conversation = this.conversation;
     const text = this.strings;
-    if (!this.host.proxyUrl) return html`<p class="notice" role="status">${text.missingProxyUrl}</p>`;
-    switch (conversation?.storageProblem) {
-      case 'blocked': return html`<p class="notice">${text.notSavedBlocked}</p>`;
-      case 'full': return html`<p class="notice">${text.notSavedFull}</p>`;
-      case 'corrupt': return html`<p class="notice">${text.notSavedCorrupt}</p>`;
-      default: return nothing;
-    }
+    const notice = !this.host.proxyUrl ? text.missingProxyUrl : {
+      blocked: text.notSavedBlocked, full: text.notSavedFull, corrupt: text.notSavedCorrupt, off: '',
+    }[conversation?.storageProblem ?? 'off'];
+    return notice ? html`<p class="note box" role="status">${notice}</p>` : nothing;
   }
 
   private renderEmpty() {
@@ -287,7 +284,7 @@ export class PathorsChatPanel extends LitElement {
           <div class="bubble"><div class="md" ${markdown(welcomeEntry(host.welcome), this.markdownOptions(),
             this.replies)}></div></div></article>` : nothing}
       ${empty && starters.length ? html`<ul class="starters" aria-label=${text.suggestions}>
-        ${starters.map((starter) => html`<li><button type="button" class="starter"
+        ${starters.map((starter) => html`<li><button type="button"
           @click=${() => this.sendText(starter)}>${starter}</button></li>`)}</ul>` : nothing}`;
   }
 
@@ -296,10 +293,10 @@ export class PathorsChatPanel extends LitElement {
     const text = this.strings;
     if (!conversation) return nothing;
     if (conversation.status === 'sending') {
-      return html`<div class="typing" role="status" aria-label=${text.typing}><span></span><span></span><span></span></div>`;
+      return html`<div class="typing" role="status" aria-label=${text.typing}><i></i><i></i><i></i></div>`;
     }
     if (conversation.status === 'tools' && conversation.activeTool) {
-      return html`<p class="tool-note running" role="status">${format(text.runningTool, { tool: conversation.activeTool })}</p>`;
+      return html`<p class="note chip running" role="status">${format(text.runningTool, { tool: conversation.activeTool })}</p>`;
     }
     if (conversation.status === 'error' && conversation.error) {
       return html`<div class="error" role="alert">
@@ -318,7 +315,7 @@ export class PathorsChatPanel extends LitElement {
     const length = this.draft.length;
     const nearLimit = length > max * 0.8;
     const over = length > max;
-    return html`<form class="composer-row" @submit=${this.handleSubmit}>
+    return html`<form @submit=${this.handleSubmit}>
       <textarea part="composer"
         rows="1"
         .value=${this.draft}
@@ -333,7 +330,7 @@ export class PathorsChatPanel extends LitElement {
         aria-label=${busy ? text.stop : text.send}
         title=${busy ? text.stop : text.send}
         ?disabled=${!busy && (!this.draft.trim() || over)}>${busy ? stopIcon : sendIcon}</button>
-      <p id="counter" class="counter ${over ? 'over' : ''}" ?hidden=${!nearLimit}
+      <p id="counter" class="note counter ${over ? 'over' : ''}" ?hidden=${!nearLimit}
         aria-live="polite">${format(text.characterCount, { count: length, max })}</p>
     </form>`;
   }
@@ -353,10 +350,10 @@ export class PathorsChatPanel extends LitElement {
       <header part="header">
         <h2 id="title">${host.title || text.title}</h2>
         <slot name="header"></slot>
-        <button type="button" class="icon-button" aria-label=${text.newConversation} title=${text.newConversation}
+        <button type="button" class="icon" aria-label=${text.newConversation} title=${text.newConversation}
           ?disabled=${!entries.length && !this.conversation?.sessionId}
           @click=${this.handleNewConversation}>${newIcon}</button>
-        ${bubble ? html`<button type="button" class="icon-button" aria-label=${text.closeChat}
+        ${bubble ? html`<button type="button" class="icon" aria-label=${text.closeChat}
           title=${text.closeChat} @click=${() => host.closeFromPanel()}>${closeIcon}</button>` : nothing}
       </header>
       <div part="messages" class="messages" role="log" aria-live="off" aria-labelledby="title" tabindex="0"

@@ -191,9 +191,9 @@ describe('copy', () => {
     await type(panel, 'hello');
     await userEvent.keyboard('{Enter}');
     await idle(panel);
-    await userEvent.click($(panel, '.message.assistant .copy')!);
+    await userEvent.click($(panel, '.message.assistant > .copy')!);
     expect(copied).toEqual([panel.conversation!.entries.at(-1)!.content]);
-    await expect.poll(() => $(panel, '.message.assistant .copy')!.getAttribute('aria-label')).toBe('Copied');
+    await expect.poll(() => $(panel, '.message.assistant > .copy')!.getAttribute('aria-label')).toBe('Copied');
   });
 });
 
@@ -218,12 +218,12 @@ describe('the page tools', () => {
     const toolEvents = recordEvents(chat, ['pathors-tool-call']);
     await type(panel, 'Please use get_weather');
     await userEvent.keyboard('{Enter}');
-    await expect.poll(() => $(panel, '.tool-note.running')?.textContent).toContain('Running get_weather');
+    await expect.poll(() => $(panel, '.chip.running')?.textContent).toContain('Running get_weather');
     await idle(panel);
     expect(calls).toHaveLength(1);
     expect(toolEvents[0]!.detail).toMatchObject({ name: 'get_weather' });
     expect(bubbles(panel, 'assistant').join('\n')).toContain('sunny-and-21C');
-    expect($(panel, '.tool-note')!.textContent).toContain('Used get_weather');
+    expect($(panel, '.chip')!.textContent).toContain('Used get_weather');
     const requests = await fake.chatRequests();
     expect(requests).toHaveLength(2);
     expect(JSON.stringify(requests[1]!.body)).toContain('sunny-and-21C');

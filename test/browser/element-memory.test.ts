@@ -105,7 +105,7 @@ describe('memory', () => {
     try {
       const chat = await mountChat({ open: true });
       const panel = await panelOf(chat);
-      expect($(panel, '.notice')!.textContent).toContain('Storage is full');
+      expect($(panel, '.note.box')!.textContent).toContain('Storage is full');
       await say(panel, 'still works?');
       expect(bubbles(panel, 'assistant')).toHaveLength(1);
     } finally {
@@ -118,7 +118,7 @@ describe('memory', () => {
     localStorage.setItem(`${key}:transcript`, '{not json');
     const chat = await mountChat({ open: true, 'storage-key': key });
     const panel = await panelOf(chat);
-    expect($(panel, '.notice')!.textContent).toContain('could not be read');
+    expect($(panel, '.note.box')!.textContent).toContain('could not be read');
     await say(panel, 'hello');
     expect(bubbles(panel, 'assistant')).toHaveLength(1);
   });
