@@ -22,9 +22,12 @@ const FAKE_SESSION_SECRET = 'demo-only-secret-for-the-fake-upstream-0000';
 
 /**
  * @param {{ host?: string, port?: number,
- *   upstream: { fake: { tokenDelayMs?: number } } | { apiKey: string, projectId: string, baseUrl?: string, sessionSecret: string } }} options
+ *   upstream: { fake: { tokenDelayMs?: number } } | { apiKey: string, projectId: string, baseUrl?: string, sessionSecret: string },
+ *   handle?: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, path: string) => boolean }} options
+ *   `handle` answers a request before the demo's own routes when it returns true (a test serves
+ *   a page with its own headers, such as a strict CSP, this way).
  */
-export async function startDemoServer({ host = '127.0.0.1', port = 5173, upstream }) {
+export async function startDemoServer({ host = '127.0.0.1', port = 5173, upstream, handle }) {
   const fake = 'fake' in upstream ? await startFakeUpstream({ tokenDelayMs: upstream.fake.tokenDelayMs ?? 25 }) : undefined;
   const server = createServer();
   let origins = [];
@@ -38,6 +41,7 @@ export async function startDemoServer({ host = '127.0.0.1', port = 5173, upstrea
   }));
   server.on('request', (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://demo').pathname);
+    if (handle?.(req, res, path)) return;
     if (path === '/pathors' || path.startsWith('/pathors/')) {
       proxy(req, res);
       return;
