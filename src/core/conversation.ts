@@ -59,7 +59,6 @@ export interface ConversationEventMap {
   reply: CustomEvent<{ entry: AssistantEntry }>;
   error: CustomEvent<{ error: ChatError }>;
   session: CustomEvent<{ sessionId: string }>;
-  tool: CustomEvent<{ call: ToolCall; result: string }>;
 }
 
 /** How often a reply being written is saved, so a reload loses at most this much of it. */
@@ -282,7 +281,6 @@ export class Conversation extends EventTarget {
         id: newId(), role: 'tool', toolCallId: call.id, name: call.function.name, content: result.content,
       }];
       results.push(result);
-      this.dispatchEvent(new CustomEvent('tool', { detail: { call, result: result.content } }));
     }
     this.activeTool = undefined;
     await this.runTurn([{ role: 'assistant', content: entry.content || null, tool_calls: calls }, ...results],

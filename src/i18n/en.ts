@@ -1,7 +1,6 @@
 /** The English strings of the panel, and the shape every language table follows. `{name}` marks a value filled in. */
 export const en = {
   newConversation: 'New conversation',
-  conversation: 'Conversation',
   you: 'You',
   assistant: 'Assistant',
   composerLabel: 'Message',

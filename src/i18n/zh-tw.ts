@@ -3,7 +3,6 @@ import type { PanelStrings } from './en.js';
 /** 繁體中文 (Taiwan). */
 export const zhTW: PanelStrings = {
   newConversation: '新對話',
-  conversation: '對話',
   you: '你',
   assistant: '助理',
   composerLabel: '訊息',
