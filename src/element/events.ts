@@ -1,4 +1,4 @@
-import type { ChatError } from '../core/errors.js';
+import type { ChatError, ErrorCode } from '../core/errors.js';
 import type { ToolCall } from '../core/wire.js';
 
 /** A message as the page sees it in events. */
@@ -14,7 +14,7 @@ export interface PathorsSendDetail { text: string }
 export interface PathorsMessageDetail { message: ChatMessageDetail }
 export interface PathorsErrorDetail {
   /** Machine code: offline, network, timeout, rate_limited, http, interrupted, malformed, empty, config, tool_limit. */
-  code: ChatError['code'];
+  code: ErrorCode;
   /** What the panel shows the visitor. */
   message: string;
   status?: number;

@@ -231,7 +231,10 @@ export class PathorsChat extends LitElement {
     fire(this, open ? 'pathors-open' : 'pathors-close', undefined);
   }
 
-  /** Called by the panel's close button. */
+  /**
+   * Called by the panel's close button.
+   * @internal
+   */
   closeFromPanel(): void {
     this.panelRestoreFocus = true;
     this.setOpen(false);
