@@ -1,5 +1,17 @@
 import { css } from 'lit';
 
+/** The dark palette's defaults, for `theme="dark"` and for `theme="auto"` on a dark system. */
+const dark = css`
+  --_background: var(--pathors-chat-background, #0f172a);
+  --_surface: var(--pathors-chat-surface, #1e293b);
+  --_text: var(--pathors-chat-text, #e2e8f0);
+  --_muted: var(--pathors-chat-muted, #a3b1c6);
+  --_border: var(--pathors-chat-border, #475569);
+  --_link: var(--pathors-chat-link, #93c5fd);
+  --_danger: #fca5a5;
+  color-scheme: dark;
+`;
+
 /**
  * The host's styles: design tokens (public `--pathors-chat-*` properties read
  * with fallbacks, so a page can theme from `:root`), the launcher, and where
@@ -30,25 +42,11 @@ export const hostStyles = css`
     color-scheme: light;
   }
   :host([theme='dark']) {
-    --_background: var(--pathors-chat-background, #0f172a);
-    --_surface: var(--pathors-chat-surface, #1e293b);
-    --_text: var(--pathors-chat-text, #e2e8f0);
-    --_muted: var(--pathors-chat-muted, #a3b1c6);
-    --_border: var(--pathors-chat-border, #475569);
-    --_link: var(--pathors-chat-link, #93c5fd);
-    --_danger: #fca5a5;
-    color-scheme: dark;
+    ${dark}
   }
   @media (prefers-color-scheme: dark) {
     :host([theme='auto']) {
-      --_background: var(--pathors-chat-background, #0f172a);
-      --_surface: var(--pathors-chat-surface, #1e293b);
-      --_text: var(--pathors-chat-text, #e2e8f0);
-      --_muted: var(--pathors-chat-muted, #a3b1c6);
-      --_border: var(--pathors-chat-border, #475569);
-      --_link: var(--pathors-chat-link, #93c5fd);
-      --_danger: #fca5a5;
-      color-scheme: dark;
+      ${dark}
     }
   }
   :host([mode='inline']) {

@@ -13,6 +13,7 @@ export class ScrollFollower implements ReactiveController {
   private readonly host: ReactiveControllerHost;
   private readonly element: () => HTMLElement | null | undefined;
   private frame = 0;
+  private lastTop = 0;
 
   constructor(host: ReactiveControllerHost, element: () => HTMLElement | null | undefined) {
     this.host = host;
@@ -28,9 +29,14 @@ export class ScrollFollower implements ReactiveController {
   readonly handleScroll = (): void => {
     const element = this.element();
     if (!element) return;
-    const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight <= BOTTOM_SLACK_PX;
-    if (atBottom !== this.following) {
-      this.following = atBottom;
+    const top = element.scrollTop;
+    const atBottom = element.scrollHeight - top - element.clientHeight <= BOTTOM_SLACK_PX;
+    // Only a move up is the reader's: by the time the event of our own scroll to the bottom
+    // arrives, more text may have come in, leaving us short of the bottom without anyone scrolling.
+    const following = atBottom || (this.following && top >= this.lastTop);
+    this.lastTop = top;
+    if (following !== this.following) {
+      this.following = following;
       this.host.requestUpdate();
     }
   };

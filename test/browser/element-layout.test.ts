@@ -105,7 +105,8 @@ describe('scrolling', () => {
     await userEvent.keyboard('{Enter}');
     await idle(panel);
     expect(list.scrollHeight).toBeGreaterThan(list.clientHeight);
-    await expect.poll(() => list.scrollHeight - list.scrollTop - list.clientHeight).toBeLessThan(41);
+    await expect.poll(() => list.scrollHeight - list.scrollTop - list.clientHeight,
+      { message: 'followed the first reply to its end', timeout: 3000 }).toBeLessThan(41);
 
     await typeText('tell me a long story [[delay:15]]');
     await userEvent.keyboard('{Enter}');
@@ -116,7 +117,8 @@ describe('scrolling', () => {
     await idle(panel, 15_000);
     expect(list.scrollTop).toBe(0);
     await userEvent.click($(panel, '.jump')!);
-    await expect.poll(() => list.scrollHeight - list.scrollTop - list.clientHeight).toBeLessThan(41);
+    await expect.poll(() => list.scrollHeight - list.scrollTop - list.clientHeight,
+      { message: 'jumped to the latest', timeout: 3000 }).toBeLessThan(41);
     expect(($(panel, '.jump') as HTMLElement).hidden).toBe(true);
   });
 });
