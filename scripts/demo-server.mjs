@@ -16,7 +16,7 @@ const TYPES = {
   '.map': 'application/json; charset=utf-8', '.ico': 'image/x-icon',
 };
 /** Served folders: URL prefix -> folder under the project. */
-const MOUNTS = [['/dist/', 'dist'], ['/', 'demo']];
+const MOUNTS = [['/dist/', 'dist'], ['/react19/', 'dist/demo/react19'], ['/vue/', 'dist/demo/vue'], ['/', 'demo']];
 /** A fixed secret is fine for the fake upstream, which only ever runs on loopback. */
 const FAKE_SESSION_SECRET = 'demo-only-secret-for-the-fake-upstream-0000';
 

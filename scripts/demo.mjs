@@ -6,8 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { startDemoServer } from './demo-server.mjs';
 
 if (!process.argv.includes('--no-build')) {
-  const status = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' }).status;
-  if (status !== 0) process.exit(status ?? 1);
+  for (const script of ['scripts/build.mjs', 'scripts/build-demo-apps.mjs']) {
+    const status = spawnSync(process.execPath, [script], { stdio: 'inherit' }).status;
+    if (status !== 0) process.exit(status ?? 1);
+  }
 }
 
 const { PATHORS_API_KEY: apiKey, PATHORS_PROJECT_ID: projectId } = process.env;

@@ -1,0 +1,84 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS } from '../support/chromium.js';
+
+// `npm run demo`, as a newcomer runs it (minus the build, which `npm test` has done), opened in
+// headless Chromium.
+let demo: ChildProcess;
+let url: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync('dist/pathors-chat.js')) spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  spawnSync(process.execPath, ['scripts/build-demo-apps.mjs'], { stdio: 'inherit' });
+  demo = spawn(process.execPath, ['scripts/demo.mjs', '--no-build'], {
+    env: { ...process.env, PORT: '0', FAKE_TOKEN_DELAY_MS: '5', PATHORS_API_KEY: '', PATHORS_PROJECT_ID: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    demo.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk;
+      const match = /demo: (http:\/\/\S+?)\/?\s/.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    demo.once('exit', (code) => reject(new Error(`the demo exited (${code}): ${output}`)));
+  });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  demo?.kill('SIGTERM');
+});
+
+async function open(path: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+  await page.goto(`${url}${path}`);
+  return { page, errors };
+}
+
+async function ask(page: Page, text: string): Promise<void> {
+  await page.getByRole('textbox', { name: 'Message' }).fill(text);
+  await page.keyboard.press('Enter');
+}
+
+describe('npm run demo', () => {
+  it('serves a shop page whose bubble streams a markdown reply from the fake upstream', async () => {
+    const { page, errors } = await open('/');
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await expect.poll(() => page.getByRole('dialog', { name: 'Acme help' }).isVisible()).toBe(true);
+    await ask(page, 'Show me a table of packs');
+    const table = page.locator('pathors-chat-panel .message.assistant table');
+    await table.waitFor();
+    expect(await table.locator('th').count()).toBeGreaterThan(1);
+    await page.locator('pathors-chat-panel .message.assistant > .copy').waitFor();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('runs the page tools on the tools page', async () => {
+    const { page, errors } = await open('/tools.html');
+    await ask(page, 'use get_cart');
+    await expect.poll(() => page.locator('#log').textContent(), { timeout: 10_000 }).toContain('tool call: get_cart');
+    await expect.poll(() => page.locator('pathors-chat-panel .message.assistant').last().textContent(), { timeout: 10_000 })
+      .toContain('Trail tent');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it.each(['/inline.html', '/theming.html', '/plain.html', '/react19/', '/vue/'])('serves %s with a working chat', async (path) => {
+    const { page, errors } = await open(path);
+    const launcher = page.getByRole('button', { name: 'Open chat' });
+    if (await launcher.count()) await launcher.click();
+    await ask(page, 'hello');
+    await page.locator('pathors-chat-panel .message.assistant > .copy').first().waitFor();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
