@@ -90,11 +90,11 @@ export class Conversation extends EventTarget {
   constructor(storageKey: string, persist: boolean) {
     super();
     this.storage = new ConversationStorage(storageKey, persist);
-    this.restore();
+    this.restore(true);
     this.unwatch = this.storage.watch(() => {
       // Another tab wrote; follow it unless this tab is the one writing.
       if (this.busy) return;
-      this.restore();
+      this.restore(false);
       this.emitChange();
     });
   }
@@ -323,12 +323,16 @@ export class Conversation extends EventTarget {
     this.dispatchEvent(new CustomEvent('session', { detail: { sessionId } }));
   }
 
-  private restore(): void {
+  /**
+   * Reads the saved conversation. At start-up a reply still "streaming" was cut off by a
+   * reload; when another tab writes, it may be streaming there right now.
+   */
+  private restore(atStart: boolean): void {
     const saved = this.storage.load();
     this.sessionId = saved.sessionId;
-    // A reply still "streaming" in storage was cut off by a reload or a closed tab.
-    this.entries = saved.entries.map((entry) =>
-      entry.role === 'assistant' && entry.status === 'streaming' ? { ...entry, status: 'interrupted' } : entry);
+    this.entries = atStart ? saved.entries.map((entry) =>
+      entry.role === 'assistant' && entry.status === 'streaming' ? { ...entry, status: 'interrupted' } : entry)
+      : saved.entries;
   }
 
   private save(): void {

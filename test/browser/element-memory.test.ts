@@ -225,3 +225,19 @@ describe('a session the proxy no longer accepts', () => {
     expect(bubbles(panel, 'user')).toEqual(['earlier question', 'new question']);
   });
 });
+
+describe('two tabs', () => {
+  it('shows a reply the other tab is still writing as in progress, not as cut off', async () => {
+    const key = `live-${Date.now()}`;
+    const chat = await mountChat({ open: true, 'storage-key': key });
+    const panel = await panelOf(chat);
+    const transcript = JSON.stringify([
+      { id: 'a', role: 'user', content: 'asked in the other tab' },
+      { id: 'b', role: 'assistant', content: 'Half of the ans', status: 'streaming' },
+    ]);
+    localStorage.setItem(`${key}:transcript`, transcript);
+    window.dispatchEvent(new StorageEvent('storage', { key: `${key}:transcript`, newValue: transcript, storageArea: localStorage }));
+    await panel.updateComplete;
+    expect(bubbles(panel, 'assistant')).toEqual(['Half of the ans']);
+  });
+});
