@@ -2,7 +2,7 @@
 // streamed in 4-character tokens: MarkdownStream (append-only) against the naive
 // strategy of re-rendering the whole text on every token, measured in the same run
 // on the first tokens only (it is quadratic and would not finish). Run it in Chromium:
-// test/browser/render-bench.test.ts calls it.
+// test/bench/render.browser-bench.ts calls it (`npm run bench`).
 import { MarkdownStream, renderMarkdown } from '../../src/render/index.js';
 
 /** A deterministic reply with every construct a chat answer uses, about `bytes` long. */
