@@ -2,321 +2,282 @@
 // (and GFM `~`) processed with the spec's "process emphasis" algorithm, and a bracket
 // stack for links and images. Tokens stay flat; matched delimiters record which tags
 // they open and close, and `build` turns the sequence into a tree.
-import { ENTITY, decodeEntity } from './entities.js';
-import { dest, label, normalizeLabel, spnl, title, type Def } from './links.js';
+import { ENTITY, decode } from './entities.js';
+import { at, dest, label, normalizeLabel, spnl, title, type Def } from './links.js';
 import { imageSrc, linkHref } from './safe-url.js';
 import { append, el, textOf, type VElement, type VNode } from './vnode.js';
 
 export interface InlineContext {
-  /** Looks a normalised label up among the link reference definitions. */
-  ref(label: string): Def | undefined;
-  imageHosts: readonly string[];
-  /** Set when a reference was looked up and not found (a later definition may fix it). */
-  missed?: boolean;
+  /** The link reference definitions, by normalised label. */
+  d: Map<string, Def>;
+  /** Hosts images may load from. */
+  h: readonly string[];
+  /** Set when a reference was looked up: the result depends on the definitions. */
+  m?: boolean;
 }
 
+/** A run of `*`, `_` or `~` (short names: many are made per paragraph). */
 interface Delim {
-  ch: string;
+  /** The character. */
+  c: string;
   /** Delimiters still unused, and the run's original length. */
   n: number;
-  orig: number;
-  canOpen: boolean;
-  canClose: boolean;
-  closes: string[];
-  opens: string[];
-  prev: Delim | null;
-  next: Delim | null;
+  o: number;
+  /** Can open, can close. */
+  f: boolean;
+  g: boolean;
+  /** Tags closed before what is left of the run, and opened after it. */
+  s: string[];
+  b: string[];
+  /** Previous and next on the delimiter stack. */
+  p?: Delim;
+  x?: Delim;
 }
 
 interface Bracket {
-  tok: number;
+  /** Index of its token. */
+  i: number;
   /** Offset of the `[`. */
-  start: number;
-  image: boolean;
-  active: boolean;
-  bracketAfter: boolean;
-  prevDelim: Delim | null;
-  prev: Bracket | null;
+  s: number;
+  /** `![`: an image. */
+  m: boolean;
+  /** Inactive: can no longer make a link. */
+  a?: boolean;
+  /** Another bracket opened after it. */
+  b?: boolean;
+  /** The delimiter stack's top when it opened. */
+  d?: Delim;
+  p?: Bracket;
 }
 
-type Token = { v: string } | { run: Delim } | { open: VElement } | { close: true } | { node: VNode };
+/** Text, a finished node, a delimiter run, an opening link or image, or its close (0). */
+type Token = VNode | Delim | { e: VElement } | 0;
 
-const SPECIAL = /[^\n\\`*_~[\]!<&]+/y;
+// Text runs up to the next character that may start something, or a space (which may
+// come before a line ending).
+const TEXT = /[^][^\n\\`*_~[\]!<& ]*/y;
 const TICKS = /`+/g;
-const EMAIL = /<([a-z\d.!#$%&'*+/=?^_`{|}~-]+@[a-z\d](?:[a-z\d-]{0,61}[a-z\d])?(?:\.[a-z\d](?:[a-z\d-]{0,61}[a-z\d])?)*)>/iy;
-const URI = /<([a-z][a-z\d.+-]{1,31}:[^<>\0- ]*)>/iy;
-const ENTITY_HERE = new RegExp(ENTITY.source, 'y');
-const PUNCTUATION = /[\p{P}\p{S}]/u;
-const WHITESPACE = /\s/;
-// Pseudo tags, resolved when their bracket closes: a refused link keeps only its
-// content, a refused image becomes its alt text.
-const BARE = '#';
-const ALT = '#alt';
+const AUTOLINK = /<(?:([a-z][a-z\d.+-]{1,31}:[^<>\0- ]*)|([^\s<>@\\]+@[a-z\d-]+(\.[a-z\d-]+)*))>/iy;
+const ENTITY_HERE = RegExp(ENTITY.source, 'y');
+const LINK = { target: '_blank', rel: 'noopener noreferrer nofollow' };
 
-const LINK_ATTRS = { target: '_blank', rel: 'noopener noreferrer nofollow' };
+/** 2 for whitespace (or no character), 1 for punctuation, 0 for anything else. */
+const kind = (c = ' ') => (/\s/.test(c) ? 2 : +/[\p{P}\p{S}]/u.test(c));
 
 /** Parses a paragraph's or heading's raw text into safe inline nodes. */
 export function parseInlines(s: string, ctx: InlineContext): VNode[] {
   const toks: Token[] = [];
   let pos = 0;
-  let delims: Delim | null = null;
-  let brackets: Bracket | null = null;
+  let delims: Delim | undefined;
+  let brackets: Bracket | undefined;
   const noCloser = new Set<number>();
-  const text = (v: string) => toks.push({ v });
-
-  const sticky = (re: RegExp) => {
-    re.lastIndex = pos;
-    return re.exec(s);
-  };
 
   function remove(d: Delim) {
-    if (d.prev) d.prev.next = d.next;
-    if (d.next) d.next.prev = d.prev;
-    else delims = d.prev;
+    if (d.p) d.p.x = d.x;
+    if (d.x) d.x.p = d.p;
+    else delims = d.p;
   }
 
-  function processEmphasis(bottom: Delim | null) {
-    const openersBottom: Record<string, Delim | null> = {};
+  function processEmphasis(bottom?: Delim) {
+    const openersBottom: Record<string, Delim | undefined> = {};
     let closer = delims;
-    while (closer && closer.prev !== bottom) closer = closer.prev;
+    while (closer && closer.p != bottom) closer = closer.p;
     while (closer) {
-      if (!closer.canClose) {
-        closer = closer.next;
-        continue;
-      }
       const c: Delim = closer;
-      const key = c.ch + c.canOpen + (c.orig % 3);
-      const limit = key in openersBottom ? openersBottom[key] : bottom;
-      let opener = c.prev;
-      for (; opener && opener !== bottom && opener !== limit; opener = opener.prev) {
-        // The "multiple of 3" rule keeps `*foo**bar*` from pairing the wrong runs.
-        const odd = c.ch !== '~' && (c.canOpen || opener.canClose) && c.orig % 3 !== 0 && (opener.orig + c.orig) % 3 === 0;
-        if (opener.ch === c.ch && opener.canOpen && !odd && (c.ch !== '~' || opener.n === c.n)) break;
+      closer = c.x;
+      if (!c.g) continue;
+      const key = c.c + c.f + (c.o % 3);
+      // Openers below this closer's last failure cannot match it either.
+      const limit = openersBottom[key] ?? bottom;
+      let op;
+      // The "multiple of 3" rule keeps `*foo**bar*` from pairing the wrong runs.
+      for (let o = c.p; !op && o && o != bottom && o != limit; o = o.p) {
+        if (o.c == c.c && o.f && (c.c == '~' ? o.n == c.n : !((c.f || o.g) && c.o % 3 && !((o.o + c.o) % 3)))) op = o;
       }
-      if (opener && opener !== bottom && opener !== limit) {
-        const use = c.ch === '~' ? c.n : c.n > 1 && opener.n > 1 ? 2 : 1;
-        const tag = c.ch === '~' ? 'del' : use === 1 ? 'em' : 'strong';
-        opener.n -= use;
+      if (op) {
+        const use = c.c == '~' ? c.n : c.n > 1 && op.n > 1 ? 2 : 1;
+        const tag = c.c == '~' ? 'del' : use > 1 ? 'strong' : 'em';
+        op.n -= use;
         c.n -= use;
-        opener.opens.unshift(tag);
-        c.closes.push(tag);
-        opener.next = c;
-        c.prev = opener;
-        if (!opener.n) remove(opener);
-        if (!c.n) {
-          closer = c.next;
-          remove(c);
-        }
+        op.b.unshift(tag);
+        c.s.push(tag);
+        op.x = c;
+        c.p = op;
+        if (!op.n) remove(op);
+        if (c.n) closer = c;
+        else remove(c);
       } else {
-        closer = c.next;
-        openersBottom[key] = c.prev;
-        if (!c.canOpen) remove(c);
+        openersBottom[key] = c.p;
+        if (!c.f) remove(c);
       }
     }
-    while (delims && delims !== bottom) remove(delims);
-  }
-
-  function charBefore(i: number): string {
-    if (i <= 0) return '\n';
-    const lo = s.charCodeAt(i - 1);
-    return lo >= 0xdc00 && lo < 0xe000 && i > 1 ? s.slice(i - 2, i) : s[i - 1]!;
+    while (delims && delims != bottom) remove(delims);
   }
 
   function delimiterRun(ch: string) {
     let end = pos;
-    while (s[end] === ch) end++;
+    while (s[end] == ch) end++;
     const n = end - pos;
-    if (ch === '~' && n > 2) {
-      text(s.slice(pos, end));
-      pos = end;
-      return;
-    }
-    const before = charBefore(pos);
-    const after = end < s.length ? String.fromCodePoint(s.codePointAt(end)!) : '\n';
-    const aWs = WHITESPACE.test(after);
-    const bWs = WHITESPACE.test(before);
-    const aP = PUNCTUATION.test(after);
-    const bP = PUNCTUATION.test(before);
-    const left = !aWs && (!aP || bWs || bP);
-    const right = !bWs && (!bP || aWs || aP);
+    if (ch == '~' && n > 2) return void toks.push(s.slice(pos, (pos = end)));
+    // Characters, not UTF-16 units, either side.
+    const before = kind([...s.substring(pos - 2, pos)].pop());
+    const after = kind([...s.substring(end, end + 2)][0]);
+    const left = after < 2 && (!after || !!before);
+    const right = before < 2 && (!before || !!after);
     const d: Delim = {
-      ch, n, orig: n, closes: [], opens: [], prev: delims, next: null,
-      canOpen: ch === '_' ? left && (!right || bP) : left,
-      canClose: ch === '_' ? right && (!left || aP) : right,
+      c: ch, n, o: n, s: [], b: [], p: delims,
+      f: ch == '_' ? left && (!right || before == 1) : left,
+      g: ch == '_' ? right && (!left || after == 1) : right,
     };
-    toks.push({ run: d });
-    if (d.canOpen || d.canClose) {
-      if (delims) delims.next = d;
+    toks.push(d);
+    if (d.f || d.g) {
+      if (delims) delims.x = d;
       delims = d;
     }
     pos = end;
   }
 
   function openBracket(image: boolean) {
-    if (brackets) brackets.bracketAfter = true;
-    brackets = { tok: toks.length, start: pos + (image ? 1 : 0), image, active: true, bracketAfter: false, prevDelim: delims, prev: brackets };
-    text(image ? '![' : '[');
-    pos += image ? 2 : 1;
+    if (brackets) brackets.b = true;
+    brackets = { i: toks.length, s: pos + +image, m: image, d: delims, p: brackets };
+    toks.push(s.slice(pos, (pos += 1 + +image)));
   }
 
   function closeBracket() {
     const op = brackets;
-    pos++;
-    if (!op || !op.active) {
-      if (op) brackets = op.prev;
-      text(']');
-      return;
-    }
-    const after = pos;
+    const after = ++pos;
     let found: [string, string | undefined] | undefined;
-    if (s[pos] === '(') {
-      const d = dest(s, spnl(s, pos + 1));
-      if (d) {
-        let p = spnl(s, d.end);
-        const t = p > d.end ? title(s, p) : undefined;
-        if (t) p = spnl(s, t.end);
-        if (s[p] === ')') {
-          found = [d.v, t?.v];
-          pos = p + 1;
-        }
+    let d;
+    if (!op || op.a) {
+      brackets = op?.p;
+      return void toks.push(']');
+    }
+    if (s[pos] == '(' && (d = dest(s, spnl(s, pos + 1)))) {
+      let p = spnl(s, d[1]);
+      const t = p > d[1] ? title(s, p) : undefined;
+      if (t) p = spnl(s, t[1]);
+      if (s[p] == ')') {
+        found = [d[0], t?.[0]];
+        pos = p + 1;
       }
     }
     if (!found) {
       const n = label(s, pos);
-      const raw = n > 2 ? s.slice(pos, pos + n) : op.bracketAfter ? '' : s.slice(op.start, after);
-      const key = raw.length <= 1001 && normalizeLabel(raw);
-      const def = key ? ctx.ref(key) : undefined;
+      // A label too long for a definition finds none.
+      const key = normalizeLabel(n > 2 ? s.slice(pos, pos + n) : op.b ? '' : s.slice(op.s, after));
+      const def = key && ctx.d.get(key);
+      if (key) ctx.m = true;
       if (def) {
         found = [def[1], def[2]];
         pos += n;
-      } else if (key) ctx.missed = true;
+      }
     }
-    brackets = op.prev;
+    brackets = op.p;
     if (!found) {
       pos = after;
-      text(']');
-      return;
+      return void toks.push(']');
     }
     const [url, t] = found;
-    const titled = t ? { title: t } : undefined;
-    let open: VElement;
-    if (op.image) {
-      const src = imageSrc(url, ctx.imageHosts);
-      open = src !== undefined ? el('img', [], { loading: 'lazy', referrerpolicy: 'no-referrer', src, ...titled }) : el(ALT);
+    const titled: Record<string, string> = t ? { title: t } : {};
+    let open: VElement | '';
+    if (op.m) {
+      const src = imageSrc(url, ctx.h);
+      // A refused image becomes its alt text (see build).
+      open = src == null ? el('') : el('img', [], { loading: 'lazy', referrerpolicy: 'no-referrer', src, ...titled });
     } else {
       const href = linkHref(url);
-      open = href !== undefined ? el('a', [], { href, ...titled, ...LINK_ATTRS }) : el(BARE);
+      // A refused link keeps only its content.
+      open = href == null ? '' : el('a', [], { href, ...titled, ...LINK });
       // No links inside links.
-      for (let b = brackets; b; b = b.prev) if (!b.image) b.active = false;
+      for (let b = brackets; b; b = b.p) if (!b.m) b.a = true;
     }
-    toks[op.tok] = { open };
-    toks.push({ close: true });
-    processEmphasis(op.prevDelim);
+    toks[op.i] = open && { e: open };
+    if (open) toks.push(0);
+    processEmphasis(op.d);
   }
 
   function backticks() {
-    const ticks = sticky(/`+/y)![0];
-    const from = pos + ticks.length;
+    const ticks = at(/`+/y, s, pos)![0];
+    const n = ticks.length;
+    const from = (pos += n);
     TICKS.lastIndex = from;
     // A length with no closing run after here has none after any later point either:
     // remembering it keeps a reply full of stray backticks from costing n².
-    for (let m; !noCloser.has(ticks.length) && (m = TICKS.exec(s));) {
-      if (m[0].length === ticks.length) {
-        let code = s.slice(from, m.index).replace(/\n/g, ' ');
-        if (/[^ ]/.test(code) && code[0] === ' ' && code.endsWith(' ')) code = code.slice(1, -1);
-        toks.push({ node: el('code', code ? [code] : []) });
+    for (let m; !noCloser.has(n) && (m = TICKS.exec(s));) {
+      if (m[0].length == n) {
+        const code = s.slice(from, m.index).replace(/\n/g, ' ').replace(/^ ([^]*[^ ][^]*) $/, '$1');
+        toks.push(el('code', [code]));
         pos = TICKS.lastIndex;
         return;
       }
     }
-    noCloser.add(ticks.length);
-    text(ticks);
-    pos = from;
-  }
-
-  function autolink(m: RegExpExecArray, href: string | undefined) {
-    toks.push({ node: href !== undefined ? el('a', [m[1]!], { href, ...LINK_ATTRS }) : m[1]! });
-    pos += m[0].length;
+    noCloser.add(n);
+    toks.push(ticks);
   }
 
   while (pos < s.length) {
     const c = s[pos]!;
     let m: RegExpExecArray | null;
-    if (c === '\n') {
-      // Two trailing spaces make a hard break; other spaces around a line end vanish.
-      const prev = toks[toks.length - 1];
-      let hard = false;
-      if (prev && 'v' in prev && prev.v.endsWith(' ')) {
-        hard = prev.v.endsWith('  ');
-        prev.v = prev.v.replace(/ +$/, '');
-      }
-      toks.push(hard ? { node: el('br') } : { v: '\n' });
-      pos++;
-      while (s[pos] === ' ') pos++;
-    } else if (c === '\\') {
-      const next = s[pos + 1];
-      if (next === '\n') {
-        toks.push({ node: el('br') });
-        pos += 2;
-      } else if (next && /[!-/:-@[-`{-~]/.test(next)) {
-        text(next);
-        pos += 2;
-      } else {
-        text('\\');
-        pos++;
-      }
-    } else if (c === '`') backticks();
-    else if (c === '*' || c === '_' || c === '~') delimiterRun(c);
-    else if (c === '[') openBracket(false);
-    else if (c === '!' && s[pos + 1] === '[') openBracket(true);
-    else if (c === ']') closeBracket();
-    else if (c === '<' && (m = sticky(EMAIL))) autolink(m, linkHref('mailto:' + m[1]));
-    else if (c === '<' && (m = sticky(URI))) autolink(m, linkHref(m[1]!));
-    else if (c === '&' && (m = sticky(ENTITY_HERE)) && decodeEntity(m[0]) !== undefined) {
-      text(decodeEntity(m[0])!);
+    let v: string | undefined;
+    if ((m = at(/( *)\n */y, s, pos))) {
+      // Two spaces or more before a line end make a hard break; spaces around it vanish.
+      toks.push(m[1]!.length > 1 ? el('br') : '\n');
       pos += m[0].length;
-    } else if ((m = sticky(SPECIAL))) {
-      text(m[0]);
+    } else if (c == '\\' && (m = at(/\\([!-/:-@[-`{-~\n])/y, s, pos))) {
+      toks.push(m[1] == '\n' ? el('br') : m[1]!);
+      pos += 2;
+    } else if (c == '`') backticks();
+    else if ('*_~'.includes(c)) delimiterRun(c);
+    else if (c == '[' || (c == '!' && s[pos + 1] == '[')) openBracket(c == '!');
+    else if (c == ']') closeBracket();
+    else if (c == '<' && (m = at(AUTOLINK, s, pos))) {
+      const u = m[1] ?? m[2]!;
+      const href = linkHref(m[1] ? u : 'mailto:' + u);
+      toks.push(href == null ? u : el('a', [u], { href, ...LINK }));
+      pos += m[0].length;
+    } else if (c == '&' && (m = at(ENTITY_HERE, s, pos)) && (v = decode(m[0])) != null) {
+      toks.push(v);
       pos += m[0].length;
     } else {
-      text(c);
-      pos++;
+      toks.push((m = at(TEXT, s, pos)!)[0]);
+      pos += m[0].length;
     }
   }
-  processEmphasis(null);
+  processEmphasis();
   return build(toks);
 }
 
 function build(toks: Token[]): VNode[] {
   const root = el('');
   const stack = [root];
-  const add = (v: VNode) => append(stack[stack.length - 1]!.c, v);
+  const top = () => stack[stack.length - 1]!;
+  const add = (v: VNode) => append(top().c, v);
   const open = (e: VElement) => {
     add(e);
     stack.push(e);
   };
   const close = () => {
     const e = stack.pop()!;
-    if (e.t[0] !== '#' && e.t !== 'img') return;
-    const siblings = stack[stack.length - 1]!.c;
-    if (e.t === 'img') {
-      e.a!.alt = textOf(e.c);
-      e.c = [];
-      return;
+    if (e.t == 'img' || !e.t) {
+      const alt = textOf(e.c);
+      if (e.t) {
+        e.a!.alt = alt;
+        e.c = [];
+      } else {
+        top().c.pop();
+        add(alt);
+      }
     }
-    siblings.pop();
-    if (e.t === ALT) add(textOf(e.c));
-    else e.c.forEach(add);
   };
   for (const k of toks) {
-    if ('v' in k) add(k.v);
-    else if ('run' in k) {
-      k.run.closes.forEach(close);
-      add(k.run.ch.repeat(k.run.n));
-      for (const t of k.run.opens) open(el(t));
-    } else if ('open' in k) open(k.open);
-    else if ('close' in k) close();
-    else add(k.node);
+    if (k === 0) close();
+    else if (typeof k == 'string') add(k);
+    else if ('e' in k) open(k.e);
+    else if ('n' in k) {
+      k.s.forEach(close);
+      add(k.c.repeat(k.n));
+      for (const t of k.b) open(el(t));
+    } else add(k);
   }
   return root.c;
 }

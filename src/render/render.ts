@@ -19,23 +19,24 @@ export interface RenderOptions {
 }
 
 export interface RenderContext extends InlineContext {
-  copyLabel: string;
+  /** The copy button's label. */
+  l: string;
   /** Renderings of closed blocks, by tightness: a stream re-renders its open block on
-   * every push, and most of what is inside it (list items, say) is closed already. */
-  blocks?: WeakMap<Block, [boolean, VNode | VNode[]]>;
+   * every push, and most of what is inside it (list items, say) is closed already.
+   * Blocks that look references up stay out: definitions may still change. */
+  k: WeakMap<Block, [boolean, VNode | VNode[] | undefined]>;
 }
 
-export function context(options: RenderOptions, defs: Map<string, Def>): RenderContext {
-  return {
-    ref: (key) => defs.get(key),
-    imageHosts: (options.imageHosts ?? []).map((h) => h.toLowerCase()),
-    copyLabel: options.copyLabel ?? 'Copy',
-  };
-}
+export const context = (options: RenderOptions, defs: Map<string, Def>): RenderContext => ({
+  d: defs,
+  h: (options.imageHosts ?? []).map((h) => h.toLowerCase()),
+  l: options.copyLabel ?? 'Copy',
+  k: new WeakMap(),
+});
 
 /** Adds a block tree's definitions to a map; the first definition of a label wins. */
 export function collectDefs(blocks: Block[], defs: Map<string, Def>): void {
-  for (const b of blocks) for (const d of b.defs ?? []) if (!defs.has(d[0])) defs.set(d[0], d);
+  for (const b of blocks) for (const d of b.d ?? []) if (!defs.has(d[0])) defs.set(d[0], d);
 }
 
 // The paragraph's own leading and trailing spaces and tabs are not content.
@@ -43,49 +44,31 @@ const inline = (s: string, ctx: RenderContext) => parseInlines(s.replace(/^[ \t\
 
 /** Renders one block; undefined for a block with no output (definitions only). */
 export function renderBlock(b: Block, ctx: RenderContext, tight = false): VNode | VNode[] | undefined {
-  const hit = b.open ? undefined : ctx.blocks?.get(b);
-  if (hit && hit[0] === tight) return hit[1];
-  const missed = ctx.missed;
-  ctx.missed = false;
-  const v = draw(b, ctx, tight);
-  if (v && !b.open && !ctx.missed) ctx.blocks?.set(b, [tight, v]);
-  ctx.missed ||= missed;
+  const hit = ctx.k.get(b);
+  if (hit && hit[0] == tight) return hit[1];
+  const missed = ctx.m;
+  const t = b.t;
+  const kids = (tight: boolean) => b.c.flatMap((k) => renderBlock(k, ctx, tight) ?? []);
+  // Class names only from letters, digits and `_+#.-`: `c++`, `c#` and `objective-c`
+  // survive, and nothing else can reach the attribute.
+  const lang = b.i?.replace(/[ \t\n][^]*|[^\p{L}\p{N}_+#.-]/gu, '');
+  ctx.m = false;
+  const v = t == 'p'
+    ? tight ? inline(b.x, ctx) : el(t, inline(b.x, ctx))
+    : t == 'h' ? el(t + b.l, inline(b.x, ctx))
+    : t == 'pre' ? el('div', [
+      el(t, [el('code', [b.x], lang ? { class: 'language-' + lang } : undefined)]),
+      el('button', [ctx.l], { type: 'button', class: 'copy' }),
+    ], { class: 'code' })
+    : t == 'table' ? el(t, [el('thead', [row(b, b.r![0]!, 'th', ctx)]), ...b.r!.length > 1 ? [el('tbody', b.r!.slice(1).map((r) => row(b, r, 'td', ctx)))] : []])
+    // Containers and hr; an item's paragraphs follow its list's tightness. (s is NaN
+    // for a bullet list, undefined elsewhere: only an ordered list from other than 1 has a start.)
+    : t ? el(t, kids(t == 'li' ? tight : !!b.g), b.s! - 1 ? { start: '' + b.s } : undefined)
+    : undefined;
+  if (!b.o && !ctx.m) ctx.k.set(b, [tight, v]);
+  ctx.m ||= missed;
   return v;
 }
 
-function draw(b: Block, ctx: RenderContext, tight: boolean): VNode | VNode[] | undefined {
-  const kids = (bs: Block[], t = false) => bs.flatMap((k) => renderBlock(k, ctx, t) ?? []);
-  switch (b.t) {
-    case 'p':
-      return tight ? inline(b.text, ctx) : el('p', inline(b.text, ctx));
-    case 'h':
-      return el('h' + b.level, inline(b.text, ctx));
-    case 'hr':
-      return el('hr');
-    case 'quote':
-      return el('blockquote', kids(b.kids));
-    case 'item':
-      return el('li', kids(b.kids, tight));
-    case 'list': {
-      const start = b.list!.start;
-      return el(b.list!.ordered ? 'ol' : 'ul', b.kids.map((item) => renderBlock(item, ctx, b.tight) as VNode),
-        b.list!.ordered && start !== 1 ? { start: String(start) } : undefined);
-    }
-    case 'code': {
-      // Class names only from letters, digits and `_+#.-`: `c++`, `c#` and `objective-c`
-      // survive, and nothing else can reach the attribute.
-      const lang = (b.info ?? '').split(/[ \t\n]/)[0]!.replace(/[^\p{L}\p{N}_+#.-]/gu, '');
-      return el('div', [
-        el('pre', [el('code', b.text ? [b.text] : [], lang ? { class: 'language-' + lang } : undefined)]),
-        el('button', [ctx.copyLabel], { type: 'button', class: 'copy' }),
-      ], { class: 'code' });
-    }
-    case 'table': {
-      const [head, ...body] = b.rows!;
-      const row = (cells: string[], tag: string) => el('tr', b.align!.map((a, i) =>
-        el(tag, inline(cells[i] ?? '', ctx), a ? { align: a } : undefined)));
-      return el('table', [el('thead', [row(head!, 'th')]), ...(body.length ? [el('tbody', body.map((r) => row(r, 'td')))] : [])]);
-    }
-  }
-  return undefined;
-}
+const row = (b: Block, cells: string[], tag: string, ctx: RenderContext) =>
+  el('tr', b.a!.map((a, i) => el(tag, inline(cells[i] ?? '', ctx), a ? { align: a } : undefined)));

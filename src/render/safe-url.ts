@@ -5,20 +5,18 @@
 
 const NOWHERE = 'https://invalid.invalid/';
 
-/** Percent-encodes what CommonMark renderers encode, keeping existing `%XX` escapes. */
-export function encodeUrl(url: string): string {
-  // encodeURI throws on a lone surrogate; the caller then refuses the URL.
-  return url.replace(/%[\da-fA-F]{2}|%|[^%]+/g, (m) =>
-    m[0] !== '%' ? encodeURI(m) : m.length > 1 ? m : '%25');
-}
-
-function resolve(url: string, base: string): [string, URL] | undefined {
+/**
+ * The URL percent-encoded as CommonMark renderers encode it (existing `%XX` escapes
+ * kept), if it resolves to a scheme `ok` accepts and, given hosts (images), against
+ * the page to one of them; otherwise undefined. encodeURI throws on a lone surrogate: refused too.
+ */
+function check(url: string, ok: RegExp, hosts?: readonly string[]): string | undefined {
   try {
-    const s = encodeUrl(url);
-    return [s, new URL(s, base)];
-  } catch {
-    return undefined;
-  }
+    const s = url.replace(/%[\da-f]{2}|%|[^%]+/gi, (m) => (m[0] != '%' ? encodeURI(m) : m[1] ? m : '%25'));
+    const u = new URL(s, hosts ? document.baseURI : NOWHERE);
+    if (ok.test(u.protocol) && (!hosts || hosts.includes(u.hostname))) return s;
+  } catch {}
+  return undefined;
 }
 
 /**
@@ -26,16 +24,11 @@ function resolve(url: string, base: string): [string, URL] | undefined {
  * URLs are kept as written: without a scheme they resolve to the page's own
  * http(s) origin and cannot run script.
  */
-export function linkHref(url: string): string | undefined {
-  const r = resolve(url, NOWHERE);
-  return r && /^(https?|mailto):$/.test(r[1].protocol) ? r[0] : undefined;
-}
+export const linkHref = (url: string): string | undefined => check(url, /^(https?|mailto):$/);
 
 /**
  * The src to set, or undefined when no request may be made: only http(s) URLs whose
  * host, resolved against the page as the browser will resolve it, is listed exactly.
  */
-export function imageSrc(url: string, hosts: readonly string[]): string | undefined {
-  const r = resolve(url, globalThis.document?.baseURI ?? NOWHERE);
-  return r && /^https?:$/.test(r[1].protocol) && hosts.includes(r[1].hostname) ? r[0] : undefined;
-}
+export const imageSrc = (url: string, hosts: readonly string[]): string | undefined =>
+  check(url, /^https?:$/, hosts);

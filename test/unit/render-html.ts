@@ -7,6 +7,14 @@ import type { VNode } from '../../src/render/vnode.js';
 
 export const BLOCK = 'p|h[1-6]|ul|ol|li|blockquote|pre|hr|table|thead|tbody|tr|th|td|div';
 const VOID = new Set(['hr', 'br', 'img']);
+// Node has no document: images resolve against this stand-in page, and references,
+// which the renderer has the browser's HTML parser decode, stay as written (the
+// browser suite checks them).
+(globalThis as { document?: unknown }).document ??= {
+  baseURI: 'https://invalid.invalid/',
+  createElement: () => ({ value: '', set innerHTML(v: string) { this.value = v; } }),
+};
+
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function html(v: VNode): string {
@@ -19,7 +27,7 @@ function html(v: VNode): string {
 }
 
 export function renderToHtml(md: string, imageHosts = ['invalid.invalid']): string {
-  const blocks = parseBlocks(normalizeInput(md)).kids;
+  const blocks = parseBlocks(normalizeInput(md)).c;
   const defs = new Map<string, Def>();
   collectDefs(blocks, defs);
   const ctx = context({ imageHosts }, defs);
