@@ -49,6 +49,9 @@ export function renderBlock(b: Block, ctx: RenderContext, tight = false): VNode 
   const missed = ctx.m;
   const t = b.t;
   const kids = (tight: boolean) => b.c.flatMap((k) => renderBlock(k, ctx, tight) ?? []);
+  // Scrollable regions (a code block, a wide table) take the keyboard focus, so that
+  // they can be scrolled without a mouse (axe: scrollable-region-focusable).
+  const focus = { tabindex: '0' };
   // Class names only from letters, digits and `_+#.-`: `c++`, `c#` and `objective-c`
   // survive, and nothing else can reach the attribute.
   const lang = b.i?.replace(/[ \t\n][^]*|[^\p{L}\p{N}_+#.-]/gu, '');
@@ -57,10 +60,10 @@ export function renderBlock(b: Block, ctx: RenderContext, tight = false): VNode 
     ? tight ? inline(b.x, ctx) : el(t, inline(b.x, ctx))
     : t == 'h' ? el(t + b.l, inline(b.x, ctx))
     : t == 'pre' ? el('div', [
-      el(t, [el('code', [b.x], lang ? { class: 'language-' + lang } : undefined)]),
+      el(t, [el('code', [b.x], lang ? { class: 'language-' + lang } : undefined)], focus),
       el('button', [ctx.l], { type: 'button', class: 'copy' }),
     ], { class: 'code' })
-    : t == 'table' ? el(t, [el('thead', [row(b, b.r![0]!, 'th', ctx)]), ...b.r!.length > 1 ? [el('tbody', b.r!.slice(1).map((r) => row(b, r, 'td', ctx)))] : []])
+    : t == 'table' ? el(t, [el('thead', [row(b, b.r![0]!, 'th', ctx)]), ...b.r!.length > 1 ? [el('tbody', b.r!.slice(1).map((r) => row(b, r, 'td', ctx)))] : []], focus)
     // Containers and hr; an item's paragraphs follow its list's tightness. (s is NaN
     // for a bullet list, undefined elsewhere: only an ordered list from other than 1 has a start.)
     : t ? el(t, kids(t == 'li' ? tight : !!b.g), b.s! - 1 ? { start: '' + b.s } : undefined)

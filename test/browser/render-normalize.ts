@@ -1,11 +1,12 @@
 // A comparable serialisation of rendered markdown, for our DOM and for reference HTML
-// alike: our wrappers (code block + copy button) and safety attributes are left out,
+// alike: our wrappers (code block + copy button), safety attributes and the tabindex
+// that makes scrollable blocks keyboard-focusable are left out,
 // attributes are sorted, and the line breaks a renderer puts between block tags are
 // dropped.
 const BLOCK = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'li', 'blockquote', 'pre', 'hr',
   'table', 'thead', 'tbody', 'tr', 'th', 'td', 'div']);
 const VOID = new Set(['hr', 'br', 'img']);
-const OURS = new Set(['a target', 'a rel', 'img loading', 'img referrerpolicy']);
+const OURS = new Set(['a target', 'a rel', 'img loading', 'img referrerpolicy', 'pre tabindex', 'table tabindex']);
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const isBlock = (n: Node | null, br = false) =>

@@ -12,6 +12,7 @@ const ALLOWED = new Set(['p', 'em', 'strong', 'del', 'h1', 'h2', 'h3', 'h4', 'h5
 const ATTRIBUTES: Record<string, string[]> = {
   a: ['href', 'title', 'target', 'rel'], img: ['src', 'alt', 'title', 'loading', 'referrerpolicy'],
   ol: ['start'], code: ['class'], div: ['class'], button: ['type', 'class'], th: ['align'], td: ['align'],
+  pre: ['tabindex'], table: ['tabindex'],
 };
 
 const win = window as unknown as { pwned?: number };

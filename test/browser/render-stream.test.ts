@@ -206,10 +206,17 @@ describe('MarkdownStream', () => {
     clipboard.mockRestore();
   });
 
+  it('lets the keyboard reach code blocks and tables, which scroll sideways', () => {
+    const div = mount();
+    renderMarkdown('```js\nx\n```\n\n| a |\n| - |\n| 1 |', div);
+    expect(div.querySelector('pre')!.getAttribute('tabindex')).toBe('0');
+    expect(div.querySelector('table')!.getAttribute('tabindex')).toBe('0');
+  });
+
   it('renders GFM tables and strikethrough', () => {
     const div = mount();
     renderMarkdown('| L | C | R |\n|:--|:-:|--:|\n| ~~a~~ | b |', div);
-    expect(div.innerHTML).toBe('<table><thead><tr><th align="left">L</th><th align="center">C</th>'
+    expect(div.innerHTML).toBe('<table tabindex="0"><thead><tr><th align="left">L</th><th align="center">C</th>'
       + '<th align="right">R</th></tr></thead><tbody><tr><td align="left"><del>a</del></td>'
       + '<td align="center">b</td><td align="right"></td></tr></tbody></table>');
   });

@@ -1,5 +1,5 @@
 // Renders markdown to an HTML string the way commonmark.js writes it (without our code
-// block wrapper and safety attributes), from the pure parser: no DOM needed.
+// block wrapper, safety attributes and tabindex), from the pure parser: no DOM needed.
 import { normalizeInput, parseBlocks } from '../../src/render/blocks.js';
 import type { Def } from '../../src/render/links.js';
 import { collectDefs, context, renderBlock } from '../../src/render/render.js';
@@ -21,7 +21,7 @@ function html(v: VNode): string {
   if (typeof v === 'string') return esc(v);
   if (v.t === 'div') return html(v.c[0]!);
   if (v.t === 'button') return '';
-  const order = v.t === 'img' ? ['src', 'alt', 'title'] : v.t === 'a' ? ['href', 'title'] : Object.keys(v.a ?? {});
+  const order = v.t === 'img' ? ['src', 'alt', 'title'] : v.t === 'a' ? ['href', 'title'] : Object.keys(v.a ?? {}).filter((k) => k !== 'tabindex');
   const attrs = order.filter((k) => v.a?.[k] !== undefined).map((k) => ` ${k}="${esc(v.a![k]!)}"`).join('');
   return VOID.has(v.t) ? `<${v.t}${attrs} />` : `<${v.t}${attrs}>${v.c.map(html).join('')}</${v.t}>`;
 }
