@@ -7,7 +7,7 @@ import { unescape } from './entities.js';
 import { parseDef, type Def } from './links.js';
 
 export interface Block {
-  /** Type: `doc`, `blockquote`, `ul`, `ol`, `li`, `p`, `h`, `hr`, `pre`, `table`,
+  /** Type: `doc`, `blockquote`, `ul`, `ol`, `li`, `p`, `h1`-`h6`, `hr`, `pre`, `table`,
    * or `` for a top-level paragraph that held only definitions. */
   t: string;
   /** Parent. */
@@ -20,10 +20,8 @@ export interface Block {
   b?: boolean;
   /** Raw content: paragraph or heading text, or code. */
   x: string;
-  /** The line the block starts on. */
+  /** The line it was opened on. */
   n: number;
-  /** Heading level. */
-  l?: number;
   /** The fence of fenced code. */
   f?: string;
   /** Info string of fenced code. */
@@ -119,11 +117,11 @@ function addLine() {
   tip.x += line.slice(offset) + '\n';
 }
 
-function addChild(t: string, n = lineNo): Block {
+function addChild(t: string): Block {
   closeUnmatched();
   // Lists hold items only; documents, quotes and items hold anything but items.
   while (isList(tip) ? t != 'li' : t == 'li' || !/^(doc|blockquote|li)$/.test(tip.t)) finalize(tip);
-  const b = mk(t, n);
+  const b = mk(t, lineNo);
   b.p = tip;
   tip.c.push(b);
   return (tip = b);
@@ -219,10 +217,8 @@ function start(c: Block): number {
       return 1;
     }
     if ((m = /^(#{1,6})(?:[ \t]+|$)(.*)/.exec(rest))) {
-      const h = addChild('h');
-      h.l = m[1]!.length;
       // Without its closing sequence.
-      h.x = m[2]!.replace(/(^|[ \t]+)#+[ \t]*$/, '');
+      addChild('h' + m[1]!.length).x = m[2]!.replace(/(^|[ \t]+)#+[ \t]*$/, '');
       return 3;
     }
     if ((m = /^(`{3,}(?!.*`)|~{3,})(.*)/.exec(rest))) {
@@ -246,15 +242,14 @@ function start(c: Block): number {
         if (lines.length) {
           c.x = lines.join('\n') + '\n';
           finalize(c);
-          b = addChild('table', lineNo - 1);
+          b = addChild('table');
         } else c.t = 'table';
         b.r = [head];
         b.a = align.map((a) => ['', 'left', 'right', 'center'][+(a[0] == ':') + 2 * +(a[a.length - 1] == ':')]!);
         return 3;
       }
       if (/^(=+|-+)[ \t]*$/.test(rest) && !takeDefs(c)) {
-        c.t = 'h';
-        c.l = rest[0] == '=' ? 1 : 2;
+        c.t = rest[0] == '=' ? 'h1' : 'h2';
         return 3;
       }
     }

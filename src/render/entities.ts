@@ -1,7 +1,7 @@
 // Character references are decoded by the browser's own HTML parser, which knows all
 // 2,231 names (a table would cost more than the rest of the renderer). An unknown name
 // stays literal text, as CommonMark requires.
-export const ENTITY = /&(?:#[xX][\da-fA-F]{1,6}|#\d{1,7}|[A-Za-z][A-Za-z\d]{1,31});/;
+export const ENTITY = /&(?:#x[\da-f]{1,6}|#\d{1,7}|[a-z][a-z\d]{1,31});/i;
 
 let area: HTMLTextAreaElement | undefined;
 
@@ -25,7 +25,7 @@ export function decode(ref: string): string | undefined {
   }
 }
 
-const UNESCAPE = RegExp(`\\\\([!-/:-@[-\`{-~])|${ENTITY.source}`, 'g');
+const UNESCAPE = RegExp(`\\\\([!-/:-@[-\`{-~])|${ENTITY.source}`, 'gi');
 
 /** Backslash escapes and references, as in link destinations, titles and info strings. */
 export const unescape = (s: string): string => s.replace(UNESCAPE, (m, ch?: string) => ch ?? decode(m) ?? m);

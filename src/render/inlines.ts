@@ -58,7 +58,7 @@ type Token = VNode | Delim | { e: VElement } | 0;
 const TEXT = /[^][^\n\\`*_~[\]!<& ]*/y;
 const TICKS = /`+/g;
 const AUTOLINK = /<(?:([a-z][a-z\d.+-]{1,31}:[^<>\0- ]*)|([^\s<>@\\]+@[a-z\d-]+(\.[a-z\d-]+)*))>/iy;
-const ENTITY_HERE = RegExp(ENTITY.source, 'y');
+const ENTITY_HERE = RegExp(ENTITY.source, 'iy');
 const LINK = { target: '_blank', rel: 'noopener noreferrer nofollow' };
 
 /** 2 for whitespace (or no character), 1 for punctuation, 0 for anything else. */

@@ -12,7 +12,7 @@ export const at = (re: RegExp, s: string, pos: number): RegExpExecArray | null =
 const SPNL = /[ \t]*(?:\n[ \t]*)?/y;
 const LABEL = /\[(?:[^\\[\]]|\\[^]){0,999}\]/y;
 const POINTY = /<((?:[^<>\n\\]|\\[^])*)>/y;
-const TITLE = /"((?:\\[^]|[^"\\])*)"|'((?:\\[^]|[^'\\])*)'|\(((?:\\[^]|[^()\\])*)\)/y;
+const TITLE = /(["'])((?:\\[^]|(?!\1)[^\\])*)\1|\(((?:\\[^]|[^()\\])*)\)/y;
 const LINE_END = /[ \t]*(?:\n|$)/y;
 
 /** Skips spaces and tabs, with at most one line ending. */
@@ -39,7 +39,7 @@ export function dest(s: string, pos: number): Scan | undefined {
 
 export function title(s: string, pos: number): Scan | undefined {
   const m = at(TITLE, s, pos);
-  return m ? [unescape(m[1] ?? m[2] ?? m[3]!), pos + m[0].length] : undefined;
+  return m ? [unescape(m[2] ?? m[3]!), pos + m[0].length] : undefined;
 }
 
 /** Case-folds and collapses whitespace, so `[Foo  Bar]` finds `[foo bar]:`. */

@@ -56,9 +56,8 @@ export function renderBlock(b: Block, ctx: RenderContext, tight = false): VNode 
   // survive, and nothing else can reach the attribute.
   const lang = b.i?.replace(/[ \t\n][^]*|[^\p{L}\p{N}_+#.-]/gu, '');
   ctx.m = false;
-  const v = t == 'p'
-    ? tight ? inline(b.x, ctx) : el(t, inline(b.x, ctx))
-    : t == 'h' ? el(t + b.l, inline(b.x, ctx))
+  const v = tight && t == 'p' ? inline(b.x, ctx)
+    : /^(p|h\d)$/.test(t) ? el(t, inline(b.x, ctx))
     : t == 'pre' ? el('div', [
       el(t, [el('code', [b.x], lang ? { class: 'language-' + lang } : undefined)], focus),
       el('button', [ctx.l], { type: 'button', class: 'copy' }),

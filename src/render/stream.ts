@@ -7,15 +7,15 @@
 import { blockState, feed, normalizeInput, snapshot, type Block } from './blocks.js';
 import { from, morph } from './dom.js';
 import { collectDefs, context, renderBlock, type RenderContext, type RenderOptions } from './render.js';
-import type { VNode } from './vnode.js';
+import type { VElement, VNode } from './vnode.js';
 
-/** VNodes of top-level blocks; those that looked a reference up go into refs. */
-function render(blocks: Block[], ctx: RenderContext, refs?: Map<VNode, Block>): VNode[] {
-  const out: VNode[] = [];
+/** VElements of top-level blocks, each marked with its block if that looked a reference up. */
+function render(blocks: Block[], ctx: RenderContext): VElement[] {
+  const out: VElement[] = [];
   for (const b of blocks) {
-    const v = renderBlock(b, ctx) as VNode | undefined;
+    const v = renderBlock(b, ctx) as VElement | undefined;
     if (v) out.push(v);
-    if (v && ctx.m) refs?.set(v, b);
+    if (v && ctx.m) v.b = b;
     ctx.m = false;
   }
   return out;
@@ -49,8 +49,6 @@ export class MarkdownStream {
   /** The last chunk ended with a CR; end() was called. */
   private r?: boolean;
   private e?: boolean;
-  /** Finished blocks that looked a reference up. */
-  private readonly m = new Map<VNode, Block>();
   /** Definitions of the finished blocks, in the context they are rendered with. */
   private readonly c: RenderContext;
 
@@ -88,7 +86,7 @@ export class MarkdownStream {
     // Every definition is known now: a block that missed one gets it.
     for (let n = this.t.firstChild, next; n; n = next) {
       next = n.nextSibling;
-      const b = this.m.get(from.get(n)!);
+      const b = from.get(n)?.b;
       if (b) morph(this.t, [renderBlock(b, this.c) as VNode], n, next, this.o);
     }
   }
@@ -104,7 +102,7 @@ export class MarkdownStream {
     const open = snapshot(this.s, this.p, final).c;
     if (final) closed.push(...open.splice(0));
     collectDefs(closed, done.d);
-    const vs = render(closed, done, this.m);
+    const vs: VNode[] = render(closed, done);
     const all = new Map(done.d);
     collectDefs(open, all);
     let count = vs.length;

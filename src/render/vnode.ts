@@ -1,11 +1,15 @@
+import type { Block } from './blocks.js';
+
 /** A detached description of output: a string is a text node. */
 export type VNode = string | VElement;
 
-/** Tag, children, attributes. */
+/** Tag, children, attributes; on a top-level element, the block it came from if that
+ * looked a link reference up (it may change once every definition is known). */
 export interface VElement {
   t: string;
   c: VNode[];
   a?: Record<string, string>;
+  b?: Block;
 }
 
 export const el = (t: string, c: VNode[] = [], a?: Record<string, string>): VElement => ({ t, c, a });
