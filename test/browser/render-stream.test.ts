@@ -85,6 +85,28 @@ describe('MarkdownStream', () => {
     }
   });
 
+  it('ends with the DOM a whole render gives, for random markdown-like texts', () => {
+    const parts = ['*', '**', '_', '~~', '`', '``', '[', ']', '(', ')', '![', '<', '>', '> ', '#', '# ', '- ', '* ',
+      '1. ', '2) ', '\n', '\n', '\n\n', ' ', '  ', '    ', '\t', 'a', 'foo', '|', ' | ', '---', '===', '```', '~~~',
+      '&amp;', '&#35;', '\\', 'https://x.example', '<https://a.example>', '<a@b.example>', '"', '[x]: /u', '[x]',
+      '](/u "t")', '\r\n', '| - |'];
+    const next = random(4242);
+    const differ: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      let md = '';
+      for (let n = 1 + Math.floor(next() * 30); n > 0; n--) md += parts[Math.floor(next() * parts.length)];
+      const want = whole(md);
+      for (const size of [1, 2, 5]) {
+        const div = document.createElement('div');
+        const s = new MarkdownStream(div);
+        for (let p = 0; p < md.length; p += size) s.push(md.slice(p, p + size));
+        s.end();
+        if (div.innerHTML !== want) differ.push(`${JSON.stringify(md)} by ${size}`);
+      }
+    }
+    expect(differ).toEqual([]);
+  });
+
   it('never touches a finished block again', () => {
     const md = REPLY + '\n' + sampleReply(4_000);
     const div = mount();
