@@ -40,8 +40,8 @@ export function morph(parent: Node, vs: VNode[], live: ChildNode | null, end: Ch
         while (old[i] == v[i]) i++;
         (n as Text).replaceData(i, old.length, v.slice(i));
       }
-      // The copy button's text is its own state ("Copied"): leave it alone.
     } else if (was != v && v.t != 'button') {
+      // (The copy button's text is its own state, "Copied": it is left alone.)
       from.set(n, v);
       if (was!.c != v.c) morph(n, v.c, n.firstChild, null, o);
     }

@@ -46,7 +46,7 @@ const inline = (s: string, ctx: RenderContext) => parseInlines(s.replace(/^[ \t\
 export function renderBlock(b: Block, ctx: RenderContext, tight = false): VNode | VNode[] | undefined {
   const hit = ctx.k.get(b);
   if (hit && hit[0] == tight) return hit[1];
-  const missed = ctx.m;
+  const looked = ctx.m;
   const t = b.t;
   const kids = (tight: boolean) => b.c.flatMap((k) => renderBlock(k, ctx, tight) ?? []);
   // Scrollable regions (a code block, a wide table) take the keyboard focus, so that
@@ -68,7 +68,7 @@ export function renderBlock(b: Block, ctx: RenderContext, tight = false): VNode 
     : t ? el(t, kids(t == 'li' ? tight : !!b.g), b.s! - 1 ? { start: '' + b.s } : undefined)
     : undefined;
   if (!b.o && !ctx.m) ctx.k.set(b, [tight, v]);
-  ctx.m ||= missed;
+  ctx.m ||= looked;
   return v;
 }
 
