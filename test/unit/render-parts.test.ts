@@ -71,9 +71,11 @@ describe('output shape', () => {
 });
 
 describe('hostile input', () => {
-  it('stays fast with thousands of unmatched backtick runs and delimiters', () => {
-    const t = performance.now();
-    renderToHtml('`a`` '.repeat(5_000) + '*a _b '.repeat(5_000) + '[a'.repeat(5_000));
-    expect(performance.now() - t).toBeLessThan(1_000);
+  // Quadratic parsing would show here as a test timeout; the time itself is a bench figure.
+  it('renders thousands of unmatched backtick runs and delimiters as their literal text', () => {
+    const html = renderToHtml('`a`` '.repeat(5_000) + '*a _b '.repeat(5_000) + '[a'.repeat(5_000));
+    expect(html.startsWith('<p><code>a`` </code>')).toBe(true);
+    expect(html.match(/\*a _b /g)).toHaveLength(5_000);
+    expect(html.endsWith('[a'.repeat(3) + '</p>')).toBe(true);
   });
 });
