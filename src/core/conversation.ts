@@ -81,21 +81,21 @@ export class Conversation extends EventTarget {
   activeTool: string | undefined;
   settings: ConversationSettings = { ...DEFAULT_SETTINGS };
   readonly storage: ConversationStorage;
-  private controller: AbortController | undefined;
+  #controller: AbortController | undefined;
   /** The messages of the turn in flight or last failed, so retry sends exactly them again. */
-  private turn: { messages: ChatMessage[]; round: number } | undefined;
-  private lastSave = 0;
-  private readonly unwatch: () => void;
+  #turn: { messages: ChatMessage[]; round: number } | undefined;
+  #lastSave = 0;
+  readonly #unwatch: () => void;
 
   constructor(storageKey: string, persist: boolean) {
     super();
     this.storage = new ConversationStorage(storageKey, persist);
-    this.restore(true);
-    this.unwatch = this.storage.watch(() => {
+    this.#restore(true);
+    this.#unwatch = this.storage.watch(() => {
       // Another tab wrote; follow it unless this tab is the one writing.
       if (this.busy) return;
-      this.restore(false);
-      this.emitChange();
+      this.#restore(false);
+      this.#emitChange();
     });
   }
 
@@ -115,24 +115,24 @@ export class Conversation extends EventTarget {
   send(text: string): boolean {
     const content = text.trim();
     if (!content || this.busy) return false;
-    this.dropFailedReply();
+    this.#dropFailedReply();
     const message: ChatMessage = { role: 'user', content };
     this.entries = [...this.entries, { id: newId(), role: 'user', content }];
-    void this.runTurn([message], 0);
+    void this.#runTurn([message], 0);
     return true;
   }
 
   /** Re-sends the turn that failed, without adding the visitor's message again. */
   retry(): boolean {
-    if (this.status !== 'error' || !this.turn) return false;
-    this.dropFailedReply();
-    void this.runTurn(this.turn.messages, this.turn.round);
+    if (this.status !== 'error' || !this.#turn) return false;
+    this.#dropFailedReply();
+    void this.#runTurn(this.#turn.messages, this.#turn.round);
     return true;
   }
 
   /** Stops the reply (or the request not yet answered); what was written is kept, marked stopped. */
   stop(): void {
-    this.controller?.abort();
+    this.#controller?.abort();
   }
 
   /** Starts over: forgets the transcript and the session, here and at the proxy. */
@@ -141,17 +141,17 @@ export class Conversation extends EventTarget {
     const { sessionId } = this;
     if (sessionId && this.settings.proxyUrl) {
       // Ending the session upstream is a courtesy; the visitor is not kept waiting for it.
-      void this.fetcher(`${this.base()}/sessions/${encodeURIComponent(sessionId)}`, {
-        method: 'DELETE', headers: this.headers(), keepalive: true,
+      void this.#fetcher(`${this.#base()}/sessions/${encodeURIComponent(sessionId)}`, {
+        method: 'DELETE', headers: this.#headers(), keepalive: true,
       }).catch(() => {});
     }
     this.entries = [];
     this.sessionId = undefined;
-    this.turn = undefined;
+    this.#turn = undefined;
     this.error = undefined;
     this.status = 'idle';
     this.storage.clear();
-    this.emitChange();
+    this.#emitChange();
   }
 
   /**
@@ -162,11 +162,11 @@ export class Conversation extends EventTarget {
     const { sessionId } = this;
     if (!sessionId || this.entries.length || !this.settings.proxyUrl) return;
     try {
-      const response = await this.fetcher(`${this.base()}/sessions/${encodeURIComponent(sessionId)}`,
-        { headers: this.headers() });
+      const response = await this.#fetcher(`${this.#base()}/sessions/${encodeURIComponent(sessionId)}`,
+        { headers: this.#headers() });
       if (response.status === 404 || response.status === 403) {
         this.sessionId = undefined;
-        this.save();
+        this.#save();
         return;
       }
       if (!response.ok) return;
@@ -182,8 +182,8 @@ export class Conversation extends EventTarget {
         }
         return [];
       });
-      this.save();
-      this.emitChange();
+      this.#save();
+      this.#emitChange();
     } catch {
       // The history stays unknown; the session itself still works.
     }
@@ -191,17 +191,17 @@ export class Conversation extends EventTarget {
 
   dispose(): void {
     this.stop();
-    this.unwatch();
+    this.#unwatch();
   }
 
-  private async runTurn(messages: ChatMessage[], round: number): Promise<void> {
-    this.turn = { messages, round };
+  async #runTurn(messages: ChatMessage[], round: number): Promise<void> {
+    this.#turn = { messages, round };
     this.error = undefined;
     this.status = 'sending';
     const controller = new AbortController();
-    this.controller = controller;
-    this.save();
-    this.emitChange();
+    this.#controller = controller;
+    this.#save();
+    this.#emitChange();
 
     const draft = emptyDraft();
     let entry: AssistantEntry | undefined;
@@ -215,27 +215,27 @@ export class Conversation extends EventTarget {
     try {
       if (!settings.proxyUrl) throw new ChatError('config', 'proxy-url is not set');
       await postChat({
-        url: `${this.base()}/chat/completions`,
+        url: `${this.#base()}/chat/completions`,
         body,
         sessionId: this.sessionId,
         requestId: newId(),
-        headers: this.headers(),
+        headers: this.#headers(),
         fetch: settings.fetch,
         signal: controller.signal,
         firstByteTimeoutMs: settings.firstByteTimeoutMs,
-        onSession: (sessionId) => this.adoptSession(sessionId),
+        onSession: (sessionId) => this.#adoptSession(sessionId),
         onChunk: (chunk) => {
           const added = foldChunk(draft, chunk);
           if (!entry && (added || draft.toolCalls.length)) {
             entry = { id: newId(), role: 'assistant', content: '', status: 'streaming' };
             this.entries = [...this.entries, entry];
             this.status = 'streaming';
-            this.emitChange();
+            this.#emitChange();
           }
           if (entry && added) {
             entry.content += added;
             this.dispatchEvent(new CustomEvent('delta', { detail: { entry, text: added } }));
-            this.saveSometimes();
+            this.#saveSometimes();
           }
         },
       });
@@ -245,33 +245,33 @@ export class Conversation extends EventTarget {
       }
       entry.status = 'done';
       if (calls.length) entry.toolCalls = calls;
-      this.controller = undefined;
+      this.#controller = undefined;
       if (draft.finishReason === 'tool_calls' && calls.length) {
-        await this.runTools(entry, calls, round);
+        await this.#runTools(entry, calls, round);
         return;
       }
       this.status = 'idle';
-      this.turn = undefined;
-      this.save();
-      this.emitChange();
+      this.#turn = undefined;
+      this.#save();
+      this.#emitChange();
       this.dispatchEvent(new CustomEvent('reply', { detail: { entry } }));
     } catch (error) {
-      this.endTurn(controller, entry, error);
+      this.#endTurn(controller, entry, error);
     }
   }
 
-  private async runTools(entry: AssistantEntry, calls: ToolCall[], round: number): Promise<void> {
+  async #runTools(entry: AssistantEntry, calls: ToolCall[], round: number): Promise<void> {
     const limit = this.settings.maxToolRounds;
     if (round + 1 > limit) {
       throw new ChatError('tool_limit', `Stopped after ${limit} tool rounds in one turn`);
     }
     this.status = 'tools';
     const controller = new AbortController();
-    this.controller = controller;
+    this.#controller = controller;
     const results: ChatMessage[] = [];
     for (const call of calls) {
       this.activeTool = call.function.name;
-      this.emitChange();
+      this.#emitChange();
       const result = await runToolCall(call, this.settings.tools, {
         signal: controller.signal,
         ...(this.settings.approveTool ? { approve: this.settings.approveTool } : {}),
@@ -283,17 +283,17 @@ export class Conversation extends EventTarget {
       results.push(result);
     }
     this.activeTool = undefined;
-    await this.runTurn([{ role: 'assistant', content: entry.content || null, tool_calls: calls }, ...results],
+    await this.#runTurn([{ role: 'assistant', content: entry.content || null, tool_calls: calls }, ...results],
       round + 1);
   }
 
-  private endTurn(controller: AbortController, entry: AssistantEntry | undefined, error: unknown): void {
-    if (this.controller === controller) this.controller = undefined;
+  #endTurn(controller: AbortController, entry: AssistantEntry | undefined, error: unknown): void {
+    if (this.#controller === controller) this.#controller = undefined;
     this.activeTool = undefined;
     if (error instanceof AbortedError || controller.signal.aborted) {
       if (entry?.status === 'streaming') entry.status = 'stopped';
       this.status = 'idle';
-      this.turn = undefined;
+      this.#turn = undefined;
     } else {
       if (entry?.status === 'streaming') entry.status = 'interrupted';
       this.error = error instanceof ChatError ? error
@@ -304,22 +304,22 @@ export class Conversation extends EventTarget {
       this.status = 'error';
       this.dispatchEvent(new CustomEvent('error', { detail: { error: this.error } }));
     }
-    this.save();
-    this.emitChange();
+    this.#save();
+    this.#emitChange();
   }
 
   /** A retry or a new message replaces the reply that was cut off by the failed turn. */
-  private dropFailedReply(): void {
+  #dropFailedReply(): void {
     const last = this.entries.at(-1);
     if (this.status === 'error' && last?.role === 'assistant' && last.status === 'interrupted' && !last.toolCalls) {
       this.entries = this.entries.slice(0, -1);
     }
   }
 
-  private adoptSession(sessionId: string): void {
+  #adoptSession(sessionId: string): void {
     if (sessionId === this.sessionId) return;
     this.sessionId = sessionId;
-    this.save();
+    this.#save();
     this.dispatchEvent(new CustomEvent('session', { detail: { sessionId } }));
   }
 
@@ -327,7 +327,7 @@ export class Conversation extends EventTarget {
    * Reads the saved conversation. At start-up a reply still "streaming" was cut off by a
    * reload; when another tab writes, it may be streaming there right now.
    */
-  private restore(atStart: boolean): void {
+  #restore(atStart: boolean): void {
     const saved = this.storage.load();
     this.sessionId = saved.sessionId;
     this.entries = atStart ? saved.entries.map((entry) =>
@@ -335,29 +335,29 @@ export class Conversation extends EventTarget {
       : saved.entries;
   }
 
-  private save(): void {
-    this.lastSave = Date.now();
+  #save(): void {
+    this.#lastSave = Date.now();
     this.storage.save({ sessionId: this.sessionId, entries: this.entries });
   }
 
-  private saveSometimes(): void {
-    if (Date.now() - this.lastSave >= SAVE_INTERVAL_MS) this.save();
+  #saveSometimes(): void {
+    if (Date.now() - this.#lastSave >= SAVE_INTERVAL_MS) this.#save();
   }
 
-  private emitChange(): void {
+  #emitChange(): void {
     this.dispatchEvent(new Event('change'));
   }
 
-  private base(): string {
+  #base(): string {
     return this.settings.proxyUrl.replace(/\/+$/, '');
   }
 
-  private headers(): Record<string, string> {
+  #headers(): Record<string, string> {
     const { requestHeaders } = this.settings;
     return typeof requestHeaders === 'function' ? requestHeaders() : { ...requestHeaders };
   }
 
-  private get fetcher(): typeof fetch {
+  get #fetcher(): typeof fetch {
     return this.settings.fetch ?? ((input, init) => fetch(input, init));
   }
 }

@@ -17,27 +17,27 @@ export interface Saved {
 export class ConversationStorage {
   /** Set when the last load or save could not use storage. */
   problem: StorageProblem | undefined;
-  private readonly sessionKey: string;
-  private readonly transcriptKey: string;
-  private readonly storage: Storage | undefined;
+  readonly #sessionKey: string;
+  readonly #transcriptKey: string;
+  readonly #storage: Storage | undefined;
 
   constructor(key: string, persist: boolean) {
-    this.sessionKey = `${key}:session`;
-    this.transcriptKey = `${key}:transcript`;
-    this.storage = persist ? openStorage() : undefined;
-    this.problem = !persist ? 'off' : this.storage ? undefined : 'blocked';
-    if (this.storage && !canWrite(this.storage)) this.problem = 'full';
+    this.#sessionKey = `${key}:session`;
+    this.#transcriptKey = `${key}:transcript`;
+    this.#storage = persist ? openStorage() : undefined;
+    this.problem = !persist ? 'off' : this.#storage ? undefined : 'blocked';
+    if (this.#storage && !canWrite(this.#storage)) this.problem = 'full';
   }
 
   get persistent(): boolean {
-    return this.storage !== undefined;
+    return this.#storage !== undefined;
   }
 
   load(): Saved {
-    if (!this.storage) return { sessionId: undefined, entries: [] };
+    if (!this.#storage) return { sessionId: undefined, entries: [] };
     try {
-      const sessionId = this.storage.getItem(this.sessionKey) ?? undefined;
-      const raw = this.storage.getItem(this.transcriptKey);
+      const sessionId = this.#storage.getItem(this.#sessionKey) ?? undefined;
+      const raw = this.#storage.getItem(this.#transcriptKey);
       if (raw === null) return { sessionId, entries: [] };
       const parsed: unknown = JSON.parse(raw);
       if (!Array.isArray(parsed) || !parsed.every(isEntry)) {
@@ -52,18 +52,18 @@ export class ConversationStorage {
   }
 
   save({ sessionId, entries }: Saved): void {
-    const storage = this.storage;
+    const storage = this.#storage;
     if (!storage) return;
     try {
-      if (sessionId) storage.setItem(this.sessionKey, sessionId);
-      else storage.removeItem(this.sessionKey);
-      storage.setItem(this.transcriptKey, JSON.stringify(entries));
+      if (sessionId) storage.setItem(this.#sessionKey, sessionId);
+      else storage.removeItem(this.#sessionKey);
+      storage.setItem(this.#transcriptKey, JSON.stringify(entries));
       this.problem = undefined;
     } catch {
       // Full: keep the session ID, which is enough to fetch the history back from the proxy.
       this.problem = 'full';
       try {
-        storage.removeItem(this.transcriptKey);
+        storage.removeItem(this.#transcriptKey);
       } catch {
         // Nothing more can be done; the conversation lives on in memory.
       }
@@ -72,8 +72,8 @@ export class ConversationStorage {
 
   clear(): void {
     try {
-      this.storage?.removeItem(this.sessionKey);
-      this.storage?.removeItem(this.transcriptKey);
+      this.#storage?.removeItem(this.#sessionKey);
+      this.#storage?.removeItem(this.#transcriptKey);
     } catch {
       // Blocked storage has nothing of ours to clear.
     }
@@ -81,9 +81,9 @@ export class ConversationStorage {
 
   /** Calls `onChange` when another tab changes this conversation. Returns the unsubscribe. */
   watch(onChange: () => void): () => void {
-    if (!this.storage) return () => {};
+    if (!this.#storage) return () => {};
     const listener = (event: StorageEvent) => {
-      if (event.key === null || event.key === this.sessionKey || event.key === this.transcriptKey) onChange();
+      if (event.key === null || event.key === this.#sessionKey || event.key === this.#transcriptKey) onChange();
     };
     window.addEventListener('storage', listener);
     return () => window.removeEventListener('storage', listener);

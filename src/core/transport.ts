@@ -184,31 +184,34 @@ function noteSession(response: Response, options: PostChatOptions): void {
  * or when no byte arrives in time, and tells the two apart afterwards.
  */
 class FirstByteWatch {
-  private readonly controller = new AbortController();
-  private readonly timer: ReturnType<typeof setTimeout>;
-  private timedOut = false;
-  private receivedAnything = false;
-  private readonly callerSignal: AbortSignal;
-  private readonly onCallerAbort = () => this.controller.abort();
-  readonly signal = this.controller.signal;
+  readonly #controller = new AbortController();
+  readonly #timer: ReturnType<typeof setTimeout>;
+  #timedOut = false;
+  #receivedAnything = false;
+  /** The server answered (headers arrived): a failure after this is a cut, not "unreachable". */
+  #responded = false;
+  readonly #callerSignal: AbortSignal;
+  readonly #onCallerAbort = () => this.#controller.abort();
+  readonly signal = this.#controller.signal;
 
   constructor(callerSignal: AbortSignal, timeoutMs: number) {
-    this.callerSignal = callerSignal;
-    callerSignal.addEventListener('abort', this.onCallerAbort);
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.controller.abort();
+    this.#callerSignal = callerSignal;
+    callerSignal.addEventListener('abort', this.#onCallerAbort);
+    this.#timer = setTimeout(() => {
+      this.#timedOut = true;
+      this.#controller.abort();
     }, timeoutMs);
   }
 
   firstByte(): void {
-    this.receivedAnything = true;
-    clearTimeout(this.timer);
+    this.#receivedAnything = true;
+    clearTimeout(this.#timer);
   }
 
   /** Calls fetch, and wraps the body to see its first byte and to end it with a blank line. */
   async wrap(fetcher: typeof fetch, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const response = await fetcher(input, init);
+    this.#responded = true;
     if (!response.body) return response;
     const watch = this;
     const body = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
@@ -225,16 +228,16 @@ class FirstByteWatch {
   }
 
   throwIfStopped(): void {
-    if (this.timedOut) throw this.timeoutError();
-    if (this.callerSignal.aborted) throw new AbortedError('aborted');
+    if (this.#timedOut) throw this.#timeoutError();
+    if (this.#callerSignal.aborted) throw new AbortedError('aborted');
   }
 
   /** Gives a thrown value its place in the taxonomy. */
   explain(error: unknown): Error {
-    if (this.timedOut) return this.timeoutError();
-    if (this.callerSignal.aborted) return new AbortedError('aborted');
+    if (this.#timedOut) return this.#timeoutError();
+    if (this.#callerSignal.aborted) return new AbortedError('aborted');
     if (error instanceof ChatError) return error;
-    if (this.receivedAnything) {
+    if (this.#receivedAnything || this.#responded) {
       return new ChatError('interrupted', 'The connection dropped during the reply', { cause: error });
     }
     if (typeof navigator !== 'undefined' && navigator.onLine === false) {
@@ -244,11 +247,11 @@ class FirstByteWatch {
   }
 
   dispose(): void {
-    clearTimeout(this.timer);
-    this.callerSignal.removeEventListener('abort', this.onCallerAbort);
+    clearTimeout(this.#timer);
+    this.#callerSignal.removeEventListener('abort', this.#onCallerAbort);
   }
 
-  private timeoutError(): ChatError {
+  #timeoutError(): ChatError {
     return new ChatError('timeout', 'No answer in time');
   }
 }

@@ -32,10 +32,10 @@ export class PathorsChatPanel extends LitElement {
   private declare copiedId: string | undefined;
   private declare footerFilled: boolean;
   conversation: Conversation | undefined;
-  private readonly scroller = new ScrollFollower(this, () => this.messagesElement);
+  readonly #scroller = new ScrollFollower(this, () => this.#messagesElement);
   /** Sync functions of the rendered replies, by entry id, for the one being written. */
-  private readonly replies = new Map<string, () => void>();
-  private announcement = '';
+  readonly #replies = new Map<string, () => void>();
+  #announcement = '';
 
   constructor() {
     super();
@@ -46,60 +46,60 @@ export class PathorsChatPanel extends LitElement {
   }
 
   /** The visitor's unsent text, kept on the conversation so a re-mount does not lose it. */
-  private get draft(): string {
+  get #draft(): string {
     return this.conversation?.draft ?? '';
   }
 
-  private set draft(value: string) {
+  set #draft(value: string) {
     if (this.conversation) this.conversation.draft = value;
   }
 
   /** Read per render: the host's `lang` and `strings` may change at any time. */
-  private get strings(): Strings {
+  get #strings(): Strings {
     return stringsFor(this.host.language, this.host.strings);
   }
 
-  private get messagesElement(): HTMLElement | null | undefined {
+  get #messagesElement(): HTMLElement | null | undefined {
     return this.renderRoot?.querySelector<HTMLElement>('[part="messages"]');
   }
 
-  private get composer(): HTMLTextAreaElement | null | undefined {
+  get #composer(): HTMLTextAreaElement | null | undefined {
     // No render root until connected: the host may be removed while the panel loads.
     return this.renderRoot?.querySelector('textarea');
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.attach();
+    this.#attach();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.detach();
+    this.#detach();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('host')) this.attach();
-    if (this.conversation) this.configure(this.conversation);
+    if (changed.has('host')) this.#attach();
+    if (this.conversation) this.#configure(this.conversation);
   }
 
-  private attach(): void {
+  #attach(): void {
     if (!this.host || !this.isConnected) return;
     const next = conversationFor(this.host.storageKey, !this.host.noPersist);
     if (next === this.conversation) return;
-    this.detach();
+    this.#detach();
     this.conversation = next;
-    this.configure(next);
-    for (const [type, listener] of this.listeners) next.addEventListener(type, listener);
+    this.#configure(next);
+    for (const [type, listener] of this.#listeners) next.addEventListener(type, listener);
     void next.recoverHistory();
   }
 
-  private detach(): void {
-    for (const [type, listener] of this.listeners) this.conversation?.removeEventListener(type, listener);
+  #detach(): void {
+    for (const [type, listener] of this.#listeners) this.conversation?.removeEventListener(type, listener);
     this.conversation = undefined;
   }
 
-  private configure(conversation: Conversation): void {
+  #configure(conversation: Conversation): void {
     const { host } = this;
     conversation.settings = {
       ...conversation.settings,
@@ -108,11 +108,11 @@ export class PathorsChatPanel extends LitElement {
       tools: host.tools ?? [],
       requestHeaders: host.requestHeaders,
       fetch: host.fetch,
-      approveTool: (call, args) => this.approveTool(call, args),
+      approveTool: (call, args) => this.#approveTool(call, args),
     };
   }
 
-  private approveTool(call: ToolCall, args: Record<string, unknown>): boolean | Promise<boolean> {
+  #approveTool(call: ToolCall, args: Record<string, unknown>): boolean | Promise<boolean> {
     let decision: Promise<boolean> | undefined;
     const allowed = fire(this.host, 'pathors-tool-call', {
       name: call.function.name,
@@ -126,25 +126,25 @@ export class PathorsChatPanel extends LitElement {
     return decision ? decision.catch(() => false) : true;
   }
 
-  private readonly listeners: Array<[string, EventListener]> = [
+  readonly #listeners: Array<[string, EventListener]> = [
     ['change', () => {
       this.revision++;
     }],
     ['delta', (event) => {
       const { entry } = (event as CustomEvent<{ entry: AssistantEntry }>).detail;
-      this.replies.get(entry.id)?.();
-      this.scroller.contentChanged();
+      this.#replies.get(entry.id)?.();
+      this.#scroller.contentChanged();
     }],
     ['reply', (event) => {
       const { entry } = (event as CustomEvent<{ entry: AssistantEntry }>).detail;
-      this.announcement = format(this.strings.replyFinished, { text: entry.content });
+      this.#announcement = format(this.#strings.replyFinished, { text: entry.content });
       fire(this.host, 'pathors-message', { message: messageDetail(entry) });
     }],
     ['error', (event) => {
       const { error } = (event as CustomEvent<{ error: ChatError }>).detail;
       fire(this.host, 'pathors-error', {
         code: error.code,
-        message: this.errorText(error),
+        message: this.#errorText(error),
         status: error.status,
         retryAfter: error.retryAfter,
         error,
@@ -155,56 +155,56 @@ export class PathorsChatPanel extends LitElement {
     }],
   ];
 
-  private errorText(error: ChatError): string {
+  #errorText(error: ChatError): string {
     const detail = error.detail ?? '';
-    return format(this.strings[error.messageKey], {
+    return format(this.#strings[error.messageKey], {
       seconds: error.retryAfter ?? 30,
       status: error.status ?? '',
       detail,
     });
   }
 
-  private handleInput(event: InputEvent): void {
-    this.draft = (event.target as HTMLTextAreaElement).value;
+  #handleInput(event: InputEvent): void {
+    this.#draft = (event.target as HTMLTextAreaElement).value;
     this.requestUpdate();
   }
 
-  private handleKeydown(event: KeyboardEvent): void {
+  #handleKeydown(event: KeyboardEvent): void {
     // keyCode 229: the Enter that confirms an IME composition, on browsers that end it before keydown.
     if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.keyCode === 229) return;
     event.preventDefault();
-    this.sendDraft();
+    this.#sendDraft();
   }
 
-  private handleSubmit(event: Event): void {
+  #handleSubmit(event: Event): void {
     event.preventDefault();
     if (this.conversation?.busy) this.conversation.stop();
-    else this.sendDraft();
+    else this.#sendDraft();
   }
 
-  private sendDraft(): void {
-    if (this.sendText(this.draft)) {
-      this.draft = '';
+  #sendDraft(): void {
+    if (this.sendText(this.#draft)) {
+      this.#draft = '';
       this.requestUpdate();
     }
   }
 
-  private handleFooterChange(event: Event): void {
+  #handleFooterChange(event: Event): void {
     this.footerFilled = (event.target as HTMLSlotElement).assignedNodes({ flatten: true }).length > 0;
   }
 
-  private handleRetry(): void {
+  #handleRetry(): void {
     this.conversation?.retry();
-    this.scroller.follow();
+    this.#scroller.follow();
   }
 
-  private handleNewConversation(): void {
+  #handleNewConversation(): void {
     if (!fire(this.host, 'pathors-reset', undefined, true)) return;
     this.conversation?.reset();
     void this.focusComposer();
   }
 
-  private async handleCopy(entry: Entry): Promise<void> {
+  async #handleCopy(entry: Entry): Promise<void> {
     try {
       await navigator.clipboard.writeText(entry.content);
       this.copiedId = entry.id;
@@ -225,17 +225,17 @@ export class PathorsChatPanel extends LitElement {
     if (!conversation.send(content)) return false;
     const sent = conversation.entries.at(-1);
     if (sent) fire(this.host, 'pathors-message', { message: messageDetail(sent) });
-    this.scroller.follow();
+    this.#scroller.follow();
     return true;
   }
 
   async focusComposer(options?: FocusOptions): Promise<void> {
     await this.updateComplete;
-    this.composer?.focus(options);
+    this.#composer?.focus(options);
   }
 
-  private renderEntry(entry: Entry, entries: readonly Entry[]) {
-    const text = this.strings;
+  #renderEntry(entry: Entry, entries: readonly Entry[]) {
+    const text = this.#strings;
     if (entry.role === 'tool') {
       return html`<p class="note chip">${format(text.usedTool, { tool: entry.name })}</p>`;
     }
@@ -248,7 +248,7 @@ export class PathorsChatPanel extends LitElement {
     const last = entries.at(-1) === entry;
     return html`<article part="message" class="message assistant" aria-label=${text.assistant}>
       <div class="bubble">
-        <div class="md" ${markdown(entry, this.markdownOptions(), this.replies)}></div>
+        <div class="md" ${markdown(entry, this.#markdownOptions(), this.#replies)}></div>
         ${entry.status === 'stopped' ? html`<p class="note">${text.stopped}</p>` : nothing}
         ${entry.status === 'interrupted' && !(last && this.conversation?.status === 'error')
           ? html`<p class="note">${text.interrupted}</p>` : nothing}
@@ -256,41 +256,42 @@ export class PathorsChatPanel extends LitElement {
       ${entry.status === 'streaming' ? nothing : html`<button type="button" class="icon copy"
         aria-label=${this.copiedId === entry.id ? text.copied : text.copyMessage}
         title=${this.copiedId === entry.id ? text.copied : text.copyMessage}
-        @click=${() => this.handleCopy(entry)}>${this.copiedId === entry.id ? checkIcon : copyIcon}</button>`}
+        @click=${() => this.#handleCopy(entry)}>${this.copiedId === entry.id ? checkIcon : copyIcon}</button>`}
     </article>`;
   }
 
-  private markdownOptions() {
-    return { imageHosts: this.host.imageHosts ?? [], copyLabel: this.strings.copy, copiedLabel: this.strings.copied };
+  #markdownOptions() {
+    return { imageHosts: this.host.imageHosts ?? [], copyLabel: this.#strings.copy, copiedLabel: this.#strings.copied };
   }
 
-  private renderNotice() {
+  #renderNotice() {
     const conversation = this.conversation;
-    const text = this.strings;
+    const text = this.#strings;
     const notice = !this.host.proxyUrl ? text.missingProxyUrl : {
       blocked: text.notSavedBlocked, full: text.notSavedFull, corrupt: text.notSavedCorrupt, off: '',
     }[conversation?.storageProblem ?? 'off'];
     return notice ? html`<p class="note box" role="status">${notice}</p>` : nothing;
   }
 
-  private renderEmpty() {
-    const { host, strings: text } = this;
+  #renderEmpty() {
+    const { host } = this;
+    const text = this.#strings;
     const starters = host.starters ?? [];
     const empty = !this.conversation?.entries.length;
     return html`
       <div class="empty" ?hidden=${!empty}><slot name="empty"></slot></div>
       ${empty && host.welcome ? html`<article part="message" class="message assistant welcome"
           aria-label=${text.assistant}>
-          <div class="bubble"><div class="md" ${markdown(welcomeEntry(host.welcome), this.markdownOptions(),
-            this.replies)}></div></div></article>` : nothing}
+          <div class="bubble"><div class="md" ${markdown(welcomeEntry(host.welcome), this.#markdownOptions(),
+            this.#replies)}></div></div></article>` : nothing}
       ${empty && starters.length ? html`<ul class="starters" aria-label=${text.suggestions}>
         ${starters.map((starter) => html`<li><button type="button"
           @click=${() => this.sendText(starter)}>${starter}</button></li>`)}</ul>` : nothing}`;
   }
 
-  private renderStatus() {
+  #renderStatus() {
     const conversation = this.conversation;
-    const text = this.strings;
+    const text = this.#strings;
     if (!conversation) return nothing;
     if (conversation.status === 'sending') {
       return html`<div class="typing" role="status" aria-label=${text.typing}><i></i><i></i><i></i></div>`;
@@ -300,74 +301,74 @@ export class PathorsChatPanel extends LitElement {
     }
     if (conversation.status === 'error' && conversation.error) {
       return html`<div class="error" role="alert">
-        <p>${this.errorText(conversation.error)}</p>
+        <p>${this.#errorText(conversation.error)}</p>
         ${conversation.error.code === 'config' ? nothing
-          : html`<button type="button" class="retry" @click=${this.handleRetry}>${text.retry}</button>`}
+          : html`<button type="button" class="retry" @click=${this.#handleRetry}>${text.retry}</button>`}
       </div>`;
     }
     return nothing;
   }
 
-  private renderComposer() {
-    const text = this.strings;
+  #renderComposer() {
+    const text = this.#strings;
     const busy = this.conversation?.busy ?? false;
     const max = this.host.maxLength;
-    const length = this.draft.length;
+    const length = this.#draft.length;
     const nearLimit = length > max * 0.8;
     const over = length > max;
-    return html`<form @submit=${this.handleSubmit}>
+    return html`<form @submit=${this.#handleSubmit}>
       <textarea part="composer"
         rows="1"
-        .value=${this.draft}
+        .value=${this.#draft}
         aria-label=${text.composerLabel}
         aria-describedby="counter"
         aria-invalid=${over ? 'true' : 'false'}
         placeholder=${text.placeholder}
         enterkeyhint="send"
-        @input=${this.handleInput}
-        @keydown=${this.handleKeydown}></textarea>
+        @input=${this.#handleInput}
+        @keydown=${this.#handleKeydown}></textarea>
       <button part="send-button" type="submit" class="send ${busy ? 'stop' : ''}"
         aria-label=${busy ? text.stop : text.send}
         title=${busy ? text.stop : text.send}
-        ?disabled=${!busy && (!this.draft.trim() || over)}>${busy ? stopIcon : sendIcon}</button>
+        ?disabled=${!busy && (!this.#draft.trim() || over)}>${busy ? stopIcon : sendIcon}</button>
       <p id="counter" class="note counter ${over ? 'over' : ''}" ?hidden=${!nearLimit}
         aria-live="polite">${format(text.characterCount, { count: length, max })}</p>
     </form>`;
   }
 
   protected override updated(): void {
-    this.scroller.contentChanged();
+    this.#scroller.contentChanged();
   }
 
   protected override render() {
-    const text = this.strings;
+    const text = this.#strings;
     const host = this.host;
     const entries = this.conversation?.entries ?? [];
     const bubble = host.mode !== 'inline';
-    const announcement = this.announcement;
-    this.announcement = '';
+    const announcement = this.#announcement;
+    this.#announcement = '';
     return html`<section part="panel" class="panel">
       <header part="header">
         <h2 id="title">${host.title || text.title}</h2>
         <slot name="header"></slot>
         <button type="button" class="icon" aria-label=${text.newConversation} title=${text.newConversation}
           ?disabled=${!entries.length && !this.conversation?.sessionId}
-          @click=${this.handleNewConversation}>${newIcon}</button>
+          @click=${this.#handleNewConversation}>${newIcon}</button>
         ${bubble ? html`<button type="button" class="icon" aria-label=${text.closeChat}
           title=${text.closeChat} @click=${() => host.closeFromPanel()}>${closeIcon}</button>` : nothing}
       </header>
       <div part="messages" class="messages" role="log" aria-live="off" aria-labelledby="title" tabindex="0"
-        @scroll=${this.scroller.handleScroll}>
-        ${this.renderNotice()}
-        ${this.renderEmpty()}
-        ${entries.map((entry) => this.renderEntry(entry, entries))}
-        ${this.renderStatus()}
+        @scroll=${this.#scroller.handleScroll}>
+        ${this.#renderNotice()}
+        ${this.#renderEmpty()}
+        ${entries.map((entry) => this.#renderEntry(entry, entries))}
+        ${this.#renderStatus()}
       </div>
-      <button type="button" class="jump" ?hidden=${this.scroller.following}
-        @click=${() => this.scroller.follow()}>${text.jumpToLatest}</button>
+      <button type="button" class="jump" ?hidden=${this.#scroller.following}
+        @click=${() => this.#scroller.follow()}>${text.jumpToLatest}</button>
       <div class="sr-only" aria-live="polite">${announcement}</div>
-      ${this.renderComposer()}
-      <footer ?hidden=${!this.footerFilled}><slot name="footer" @slotchange=${this.handleFooterChange}></slot></footer>
+      ${this.#renderComposer()}
+      <footer ?hidden=${!this.footerFilled}><slot name="footer" @slotchange=${this.#handleFooterChange}></slot></footer>
     </section>`;
   }
 }

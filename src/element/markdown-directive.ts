@@ -10,11 +10,11 @@ import { MarkdownStream, type RenderOptions } from '../render/index.js';
  * the entry being written on every delta, without re-rendering the panel.
  */
 class MarkdownDirective extends Directive {
-  private stream: MarkdownStream | undefined;
-  private element: HTMLElement | undefined;
-  private entry: AssistantEntry | undefined;
-  private pushed = 0;
-  private ended = false;
+  #stream: MarkdownStream | undefined;
+  #element: HTMLElement | undefined;
+  #entry: AssistantEntry | undefined;
+  #pushed = 0;
+  #ended = false;
 
   constructor(part: PartInfo) {
     super(part);
@@ -27,29 +27,30 @@ class MarkdownDirective extends Directive {
 
   override update(part: ElementPart, [entry, options, registry]: Parameters<this['render']>) {
     const element = part.element as HTMLElement;
-    if (element !== this.element || entry !== this.entry) {
+    if (element !== this.#element || entry !== this.#entry) {
       element.replaceChildren();
-      this.element = element;
-      this.entry = entry;
-      this.stream = new MarkdownStream(element, options);
-      this.pushed = 0;
-      this.ended = false;
+      this.#element = element;
+      this.#entry = entry;
+      this.#stream = new MarkdownStream(element, options);
+      this.#pushed = 0;
+      this.#ended = false;
     }
-    registry.set(entry.id, () => this.sync());
-    this.sync();
+    registry.set(entry.id, () => this.#sync());
+    this.#sync();
     return noChange;
   }
 
-  private sync(): void {
-    const { entry, stream } = this;
-    if (!entry || !stream || this.ended) return;
-    if (entry.content.length > this.pushed) {
-      stream.push(entry.content.slice(this.pushed));
-      this.pushed = entry.content.length;
+  #sync(): void {
+    const entry = this.#entry;
+    const stream = this.#stream;
+    if (!entry || !stream || this.#ended) return;
+    if (entry.content.length > this.#pushed) {
+      stream.push(entry.content.slice(this.#pushed));
+      this.#pushed = entry.content.length;
     }
     if (entry.status !== 'streaming') {
       stream.end();
-      this.ended = true;
+      this.#ended = true;
     }
   }
 }

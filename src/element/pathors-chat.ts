@@ -117,9 +117,9 @@ export class PathorsChat extends LitElement {
   /** Replaces `fetch` for every request to the proxy (to add credentials, or to test). */
   declare fetch: typeof fetch | undefined;
   private declare panelLoaded: boolean;
-  private panelModule: Promise<typeof import('./chat-panel.js')> | undefined;
-  private panelRestoreFocus = false;
-  private chineseRequested = false;
+  #panelModule: Promise<typeof import('./chat-panel.js')> | undefined;
+  #panelRestoreFocus = false;
+  #chineseRequested = false;
 
   constructor() {
     super();
@@ -148,84 +148,84 @@ export class PathorsChat extends LitElement {
     return this.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang || navigator.language;
   }
 
-  private get launcherText(): LauncherStrings {
+  get #launcherText(): LauncherStrings {
     return { ...launcherTables[languageOf(this.language)], ...this.strings };
   }
 
-  private get panel(): PathorsChatPanel | null {
+  get #panel(): PathorsChatPanel | null {
     return this.renderRoot.querySelector('pathors-chat-panel');
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.addEventListener('keydown', this.handleKeydown);
+    this.addEventListener('keydown', this.#handleKeydown);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.removeEventListener('keydown', this.handleKeydown);
+    this.removeEventListener('keydown', this.#handleKeydown);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if ((changed.has('open') || changed.has('mode')) && (this.open || this.mode === 'inline')) {
-      void this.loadPanel();
+      void this.#loadPanel();
     }
     // `lang` may change after the panel loaded.
-    if (this.panelLoaded) void this.loadLanguage();
+    if (this.panelLoaded) void this.#loadLanguage();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     // The panel reads its settings from this element; any change may concern it.
-    this.panel?.requestUpdate();
-    if (changed.has('open') && this.open && changed.get('open') === false) void this.focusWhenOpened();
-    if (changed.has('open') && !this.open && this.panelRestoreFocus) {
-      this.panelRestoreFocus = false;
-      this.launcher?.focus();
+    this.#panel?.requestUpdate();
+    if (changed.has('open') && this.open && changed.get('open') === false) void this.#focusWhenOpened();
+    if (changed.has('open') && !this.open && this.#panelRestoreFocus) {
+      this.#panelRestoreFocus = false;
+      this.#launcher?.focus();
     }
   }
 
-  private get launcher(): HTMLButtonElement | null {
+  get #launcher(): HTMLButtonElement | null {
     return this.renderRoot.querySelector('[part="launcher"]');
   }
 
-  private async focusWhenOpened(): Promise<void> {
-    await this.loadPanel();
+  async #focusWhenOpened(): Promise<void> {
+    await this.#loadPanel();
     await this.updateComplete;
     // On touch screens focusing the composer opens the keyboard over the chat.
-    if (!matchMedia('(pointer: coarse)').matches) await this.panel?.focusComposer();
+    if (!matchMedia('(pointer: coarse)').matches) await this.#panel?.focusComposer();
   }
 
-  private loadPanel(): Promise<typeof import('./chat-panel.js')> {
+  #loadPanel(): Promise<typeof import('./chat-panel.js')> {
     // The panel and, for a Chinese page, its strings load side by side, so it never shows English first.
-    this.panelModule ??= Promise.all([import('./chat-panel.js'), this.loadLanguage()]).then(([module]) => {
+    this.#panelModule ??= Promise.all([import('./chat-panel.js'), this.#loadLanguage()]).then(([module]) => {
       module.definePanel();
       this.panelLoaded = true;
       return module;
     });
-    return this.panelModule;
+    return this.#panelModule;
   }
 
-  private async loadLanguage(): Promise<void> {
-    if (languageOf(this.language) !== 'zh-tw' || this.chineseRequested) return;
-    this.chineseRequested = true;
+  async #loadLanguage(): Promise<void> {
+    if (languageOf(this.language) !== 'zh-tw' || this.#chineseRequested) return;
+    this.#chineseRequested = true;
     const [module, { zhTW }] = await Promise.all([import('./chat-panel.js'), import('../i18n/zh-tw.js')]);
     module.addLanguage('zh-tw', zhTW);
-    this.panel?.requestUpdate();
+    this.#panel?.requestUpdate();
   }
 
-  private readonly handleKeydown = (event: KeyboardEvent) => {
+  readonly #handleKeydown = (event: KeyboardEvent) => {
     if (event.key !== 'Escape' || !this.open || this.mode !== 'bubble' || event.defaultPrevented) return;
     event.preventDefault();
-    this.panelRestoreFocus = true;
-    this.setOpen(false);
+    this.#panelRestoreFocus = true;
+    this.#setOpen(false);
   };
 
-  private handleLauncherClick(): void {
-    this.setOpen(!this.open);
+  #handleLauncherClick(): void {
+    this.#setOpen(!this.open);
   }
 
   /** Opens or closes as the visitor asked, and tells the page. */
-  private setOpen(open: boolean): void {
+  #setOpen(open: boolean): void {
     if (this.open === open) return;
     this.open = open;
     fire(this, open ? 'pathors-open' : 'pathors-close', undefined);
@@ -236,23 +236,23 @@ export class PathorsChat extends LitElement {
    * @internal
    */
   closeFromPanel(): void {
-    this.panelRestoreFocus = true;
-    this.setOpen(false);
+    this.#panelRestoreFocus = true;
+    this.#setOpen(false);
   }
 
   /** Opens the panel. */
   show(): void {
-    this.setOpen(true);
+    this.#setOpen(true);
   }
 
   /** Closes the panel. */
   hide(): void {
-    this.setOpen(false);
+    this.#setOpen(false);
   }
 
   /** Opens the panel if closed, closes it if open. */
   toggle(): void {
-    this.setOpen(!this.open);
+    this.#setOpen(!this.open);
   }
 
   /**
@@ -260,21 +260,21 @@ export class PathorsChat extends LitElement {
    * false when it was not sent: empty, a reply in flight, or `pathors-send` canceled.
    */
   async send(text: string): Promise<boolean> {
-    await this.loadPanel();
+    await this.#loadPanel();
     await this.updateComplete;
-    return this.panel?.sendText(text) ?? false;
+    return this.#panel?.sendText(text) ?? false;
   }
 
   /** Stops the reply being written; the words so far are kept. */
   stop(): void {
-    this.panel?.conversation?.stop();
+    this.#panel?.conversation?.stop();
   }
 
   /** Forgets the conversation and its session, here and at the proxy (call it on logout). */
   async reset(): Promise<void> {
-    await this.loadPanel();
+    await this.#loadPanel();
     await this.updateComplete;
-    this.panel?.conversation?.reset();
+    this.#panel?.conversation?.reset();
   }
 
   /** Focuses the composer (opening the panel in bubble mode). */
@@ -283,11 +283,11 @@ export class PathorsChat extends LitElement {
       this.show();
       return;
     }
-    void this.loadPanel().then(() => this.updateComplete).then(() => this.panel?.focusComposer(options));
+    void this.#loadPanel().then(() => this.updateComplete).then(() => this.#panel?.focusComposer(options));
   }
 
   protected override render() {
-    const text = this.launcherText;
+    const text = this.#launcherText;
     const inline = this.mode === 'inline';
     // Once loaded the panel stays, hidden when closed, so scroll position and a reply in flight survive.
     const panel = this.panelLoaded ? html`<pathors-chat-panel
@@ -310,9 +310,9 @@ export class PathorsChat extends LitElement {
         aria-label=${this.open ? text.closeChat : text.openChat}
         aria-expanded=${this.open ? 'true' : 'false'}
         aria-haspopup="dialog"
-        @click=${this.handleLauncherClick}
-        @pointerenter=${this.loadPanel}
-        @focus=${this.loadPanel}>
+        @click=${this.#handleLauncherClick}
+        @pointerenter=${this.#loadPanel}
+        @focus=${this.#loadPanel}>
         <slot name="launcher-icon">${this.open ? closeIcon : chatIcon}</slot>
       </button>${panel}`;
   }

@@ -10,56 +10,56 @@ const BOTTOM_SLACK_PX = 40;
  */
 export class ScrollFollower implements ReactiveController {
   following = true;
-  private readonly host: ReactiveControllerHost;
-  private readonly element: () => HTMLElement | null | undefined;
-  private frame = 0;
-  private lastTop = 0;
+  readonly #host: ReactiveControllerHost;
+  readonly #element: () => HTMLElement | null | undefined;
+  #frame = 0;
+  #lastTop = 0;
 
   constructor(host: ReactiveControllerHost, element: () => HTMLElement | null | undefined) {
-    this.host = host;
-    this.element = element;
+    this.#host = host;
+    this.#element = element;
     host.addController(this);
   }
 
   hostDisconnected(): void {
-    cancelAnimationFrame(this.frame);
-    this.frame = 0;
+    cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
   }
 
   readonly handleScroll = (): void => {
-    const element = this.element();
+    const element = this.#element();
     if (!element) return;
     const top = element.scrollTop;
     const atBottom = element.scrollHeight - top - element.clientHeight <= BOTTOM_SLACK_PX;
     // Only a move up is the reader's: by the time the event of our own scroll to the bottom
     // arrives, more text may have come in, leaving us short of the bottom without anyone scrolling.
-    const following = atBottom || (this.following && top >= this.lastTop);
-    this.lastTop = top;
+    const following = atBottom || (this.following && top >= this.#lastTop);
+    this.#lastTop = top;
     if (following !== this.following) {
       this.following = following;
-      this.host.requestUpdate();
+      this.#host.requestUpdate();
     }
   };
 
   /** Content grew: stay at the bottom if that is where the visitor is. Once per frame at most. */
   contentChanged(): void {
-    if (!this.following || this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      if (this.following) this.toBottom();
+    if (!this.following || this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      if (this.following) this.#toBottom();
     });
   }
 
   /** The visitor sent a message or asked for the latest: go to the bottom and stay. */
   follow(): void {
     this.following = true;
-    this.host.requestUpdate();
-    this.toBottom();
+    this.#host.requestUpdate();
+    this.#toBottom();
     this.contentChanged();
   }
 
-  private toBottom(): void {
-    const element = this.element();
+  #toBottom(): void {
+    const element = this.#element();
     if (element) element.scrollTop = element.scrollHeight;
   }
 }

@@ -6,23 +6,23 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
  * This keeps `--_viewport-height` on the host equal to the visible height.
  */
 export class ViewportController implements ReactiveController {
-  private readonly host: ReactiveControllerHost & HTMLElement;
-  private readonly update = (): void => {
+  readonly #host: ReactiveControllerHost & HTMLElement;
+  readonly #update = (): void => {
     const viewport = window.visualViewport;
-    if (viewport) this.host.style.setProperty('--_viewport-height', `${Math.round(viewport.height)}px`);
+    if (viewport) this.#host.style.setProperty('--_viewport-height', `${Math.round(viewport.height)}px`);
   };
 
   constructor(host: ReactiveControllerHost & HTMLElement) {
-    this.host = host;
+    this.#host = host;
     host.addController(this);
   }
 
   hostConnected(): void {
-    window.visualViewport?.addEventListener('resize', this.update);
-    this.update();
+    window.visualViewport?.addEventListener('resize', this.#update);
+    this.#update();
   }
 
   hostDisconnected(): void {
-    window.visualViewport?.removeEventListener('resize', this.update);
+    window.visualViewport?.removeEventListener('resize', this.#update);
   }
 }

@@ -7,6 +7,8 @@ import type { Fault } from './types.js';
 
 /** How many good chunks a broken stream sends before it breaks. */
 const CHUNKS_BEFORE_BREAK = 3;
+/** How long after its last byte a dropped connection dies. */
+const DROP_AFTER_MS = 50;
 
 /**
  * Streams `reply` as server-sent events, one chunk per delta, or breaks the stream the way
@@ -58,7 +60,8 @@ export async function respondStream(
 
   switch (fault) {
     case 'drop-mid-stream':
-      return dropConnection(exchange);
+      await dropConnection(exchange);
+      return;
     case 'malformed-chunk':
       res.end('data: {not json\n\n');
       return;
@@ -87,7 +90,8 @@ export async function respondJson(
       res.writeHead(200, { 'Content-Type': 'application/json' });
       exchange.record.status = 200;
       await writeAndFlush(res, text.slice(0, Math.floor(text.length / 2)));
-      return dropConnection(exchange);
+      await dropConnection(exchange);
+      return;
     case 'malformed-chunk':
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end('{not json');
@@ -109,8 +113,14 @@ function sendBadGateway(exchange: Exchange): void {
   exchange.res.end(body);
 }
 
-/** Callers wait for their last write to flush first, or the client would not see the partial reply. */
-function dropConnection(exchange: Exchange): void {
+/**
+ * Callers wait for their last write to flush first, or the client would not see the partial
+ * reply. The short pause matters too: a reset that lands with the data lets a client (undici,
+ * a browser) discard bytes it had received but not yet read, so the partial reply would vanish
+ * at random; a real connection dies some time after its last byte.
+ */
+async function dropConnection(exchange: Exchange): Promise<void> {
+  await sleep(DROP_AFTER_MS);
   exchange.markServerDrop();
   exchange.res.socket?.destroy();
   exchange.res.destroy();
