@@ -17,7 +17,7 @@ const properties = [
   ['--pathors-chat-height', 'text', '640px'],
   ['--pathors-chat-offset', 'text', '20px'],
   ['--pathors-chat-launcher-size', 'text', '56px'],
-  ['--pathors-chat-z-index', 'text', '2147483000'],
+  ['--pathors-chat-z-index', 'text', '2147480000'],
 ];
 const form = document.querySelector('#controls');
 const chat = document.querySelector('pathors-chat');

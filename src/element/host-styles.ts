@@ -34,7 +34,7 @@ export const hostStyles = css`
     --_width: var(--pathors-chat-width, 400px);
     --_height: var(--pathors-chat-height, 640px);
     --_offset: var(--pathors-chat-offset, 20px);
-    --_z: var(--pathors-chat-z-index, 2147483000);
+    --_z: var(--pathors-chat-z-index, 2147480000);
     --_launcher-size: var(--pathors-chat-launcher-size, 56px);
     --_launcher-background: var(--pathors-chat-launcher-background, var(--_accent));
     --_launcher-color: var(--pathors-chat-launcher-color, var(--_accent-text));
