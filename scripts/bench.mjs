@@ -18,10 +18,11 @@ const size = measureBundle();
 console.log('\nbundle (gzip -9), as a browser fetches the script-tag build');
 console.log(`  first load, before the chat opens   ${kb(size.firstLoad).padStart(8)}   budget 10 KB`);
 console.log(`  whole widget, once the chat is open ${kb(size.whole).padStart(8)}   budget 25 KB`);
-for (const [language, bytes] of Object.entries(size.languages)) {
-  console.log(`  + ${language} strings, on ${language} pages  ${kb(bytes).padStart(8)}`);
+for (const [name, bytes] of Object.entries(size.optional)) {
+  const when = name === 'tools' ? 'pages that set tools' : `${name} pages`;
+  console.log(`  + ${name}, only on ${when}`.padEnd(38) + kb(bytes).padStart(8));
 }
-console.log(`  classic single file (tag managers)  ${kb(size.classic).padStart(8)}`);
+console.log(`  classic single file (tag managers)  ${kb(size.classic).padStart(8)}   everything in one file`);
 console.log('  the alternatives users compare us with ship 110 KB (deep-chat) to 450+ KB (n8n chat):'
   + ` ${(110 * 1024 / size.whole).toFixed(1)}x to ${(450 * 1024 / size.whole).toFixed(1)}x ours`);
 

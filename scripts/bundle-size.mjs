@@ -28,23 +28,24 @@ function closure(start) {
 }
 
 /**
- * `firstLoad`: what a page pays before the chat is opened. `whole`: everything an
- * English-speaking visitor has loaded once the chat is open. `languages`: the
- * extra chunk per built-in language other than English.
+ * `firstLoad`: what a page pays before the chat is opened. `whole`: everything a
+ * visitor has loaded once the chat is open (Lit, the panel, the SSE client, the
+ * markdown renderer). `optional`: chunks only some pages load, by name: the page
+ * tools runner (pages that set `tools`) and each language other than English.
  */
 export function measureBundle() {
   const first = closure(['pathors-chat.js']);
   const chunks = readdirSync(join(DIST, 'chunks')).filter((name) => name.endsWith('.js')).map((name) => `chunks/${name}`);
-  const languageChunks = chunks.filter((name) => /\/zh-tw-/.test(name));
-  const panel = closure(chunks.filter((name) => /\/chat-panel-/.test(name)));
-  const whole = new Set([...first, ...panel]);
+  const whole = new Set([...first, ...closure(chunks.filter((name) => /\/chat-panel-/.test(name)))]);
+  const optional = chunks.filter((name) => !whole.has(name));
   const sum = (files) => [...files].reduce((total, file) => total + gzip(file), 0);
   return {
     firstLoad: sum(first),
     whole: sum(whole),
+    everything: sum([...whole, ...optional]),
     classic: gzip('pathors-chat.classic.js'),
-    languages: Object.fromEntries(languageChunks.map((file) => [file.replace(/^chunks\/|-[\w-]{8}\.js$/g, ''), gzip(file)])),
-    files: Object.fromEntries([...whole, ...languageChunks].map((file) => [file, gzip(file)])),
+    optional: Object.fromEntries(optional.map((file) => [file.replace(/^chunks\/|-[\w-]{8}\.js$/g, ''), gzip(file)])),
+    files: Object.fromEntries([...whole, ...optional].map((file) => [file, gzip(file)])),
   };
 }
 

@@ -1,7 +1,7 @@
 import { ChatError } from './errors.js';
 import { completedToolCalls, emptyDraft, foldChunk } from './fold.js';
 import { ConversationStorage, type StorageProblem } from './storage.js';
-import { runToolCall, toolDefinitions, type PageTool, type ToolApproval } from './tools.js';
+import type { PageTool, ToolApproval } from './tools.js';
 import { newId, toWire, type AssistantEntry, type Entry } from './transcript.js';
 import { AbortedError, postChat } from './transport.js';
 import type { ChatMessage, ChatRequest, ToolCall } from './wire.js';
@@ -210,10 +210,10 @@ export class Conversation extends EventTarget {
       messages: settings.history === 'full' || !this.sessionId ? toWire(this.entries) : messages,
       stream: settings.stream,
     };
-    if (settings.tools.length) body.tools = toolDefinitions(settings.tools);
 
     try {
       if (!settings.proxyUrl) throw new ChatError('config', 'proxy-url is not set');
+      if (settings.tools.length) body.tools = (await loadTools()).toolDefinitions(settings.tools);
       await postChat({
         url: `${this.#base()}/chat/completions`,
         body,
@@ -272,7 +272,7 @@ export class Conversation extends EventTarget {
     for (const call of calls) {
       this.activeTool = call.function.name;
       this.#emitChange();
-      const result = await runToolCall(call, this.settings.tools, {
+      const result = await (await loadTools()).runToolCall(call, this.settings.tools, {
         signal: controller.signal,
         ...(this.settings.approveTool ? { approve: this.settings.approveTool } : {}),
       });
@@ -360,6 +360,17 @@ export class Conversation extends EventTarget {
   get #fetcher(): typeof fetch {
     return this.settings.fetch ?? ((input, init) => fetch(input, init));
   }
+}
+
+let tools: Promise<typeof import('./tools.js')> | undefined;
+
+/**
+ * Running page tools is code only pages with tools need: it loads with the first request
+ * that offers tools (or earlier, when the panel sees `tools` set).
+ */
+export function loadTools(): Promise<typeof import('./tools.js')> {
+  tools ??= import('./tools.js');
+  return tools;
 }
 
 const live = new Map<string, Conversation>();

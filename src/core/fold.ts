@@ -1,4 +1,4 @@
-import type { ChatCompletionChunk, FinishReason, ToolCall } from './wire.js';
+import type { ChunkChoices, FinishReason, ToolCall } from './wire.js';
 
 /** An assistant reply as it is being assembled from stream chunks. */
 export interface ReplyDraft {
@@ -16,7 +16,7 @@ export function emptyDraft(): ReplyDraft {
  * pieces are joined by their `index` (the id and name arrive once, the
  * arguments in pieces). Returns the content this chunk added.
  */
-export function foldChunk(draft: ReplyDraft, chunk: ChatCompletionChunk): string {
+export function foldChunk(draft: ReplyDraft, chunk: ChunkChoices): string {
   const choice = chunk.choices[0];
   if (!choice) return '';
   const added = typeof choice.delta.content === 'string' ? choice.delta.content : '';

@@ -1,6 +1,6 @@
 import { fetchEventSource } from '@microsoft/fetch-event-source';
 import { ChatError, errorFromResponse, errorMessageOf } from './errors.js';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from './wire.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, ChunkChoices } from './wire.js';
 import { SESSION_HEADER } from './wire.js';
 
 export interface PostChatOptions {
@@ -18,7 +18,7 @@ export interface PostChatOptions {
   /** How long to wait for the first byte of the answer. */
   firstByteTimeoutMs: number;
   onSession(sessionId: string): void;
-  onChunk(chunk: ChatCompletionChunk): void;
+  onChunk(chunk: ChunkChoices): void;
 }
 
 /** Thrown when the request was aborted by its caller; not an error to show. */
@@ -62,7 +62,7 @@ async function postOnce(options: PostChatOptions, watch: FirstByteWatch): Promis
   watch.firstByte();
   noteSession(response, options);
   if (!response.ok) throw await errorFromResponse(response);
-  deliverCompletion(await readCompletion(response), options);
+  deliverCompletion(parseChoices<ChatCompletion>(await response.text(), 'The reply'), options);
 }
 
 /** The answer was plain JSON where a stream was asked for (a buffering gateway, or `stream: false`). */
@@ -88,7 +88,9 @@ async function postStream(options: PostChatOptions, watch: FirstByteWatch): Prom
         if (!response.ok) throw await errorFromResponse(response);
         const type = (response.headers.get('Content-Type') ?? '').toLowerCase();
         if (type.startsWith('text/event-stream')) return;
-        if (type.startsWith('application/json')) throw new JsonReply(await readCompletion(response));
+        if (type.startsWith('application/json')) {
+          throw new JsonReply(parseChoices<ChatCompletion>(await response.text(), 'The reply'));
+        }
         throw new ChatError('malformed', `Expected a chat stream, got ${type || 'no content type'}`,
           { status: response.status });
       },
@@ -99,7 +101,7 @@ async function postStream(options: PostChatOptions, watch: FirstByteWatch): Prom
           done = true;
           return;
         }
-        const chunk = parseChunk(message.data);
+        const chunk = parseChoices<ChatCompletionChunk>(message.data, 'A chunk of the stream');
         if (chunk.session_id) options.onSession(chunk.session_id);
         options.onChunk(chunk);
         if (chunk.choices[0]?.finish_reason) finished = true;
@@ -120,37 +122,21 @@ async function postStream(options: PostChatOptions, watch: FirstByteWatch): Prom
   }
 }
 
-function parseChunk(data: string): ChatCompletionChunk {
-  let value: unknown;
+/**
+ * Parses a chunk of the stream, or a whole JSON reply: anything that is not JSON with
+ * `choices` is malformed, and an `error` body (either shape) is the server's error.
+ */
+function parseChoices<T>(text: string, what: string): T {
+  let value: { choices?: unknown } | null = null;
   try {
-    value = JSON.parse(data);
-  } catch (cause) {
-    throw new ChatError('malformed', 'A chunk of the stream is not JSON', { cause });
+    value = JSON.parse(text);
+  } catch {
+    // Reported below, with what it was meant to be.
   }
-  if (typeof value !== 'object' || value === null) {
-    throw new ChatError('malformed', 'A chunk of the stream is not an object');
-  }
-  if ('error' in value) {
-    const detail = errorMessageOf(value);
-    throw new ChatError('http', `The server reported an error mid-stream${detail ? `: ${detail}` : ''}`, { detail });
-  }
-  if (!('choices' in value) || !Array.isArray(value.choices)) {
-    throw new ChatError('malformed', 'A chunk of the stream has no choices');
-  }
-  return value as ChatCompletionChunk;
-}
-
-async function readCompletion(response: Response): Promise<ChatCompletion> {
-  let value: unknown;
-  try {
-    value = await response.json();
-  } catch (cause) {
-    throw new ChatError('malformed', 'The reply is not JSON', { cause, status: response.status });
-  }
-  if (typeof value !== 'object' || value === null || !('choices' in value) || !Array.isArray(value.choices)) {
-    throw new ChatError('malformed', 'The reply is not a chat completion', { status: response.status });
-  }
-  return value as ChatCompletion;
+  const detail = errorMessageOf(value);
+  if (detail !== undefined) throw new ChatError('http', `The server reported an error: ${detail}`, { detail });
+  if (!Array.isArray(value?.choices)) throw new ChatError('malformed', `${what} is not part of a chat completion`);
+  return value as T;
 }
 
 /** A whole completion, fed through the same path as a stream of one chunk. */
@@ -158,10 +144,6 @@ function deliverCompletion(completion: ChatCompletion, options: PostChatOptions)
   if (completion.session_id) options.onSession(completion.session_id);
   const choice = completion.choices[0];
   options.onChunk({
-    id: completion.id,
-    object: 'chat.completion.chunk',
-    created: completion.created,
-    model: completion.model,
     choices: [{
       index: 0,
       delta: {

@@ -73,6 +73,9 @@ export interface ToolCallDelta {
   function?: { name?: string; arguments?: string };
 }
 
+/** What a client reads of a chunk: the rest (id, model, timestamps) is informational. */
+export type ChunkChoices = Pick<ChatCompletionChunk, 'choices'>;
+
 export interface ChatCompletionChunk {
   id: string;
   object: 'chat.completion.chunk';

@@ -1,5 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { conversationFor, type Conversation } from '../core/conversation.js';
+import { conversationFor, loadTools, type Conversation } from '../core/conversation.js';
 import type { ChatError } from '../core/errors.js';
 import type { AssistantEntry, Entry } from '../core/transcript.js';
 import type { ToolCall } from '../core/wire.js';
@@ -110,6 +110,8 @@ export class PathorsChatPanel extends LitElement {
       fetch: host.fetch,
       approveTool: (call, args) => this.#approveTool(call, args),
     };
+    // Fetched ahead, so the first message of a page with tools does not wait for it.
+    if (host.tools?.length) void loadTools();
   }
 
   #approveTool(call: ToolCall, args: Record<string, unknown>): boolean | Promise<boolean> {

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { ChatError } from '../../src/core/errors.js';
 import { emptyDraft, foldChunk } from '../../src/core/fold.js';
 import { AbortedError, postChat, type PostChatOptions } from '../../src/core/transport.js';
-import type { ChatCompletionChunk } from '../../src/core/wire.js';
+import type { ChunkChoices } from '../../src/core/wire.js';
 import { fake, until } from '../support/fake-control.js';
 
 const proxyChat = () => `${inject('proxyUrl')}/chat/completions`;
@@ -10,7 +10,7 @@ let requestNumber = 0;
 
 /** Posts one turn and collects what a caller sees. */
 async function post(overrides: Partial<PostChatOptions> & { text?: string } = {}) {
-  const chunks: ChatCompletionChunk[] = [];
+  const chunks: ChunkChoices[] = [];
   const sessions: string[] = [];
   const draft = emptyDraft();
   const { text = 'Hello there', ...rest } = overrides;

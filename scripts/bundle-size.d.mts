@@ -1,0 +1,10 @@
+/** Gzip sizes of the script-tag build; see bundle-size.mjs. */
+export interface BundleSizes {
+  firstLoad: number;
+  whole: number;
+  everything: number;
+  classic: number;
+  optional: Record<string, number>;
+  files: Record<string, number>;
+}
+export function measureBundle(): BundleSizes;
