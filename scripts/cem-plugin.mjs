@@ -9,7 +9,7 @@ import ts from 'typescript';
  * - A `static properties` entry with `state: true` is internal reactive state, but the
  *   analyzer's Lit plugin reads only `attribute:` and so lists it as an attribute.
  * - `@fires` tags carry no detail type; the element declares its events once, in the
- *   `GlobalEventHandlersEventMap` of `eventMapFile`, so each event's type is taken from there,
+ *   `PathorsChatEventMap` of `eventMapFile`, so each event's type is taken from there,
  *   and an event fired in one place but undocumented in the other is an error.
  * - Module paths name the analyzed TypeScript; the schema wants the JavaScript a user imports,
  *   so `modulePath` maps each one (and each reference to it) to the published file.
@@ -81,7 +81,7 @@ function stateProperties(tsApi, classNode) {
  *
  * @param {string} file
  * @returns {{ events: Map<string, string>, interfaces: Array<{ name: string, text: string }> }}
- *   `events`: event name -> type text from `GlobalEventHandlersEventMap`, in source order;
+ *   `events`: event name -> type text from `PathorsChatEventMap`, in source order;
  *   `interfaces`: each exported interface (the detail types) with its JSDoc, as written.
  */
 export function readEventMap(file) {
@@ -90,7 +90,7 @@ export function readEventMap(file) {
   const interfaces = [];
   const visit = (node) => {
     if (ts.isInterfaceDeclaration(node)) {
-      if (node.name.text === 'GlobalEventHandlersEventMap') {
+      if (node.name.text === 'PathorsChatEventMap') {
         for (const member of node.members) {
           if (!ts.isPropertySignature(member) || !member.type) continue;
           const name = ts.isStringLiteral(member.name) ? member.name.text : member.name.getText();
@@ -103,6 +103,6 @@ export function readEventMap(file) {
     ts.forEachChild(node, visit);
   };
   visit(source);
-  if (events.size === 0) throw new Error(`${file} declares no GlobalEventHandlersEventMap entries`);
+  if (events.size === 0) throw new Error(`${file} declares no PathorsChatEventMap entries`);
   return { events, interfaces };
 }

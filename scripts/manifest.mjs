@@ -79,7 +79,7 @@ export function renderApiDoc(manifest, detailInterfaces) {
 
     out.push('## Events', '',
       'Every event bubbles and is composed (it crosses shadow roots); listen on the element or any ancestor.'
-        + ' Each is typed in `GlobalEventHandlersEventMap`.', '');
+        + ' Each is typed in `PathorsChatEventMap`, which `GlobalEventHandlersEventMap` extends.', '');
     table(out, ['Event', 'Detail', 'Description'], events.map((event) => [
       code(event.name), code(detailType(event.type?.text)), text(event.description)]));
     if (detailInterfaces.length) {

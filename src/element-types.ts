@@ -3,22 +3,10 @@
  * `pathors-chat/vue`): which properties a template may set and which events it may listen to.
  * @packageDocumentation
  */
-import type {
-  PathorsErrorDetail, PathorsMessageDetail, PathorsSendDetail, PathorsSessionDetail, PathorsToolCallDetail,
-} from './element/events.js';
+import type { PathorsChatEventMap } from './element/events.js';
 import type { PathorsChat } from './element/pathors-chat.js';
 
-/** Every event `<pathors-chat>` fires, by name. */
-export interface PathorsChatEventMap {
-  'pathors-open': CustomEvent<void>;
-  'pathors-close': CustomEvent<void>;
-  'pathors-send': CustomEvent<PathorsSendDetail>;
-  'pathors-message': CustomEvent<PathorsMessageDetail>;
-  'pathors-error': CustomEvent<PathorsErrorDetail>;
-  'pathors-session': CustomEvent<PathorsSessionDetail>;
-  'pathors-tool-call': CustomEvent<PathorsToolCallDetail>;
-  'pathors-reset': CustomEvent<void>;
-}
+export type { PathorsChatEventMap };
 
 export type PathorsChatEventName = keyof PathorsChatEventMap;
 

@@ -33,17 +33,21 @@ export interface PathorsToolCallDetail {
   waitUntil(decision: Promise<boolean>): void;
 }
 
+/** Every event `<pathors-chat>` fires, by name, with its detail. */
+export interface PathorsChatEventMap {
+  'pathors-open': CustomEvent<void>;
+  'pathors-close': CustomEvent<void>;
+  'pathors-send': CustomEvent<PathorsSendDetail>;
+  'pathors-message': CustomEvent<PathorsMessageDetail>;
+  'pathors-error': CustomEvent<PathorsErrorDetail>;
+  'pathors-session': CustomEvent<PathorsSessionDetail>;
+  'pathors-tool-call': CustomEvent<PathorsToolCallDetail>;
+  'pathors-reset': CustomEvent<void>;
+}
+
 declare global {
-  interface GlobalEventHandlersEventMap {
-    'pathors-open': CustomEvent<void>;
-    'pathors-close': CustomEvent<void>;
-    'pathors-send': CustomEvent<PathorsSendDetail>;
-    'pathors-message': CustomEvent<PathorsMessageDetail>;
-    'pathors-error': CustomEvent<PathorsErrorDetail>;
-    'pathors-session': CustomEvent<PathorsSessionDetail>;
-    'pathors-tool-call': CustomEvent<PathorsToolCallDetail>;
-    'pathors-reset': CustomEvent<void>;
-  }
+  // Typed addEventListener('pathors-…') on any element.
+  interface GlobalEventHandlersEventMap extends PathorsChatEventMap {}
 }
 
 /** Fires an event as the platform does: bubbling out of the shadow root. Returns false if canceled. */
