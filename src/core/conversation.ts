@@ -85,6 +85,8 @@ export class Conversation extends EventTarget {
   /** The messages of the turn in flight or last failed, so retry sends exactly them again. */
   #turn: { messages: ChatMessage[]; round: number } | undefined;
   #lastSave = 0;
+  /** Bumped by every turn and by reset: a turn that is no longer current leaves the state alone. */
+  #generation = 0;
   readonly #unwatch: () => void;
 
   constructor(storageKey: string, persist: boolean) {
@@ -137,6 +139,7 @@ export class Conversation extends EventTarget {
 
   /** Starts over: forgets the transcript and the session, here and at the proxy. */
   reset(): void {
+    this.#generation++;
     this.stop();
     const { sessionId } = this;
     if (sessionId && this.settings.proxyUrl) {
@@ -195,6 +198,7 @@ export class Conversation extends EventTarget {
   }
 
   async #runTurn(messages: ChatMessage[], round: number): Promise<void> {
+    const generation = ++this.#generation;
     this.#turn = { messages, round };
     this.error = undefined;
     this.status = 'sending';
@@ -256,7 +260,8 @@ export class Conversation extends EventTarget {
       this.#emitChange();
       this.dispatchEvent(new CustomEvent('reply', { detail: { entry } }));
     } catch (error) {
-      this.#endTurn(controller, entry, error);
+      // A reset (and perhaps a new message) came first: this turn's ending is old news.
+      if (generation === this.#generation) this.#endTurn(controller, entry, error);
     }
   }
 

@@ -241,3 +241,23 @@ describe('two tabs', () => {
     expect(bubbles(panel, 'assistant')).toEqual(['Half of the ans']);
   });
 });
+
+describe('reset during a reply', () => {
+  it('lets a message sent right after reset() run as the only turn', async () => {
+    const chat = await mountChat({ open: true });
+    const panel = await panelOf(chat);
+    await userEvent.click(composer(panel));
+    await typeText('tell me a long story [[delay:30]]');
+    await userEvent.keyboard('{Enter}');
+    await until(() => (bubbles(panel, 'assistant')[0] ?? '').length > 0, 'the first words');
+    // Synchronously, as a page's logout handler might: the aborted turn has not ended yet.
+    panel.conversation!.reset();
+    expect(panel.conversation!.send('a fresh start [[fault:slow-first-byte:500]]')).toBe(true);
+    // The aborted turn's ending must not mark the new one idle while it streams.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(panel.conversation!.busy).toBe(true);
+    await idle(panel);
+    expect(bubbles(panel, 'user')).toEqual(['a fresh start [[fault:slow-first-byte:500]]']);
+    expect(panel.conversation!.entries.at(-1)).toMatchObject({ role: 'assistant', status: 'done' });
+  });
+});
