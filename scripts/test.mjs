@@ -1,5 +1,6 @@
-// `npm test`: builds (some suites check the built bundle), finds a Chromium,
-// runs every vitest project and ends with the line CI reads: `N passed, N failed`.
+// `npm test`: builds (some suites check the built bundle), type-checks the tests too,
+// finds a Chromium, runs every vitest project and ends with the line CI reads:
+// `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { findChromium } from './find-chromium.mjs';
@@ -11,9 +12,13 @@ function step(command, args, env = process.env) {
   return spawnSync(command, args, { stdio: 'inherit', env }).status ?? 1;
 }
 
-if (!process.env.SKIP_BUILD && step(process.execPath, ['scripts/build.mjs']) !== 0) {
-  console.log('0 passed, 1 failed');
-  process.exit(1);
+const checks = [['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']];
+if (!process.env.SKIP_BUILD) checks.unshift(['scripts/build.mjs']);
+for (const check of checks) {
+  if (step(process.execPath, check) !== 0) {
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
 }
 
 const env = { ...process.env, CHROMIUM_PATH: findChromium() };
