@@ -21,6 +21,10 @@ const demo = await startDemoServer({
     ? { apiKey, projectId, baseUrl: process.env.PATHORS_BASE_URL,
       sessionSecret: process.env.PATHORS_SESSION_SECRET ?? randomBytes(32).toString('hex') }
     : { fake: { tokenDelayMs: Number(process.env.FAKE_TOKEN_DELAY_MS ?? 25) } },
+}).catch((error) => {
+  if (error.code !== 'EADDRINUSE') throw error;
+  console.error(`\n  Port ${process.env.PORT ?? 5173} is in use. Run the demo on another: PORT=5174 npm run demo\n`);
+  process.exit(1);
 });
 
 console.log(`\n  pathors-chat demo: ${demo.url}/`);
