@@ -21,7 +21,15 @@ for (const check of checks) {
   }
 }
 
-const env = { ...process.env, CHROMIUM_PATH: findChromium() };
+let chromium;
+try {
+  chromium = findChromium();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+const env = { ...process.env, CHROMIUM_PATH: chromium };
 rmSync(RESULTS, { force: true });
 const status = step(process.execPath, ['node_modules/vitest/vitest.mjs', 'run',
   '--reporter=default', '--reporter=json', `--outputFile.json=${RESULTS}`, ...extraArgs], env);

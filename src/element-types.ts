@@ -14,7 +14,7 @@ export type PathorsChatEventName = keyof PathorsChatEventMap;
 export type PathorsChatProperties = Partial<Pick<PathorsChat,
   | 'proxyUrl' | 'mode' | 'position' | 'open' | 'title' | 'theme' | 'storageKey' | 'noPersist'
   | 'imageHosts' | 'maxLength' | 'tools' | 'starters' | 'welcome' | 'strings' | 'history'
-  | 'requestHeaders' | 'fetch'>>;
+  | 'requestHeaders' | 'fetch' | 'firstByteTimeout' | 'maxToolRounds'>>;
 
 /** `pathors-tool-call` → `PathorsToolCall`. */
 export type PascalCase<S extends string> = S extends `${infer Head}-${infer Tail}`

@@ -1,8 +1,8 @@
-import { ChatError } from './errors.js';
+import { ChatError, errorFromResponse } from './errors.js';
 import { completedToolCalls, emptyDraft, foldChunk } from './fold.js';
-import { ConversationStorage, type StorageProblem } from './storage.js';
+import { ConversationStorage, type Saved, type StorageProblem } from './storage.js';
 import type { PageTool, ToolApproval } from './tools.js';
-import { newId, toWire, type AssistantEntry, type Entry } from './transcript.js';
+import { newId, toWire, unansweredToolEntries, type AssistantEntry, type Entry } from './transcript.js';
 import { AbortedError, postChat } from './transport.js';
 import type { ChatMessage, ChatRequest, ToolCall } from './wire.js';
 
@@ -92,11 +92,13 @@ export class Conversation extends EventTarget {
   constructor(storageKey: string, persist: boolean) {
     super();
     this.storage = new ConversationStorage(storageKey, persist);
-    this.#restore(true);
+    this.#restore(this.storage.load(), true);
     this.#unwatch = this.storage.watch(() => {
-      // Another tab wrote; follow it unless this tab is the one writing.
-      if (this.busy) return;
-      this.#restore(false);
+      const saved = this.storage.load();
+      // Another tab wrote. Follow it, unless this tab is the one writing, or that tab only
+      // dropped the transcript (its storage was full) and the session is still the same.
+      if (this.busy || (!saved.entries.length && saved.sessionId === this.sessionId)) return;
+      this.#restore(saved, false);
       this.#emitChange();
     });
   }
@@ -117,17 +119,18 @@ export class Conversation extends EventTarget {
   send(text: string): boolean {
     const content = text.trim();
     if (!content || this.busy) return false;
-    this.#dropFailedReply();
-    const message: ChatMessage = { role: 'user', content };
-    this.entries = [...this.entries, { id: newId(), role: 'user', content }];
-    void this.#runTurn([message], 0);
+    const unanswered = unansweredToolEntries(this.entries);
+    this.entries = [...this.entries, ...unanswered, { id: newId(), role: 'user', content }];
+    void this.#runTurn([...toWire(unanswered), { role: 'user', content }], 0);
     return true;
   }
 
-  /** Re-sends the turn that failed, without adding the visitor's message again. */
+  /**
+   * Re-sends the turn that failed, without adding the visitor's message again. A reply
+   * the failure cut off stays, marked as such, above the new one.
+   */
   retry(): boolean {
     if (this.status !== 'error' || !this.#turn) return false;
-    this.#dropFailedReply();
     void this.#runTurn(this.#turn.messages, this.#turn.round);
     return true;
   }
@@ -167,12 +170,14 @@ export class Conversation extends EventTarget {
     try {
       const response = await this.#fetcher(`${this.#base()}/sessions/${encodeURIComponent(sessionId)}`,
         { headers: this.#headers() });
-      if (response.status === 404 || response.status === 403) {
-        this.sessionId = undefined;
-        this.#save();
+      if (!response.ok) {
+        // Forget the session only when the proxy says it is gone or not ours.
+        if (response.status === 404 || (await errorFromResponse(response)).serverCode === 'invalid_session') {
+          this.sessionId = undefined;
+          this.#save();
+        }
         return;
       }
-      if (!response.ok) return;
       const body: unknown = await response.json();
       const messages = typeof body === 'object' && body && 'messages' in body && Array.isArray(body.messages)
         ? body.messages as Array<{ role?: unknown; content?: unknown }> : [];
@@ -268,20 +273,25 @@ export class Conversation extends EventTarget {
   async #runTools(entry: AssistantEntry, calls: ToolCall[], round: number): Promise<void> {
     const limit = this.settings.maxToolRounds;
     if (round + 1 > limit) {
+      // Nothing to retry: the same turn would loop again. The calls stay unanswered until the next message.
+      this.#turn = undefined;
       throw new ChatError('tool_limit', `Stopped after ${limit} tool rounds in one turn`);
     }
     this.status = 'tools';
     const controller = new AbortController();
     this.#controller = controller;
+    // Stop must not wait for a page that is still asking the visitor, or a slow handler.
+    const stopped = new Promise<never>((_, reject) => controller.signal.addEventListener('abort',
+      () => reject(new AbortedError('stopped during tools')), { once: true }));
+    stopped.catch(() => {});
     const results: ChatMessage[] = [];
     for (const call of calls) {
       this.activeTool = call.function.name;
       this.#emitChange();
-      const result = await (await loadTools()).runToolCall(call, this.settings.tools, {
+      const result = await Promise.race([stopped, (await loadTools()).runToolCall(call, this.settings.tools, {
         signal: controller.signal,
         ...(this.settings.approveTool ? { approve: this.settings.approveTool } : {}),
-      });
-      if (controller.signal.aborted) throw new AbortedError('stopped during tools');
+      })]);
       this.entries = [...this.entries, {
         id: newId(), role: 'tool', toolCallId: call.id, name: call.function.name, content: result.content,
       }];
@@ -295,6 +305,11 @@ export class Conversation extends EventTarget {
   #endTurn(controller: AbortController, entry: AssistantEntry | undefined, error: unknown): void {
     if (this.#controller === controller) this.#controller = undefined;
     this.activeTool = undefined;
+    if (entry?.status === 'streaming' && entry.content) {
+      entry.status = error instanceof AbortedError || controller.signal.aborted ? 'stopped' : 'interrupted';
+      // It is a reply all the same, as far as it got: the page hears of it like any other.
+      this.dispatchEvent(new CustomEvent('reply', { detail: { entry } }));
+    }
     if (error instanceof AbortedError || controller.signal.aborted) {
       if (entry?.status === 'streaming') entry.status = 'stopped';
       this.status = 'idle';
@@ -313,14 +328,6 @@ export class Conversation extends EventTarget {
     this.#emitChange();
   }
 
-  /** A retry or a new message replaces the reply that was cut off by the failed turn. */
-  #dropFailedReply(): void {
-    const last = this.entries.at(-1);
-    if (this.status === 'error' && last?.role === 'assistant' && last.status === 'interrupted' && !last.toolCalls) {
-      this.entries = this.entries.slice(0, -1);
-    }
-  }
-
   #adoptSession(sessionId: string): void {
     if (sessionId === this.sessionId) return;
     this.sessionId = sessionId;
@@ -332,8 +339,7 @@ export class Conversation extends EventTarget {
    * Reads the saved conversation. At start-up a reply still "streaming" was cut off by a
    * reload; when another tab writes, it may be streaming there right now.
    */
-  #restore(atStart: boolean): void {
-    const saved = this.storage.load();
+  #restore(saved: Saved, atStart: boolean): void {
     this.sessionId = saved.sessionId;
     this.entries = atStart ? saved.entries.map((entry) =>
       entry.role === 'assistant' && entry.status === 'streaming' ? { ...entry, status: 'interrupted' } : entry)

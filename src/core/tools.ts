@@ -12,8 +12,12 @@ export interface PageTool<Args = Record<string, unknown>> {
   timeoutMs?: number;
 }
 
-/** Asked before each call; resolving false declines it (the page asked the visitor). */
-export type ToolApproval = (call: ToolCall, args: Record<string, unknown>) => boolean | Promise<boolean>;
+/**
+ * Asked before each call; resolving false declines it (the page asked the visitor).
+ * `signal` aborts when the visitor stops the reply: a question still open can be withdrawn.
+ */
+export type ToolApproval = (call: ToolCall, args: Record<string, unknown>, signal: AbortSignal) =>
+  boolean | Promise<boolean>;
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
 
@@ -53,9 +57,11 @@ export async function runToolCall(call: ToolCall, tools: readonly PageTool[],
   if (problem) return result({ error: `Invalid arguments: ${problem}` });
   const checked = args as Record<string, unknown>;
 
-  if (options.approve && !(await options.approve(call, checked))) {
+  if (options.approve && !(await options.approve(call, checked, options.signal))) {
     return result({ error: 'The user declined to run this tool.' });
   }
+  // Stopped while the page was asking: the visitor's stop wins over a late "yes".
+  if (options.signal.aborted) return result({ error: 'Stopped before the tool ran.' });
   const timeoutMs = tool.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
   const controller = new AbortController();
   const stop = () => controller.abort();

@@ -35,6 +35,24 @@ export function toWire(entries: readonly Entry[]): ChatMessage[] {
   return messages;
 }
 
+/**
+ * Results for the tool calls of the last reply that were never answered (the visitor
+ * stopped, the round limit came, or the page reloaded mid-tools). Chat APIs refuse a
+ * history where a call has no result, so these go out with the next message.
+ */
+export function unansweredToolEntries(entries: readonly Entry[]): ToolEntry[] {
+  for (let index = entries.length - 1; index >= 0; index--) {
+    const entry = entries[index]!;
+    if (entry.role !== 'assistant' || !entry.toolCalls?.length) continue;
+    const answered = new Set(entries.slice(index + 1).map((later) => later.role === 'tool' && later.toolCallId));
+    return entry.toolCalls.filter((call) => !answered.has(call.id)).map((call) => ({
+      id: newId(), role: 'tool', toolCallId: call.id, name: call.function.name,
+      content: '{"error":"The tool was not run: the reply was stopped."}',
+    }));
+  }
+  return [];
+}
+
 /** A random id that works on plain-http pages too, where `crypto.randomUUID` is missing. */
 export function newId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));

@@ -60,9 +60,9 @@ function requestInit(options: PostChatOptions, signal: AbortSignal) {
 async function postOnce(options: PostChatOptions, watch: FirstByteWatch): Promise<void> {
   const response = await (options.fetch ?? fetch)(options.url, requestInit(options, watch.signal));
   watch.firstByte();
-  noteSession(response, options);
+  const fromHeader = noteSession(response, options);
   if (!response.ok) throw await errorFromResponse(response);
-  deliverCompletion(parseChoices<ChatCompletion>(await response.text(), 'The reply'), options);
+  deliverCompletion(parseChoices<ChatCompletion>(await response.text(), 'The reply'), options, fromHeader);
 }
 
 /** The answer was plain JSON where a stream was asked for (a buffering gateway, or `stream: false`). */
@@ -76,6 +76,7 @@ class JsonReply {
 async function postStream(options: PostChatOptions, watch: FirstByteWatch): Promise<void> {
   let finished = false;
   let done = false;
+  let fromHeader = false;
   const init = requestInit(options, watch.signal);
   try {
     await fetchEventSource(options.url, {
@@ -84,7 +85,7 @@ async function postStream(options: PostChatOptions, watch: FirstByteWatch): Prom
       openWhenHidden: true,
       fetch: (input, fetchInit) => watch.wrap(options.fetch ?? fetch, input, fetchInit),
       async onopen(response) {
-        noteSession(response, options);
+        fromHeader = noteSession(response, options);
         if (!response.ok) throw await errorFromResponse(response);
         const type = (response.headers.get('Content-Type') ?? '').toLowerCase();
         if (type.startsWith('text/event-stream')) return;
@@ -102,7 +103,7 @@ async function postStream(options: PostChatOptions, watch: FirstByteWatch): Prom
           return;
         }
         const chunk = parseChoices<ChatCompletionChunk>(message.data, 'A chunk of the stream');
-        if (chunk.session_id) options.onSession(chunk.session_id);
+        if (chunk.session_id && !fromHeader) options.onSession(chunk.session_id);
         options.onChunk(chunk);
         if (chunk.choices[0]?.finish_reason) finished = true;
       },
@@ -118,7 +119,7 @@ async function postStream(options: PostChatOptions, watch: FirstByteWatch): Prom
     });
   } catch (error) {
     if (!(error instanceof JsonReply)) throw error;
-    deliverCompletion(error.completion, options);
+    deliverCompletion(error.completion, options, fromHeader);
   }
 }
 
@@ -140,8 +141,8 @@ function parseChoices<T>(text: string, what: string): T {
 }
 
 /** A whole completion, fed through the same path as a stream of one chunk. */
-function deliverCompletion(completion: ChatCompletion, options: PostChatOptions): void {
-  if (completion.session_id) options.onSession(completion.session_id);
+function deliverCompletion(completion: ChatCompletion, options: PostChatOptions, fromHeader: boolean): void {
+  if (completion.session_id && !fromHeader) options.onSession(completion.session_id);
   const choice = completion.choices[0];
   options.onChunk({
     choices: [{
@@ -156,9 +157,14 @@ function deliverCompletion(completion: ChatCompletion, options: PostChatOptions)
   });
 }
 
-function noteSession(response: Response, options: PostChatOptions): void {
+/**
+ * Takes the session ID from `X-Session-ID`. The proxy signs what it puts there; where the
+ * header is present, it wins over a `session_id` in the body.
+ */
+function noteSession(response: Response, options: PostChatOptions): boolean {
   const id = response.headers.get(SESSION_HEADER);
   if (id) options.onSession(id);
+  return Boolean(id);
 }
 
 /**

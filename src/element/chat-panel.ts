@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { conversationFor, loadTools, type Conversation } from '../core/conversation.js';
 import type { ChatError } from '../core/errors.js';
 import type { AssistantEntry, Entry } from '../core/transcript.js';
@@ -78,8 +78,9 @@ export class PathorsChatPanel extends LitElement {
     this.#detach();
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('host')) this.#attach();
+  protected override willUpdate(): void {
+    // The host's storage-key or no-persist may have changed (a new user signed in): follow it.
+    this.#attach();
     if (this.conversation) this.#configure(this.conversation);
   }
 
@@ -108,18 +109,21 @@ export class PathorsChatPanel extends LitElement {
       tools: host.tools ?? [],
       requestHeaders: host.requestHeaders,
       fetch: host.fetch,
-      approveTool: (call, args) => this.#approveTool(call, args),
+      firstByteTimeoutMs: host.firstByteTimeout,
+      maxToolRounds: host.maxToolRounds,
+      approveTool: (call, args, signal) => this.#approveTool(call, args, signal),
     };
     // Fetched ahead, so the first message of a page with tools does not wait for it.
     if (host.tools?.length) void loadTools();
   }
 
-  #approveTool(call: ToolCall, args: Record<string, unknown>): boolean | Promise<boolean> {
+  #approveTool(call: ToolCall, args: Record<string, unknown>, signal: AbortSignal): boolean | Promise<boolean> {
     let decision: Promise<boolean> | undefined;
     const allowed = fire(this.host, 'pathors-tool-call', {
       name: call.function.name,
       arguments: args,
       call,
+      signal,
       waitUntil(promise: Promise<boolean>) {
         decision = promise;
       },
@@ -304,7 +308,7 @@ export class PathorsChatPanel extends LitElement {
     if (conversation.status === 'error' && conversation.error) {
       return html`<div class="error" role="alert">
         <p>${this.#errorText(conversation.error)}</p>
-        ${conversation.error.code === 'config' ? nothing
+        ${conversation.error.code === 'config' || conversation.error.code === 'tool_limit' ? nothing
           : html`<button type="button" class="retry" @click=${this.#handleRetry}>${text.retry}</button>`}
       </div>`;
     }

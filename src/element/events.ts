@@ -26,6 +26,8 @@ export interface PathorsToolCallDetail {
   name: string;
   arguments: Record<string, unknown>;
   call: ToolCall;
+  /** Aborts when the visitor stops the reply: withdraw any question still open. */
+  signal: AbortSignal;
   /**
    * Hold the call until the promise settles: resolve true to run it, false to
    * decline (for asking the visitor first). `preventDefault()` declines at once.

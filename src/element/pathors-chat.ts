@@ -79,8 +79,15 @@ export class PathorsChat extends LitElement {
     history: {},
     requestHeaders: { attribute: false },
     fetch: { attribute: false },
+    firstByteTimeout: { type: Number, attribute: 'first-byte-timeout' },
+    maxToolRounds: { type: Number, attribute: 'max-tool-rounds' },
     panelLoaded: { state: true },
   };
+
+  /** `lang` is the platform's own attribute; a change of it re-renders the strings. */
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, 'lang'];
+  }
 
   /** Base URL of the site's proxy, e.g. `/pathors`. Required. */
   declare proxyUrl: string;
@@ -116,6 +123,10 @@ export class PathorsChat extends LitElement {
   declare requestHeaders: Record<string, string> | (() => Record<string, string>) | undefined;
   /** Replaces `fetch` for every request to the proxy (to add credentials, or to test). */
   declare fetch: typeof fetch | undefined;
+  /** Milliseconds to wait for the first byte of a reply before saying the service is too slow. */
+  declare firstByteTimeout: number;
+  /** Tool rounds allowed in one turn before the widget stops a loop of calls. */
+  declare maxToolRounds: number;
   private declare panelLoaded: boolean;
   #panelModule: Promise<typeof import('./chat-panel.js')> | undefined;
   #panelRestoreFocus = false;
@@ -140,6 +151,8 @@ export class PathorsChat extends LitElement {
     this.history = 'turn';
     this.requestHeaders = undefined;
     this.fetch = undefined;
+    this.firstByteTimeout = 30_000;
+    this.maxToolRounds = 5;
     this.panelLoaded = false;
   }
 
@@ -154,6 +167,11 @@ export class PathorsChat extends LitElement {
 
   get #panel(): PathorsChatPanel | null {
     return this.renderRoot.querySelector('pathors-chat-panel');
+  }
+
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    super.attributeChangedCallback(name, old, value);
+    if (name === 'lang') this.requestUpdate();
   }
 
   override connectedCallback(): void {
@@ -214,7 +232,8 @@ export class PathorsChat extends LitElement {
   }
 
   readonly #handleKeydown = (event: KeyboardEvent) => {
-    if (event.key !== 'Escape' || !this.open || this.mode !== 'bubble' || event.defaultPrevented) return;
+    // Escape during an IME composition cancels the composition, not the chat.
+    if (event.key !== 'Escape' || event.isComposing || !this.open || this.mode !== 'bubble' || event.defaultPrevented) return;
     event.preventDefault();
     this.#panelRestoreFocus = true;
     this.#setOpen(false);

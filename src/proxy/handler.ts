@@ -3,7 +3,7 @@ import { REQUEST_ID_HEADER, SESSION_HEADER } from './constants.js';
 import { ALLOWED_METHODS, corsHeaders, judgeOrigin, preflightHeaders } from './cors.js';
 import type { OriginVerdict } from './cors.js';
 import { ProxyError, errorResponse, invalidField, jsonResponse } from './errors.js';
-import { createLogger, describeError, shortSession } from './log.js';
+import { createLogger, describeError, loggedPath, shortSession } from './log.js';
 import { resolveOptions } from './options.js';
 import type { PathorsProxyOptions, ProxyContext, ResolvedOptions } from './options.js';
 import { MemoryRateLimitStore } from './rate-limit.js';
@@ -302,7 +302,7 @@ export function createPathorsProxy(options: PathorsProxyOptions): PathorsProxy {
         log({
           type: 'refusal',
           method: request.method,
-          path: path ?? new URL(request.url).pathname,
+          path: loggedPath(path ?? new URL(request.url).pathname),
           status: refusal.status,
           code: refusal.code,
           message: refusal.message,
@@ -319,7 +319,7 @@ export function createPathorsProxy(options: PathorsProxyOptions): PathorsProxy {
     log({
       type: 'request',
       method: request.method,
-      path: path ?? new URL(request.url).pathname,
+      path: loggedPath(path ?? new URL(request.url).pathname),
       status: response.status,
       durationMs: Date.now() - started,
       clientIp: ip,

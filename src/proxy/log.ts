@@ -56,6 +56,14 @@ export function shortSession(sessionId: string): string {
   return `${sessionId.slice(0, 8)}…`;
 }
 
+/**
+ * A request path fit for a log: a session ID in it is a bearer token (whoever holds it can
+ * read that conversation through the proxy), so only its first characters are kept.
+ */
+export function loggedPath(path: string): string {
+  return path.replace(/(\/sessions\/)([^/]+)/, (_, prefix: string, id: string) => prefix + shortSession(id));
+}
+
 /** Calls the site's hook with every string scrubbed; a throwing hook must not break a request. */
 export function createLogger(hook: ((event: ProxyLogEvent) => void) | undefined, apiKey: string) {
   return (event: ProxyLogEvent): void => {

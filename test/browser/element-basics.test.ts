@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
 import { PathorsChat } from '../../src/index.js';
-import { fake } from '../support/fake-control.js';
+import { fake, until } from '../support/fake-control.js';
 import { $, composer, launcher, mountChat, panelOf, recordEvents } from '../support/widget.js';
 
 beforeEach(async () => {
@@ -149,5 +149,38 @@ describe('<pathors-chat> configuration', () => {
     expect(chat.getAttribute('theme')).toBe('dark');
     expect(chat.getAttribute('mode')).toBe('bubble');
     expect(chat.getAttribute('position')).toBe('bottom-right');
+  });
+});
+
+describe('<pathors-chat> as settings change', () => {
+  it('Escape during an IME composition does not close the panel', async () => {
+    const chat = await mountChat({ open: true });
+    const panel = await panelOf(chat);
+    composer(panel).dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', isComposing: true, bubbles: true, composed: true }));
+    await chat.updateComplete;
+    expect(chat.open).toBe(true);
+  });
+
+  it('follows a change of lang at run time', async () => {
+    const chat = await mountChat({ open: true });
+    const panel = await panelOf(chat);
+    expect(composer(panel).placeholder).toBe('Type a message…');
+    chat.setAttribute('lang', 'zh-TW');
+    await expect.poll(() => composer(panel).placeholder).toBe('輸入訊息…');
+    expect(launcher(chat).getAttribute('aria-label')).toBe('關閉聊天');
+  });
+
+  it('switches to the other conversation when storage-key changes (another user signed in)', async () => {
+    localStorage.setItem('user-b:transcript', JSON.stringify([{ id: 'b1', role: 'user', content: 'I am user B' }]));
+    const chat = await mountChat({ open: true, 'storage-key': 'user-a' });
+    const panel = await panelOf(chat);
+    await panel.conversation!.send('secret of user A');
+    await until(() => !panel.conversation!.busy, 'the reply');
+    chat.storageKey = 'user-b';
+    await chat.updateComplete;
+    await panel.updateComplete;
+    expect(panel.conversation!.entries.map((entry) => entry.content)).toEqual(['I am user B']);
+    expect(panel.shadowRoot!.textContent).not.toContain('secret of user A');
+    localStorage.clear();
   });
 });

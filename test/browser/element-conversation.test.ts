@@ -259,3 +259,97 @@ describe('the page tools', () => {
     expect(calls).toHaveLength(1);
   });
 });
+
+describe('stopping during tools', () => {
+  const slowTool = (calls: string[], run: () => Promise<unknown>): PageTool => ({
+    name: 'get_weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } } },
+    handler: async () => {
+      calls.push('ran');
+      return run();
+    },
+  });
+
+  it('a tool the page is still asking about never runs once the visitor stops', async () => {
+    const { chat, panel } = await openChat();
+    const calls: string[] = [];
+    chat.tools = [slowTool(calls, async () => 'sunny')];
+    let approve: (value: boolean) => void = () => {};
+    let signal: AbortSignal | undefined;
+    chat.addEventListener('pathors-tool-call', (event) => {
+      signal = event.detail.signal;
+      event.detail.waitUntil(new Promise((resolve) => { approve = resolve; }));
+    });
+    await type(panel, 'Please use get_weather');
+    await userEvent.keyboard('{Enter}');
+    await until(() => panel.conversation!.status === 'tools', 'the tool call');
+    await userEvent.click($(panel, '[part="send-button"]')!);
+    await idle(panel, 2000);
+    expect(signal?.aborted).toBe(true);
+    approve(true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toEqual([]);
+    expect(await fake.chatRequests()).toHaveLength(1);
+  });
+
+  it('stop ends a slow handler at once, and the next message answers the call it left open', async () => {
+    const { chat, panel } = await openChat();
+    const calls: string[] = [];
+    chat.tools = [slowTool(calls, () => new Promise(() => {}))];
+    await type(panel, 'Please use get_weather');
+    await userEvent.keyboard('{Enter}');
+    await until(() => calls.length === 1, 'the handler to start');
+    await userEvent.click($(panel, '[part="send-button"]')!);
+    await idle(panel, 2000);
+    await type(panel, 'never mind');
+    await userEvent.keyboard('{Enter}');
+    await idle(panel);
+    const requests = await fake.chatRequests();
+    const messages = (requests[1]!.body as { messages: Array<{ role: string; tool_call_id?: string }> }).messages;
+    expect(messages.map((message) => message.role)).toEqual(['tool', 'user']);
+    expect(messages[0]!.tool_call_id).toBeTruthy();
+  });
+
+  it('at the round limit there is no retry to loop again; the next message answers the open call', async () => {
+    const { chat, panel } = await openChat({ 'max-tool-rounds': '0' });
+    chat.tools = [slowTool([], async () => 'sunny')];
+    await type(panel, 'Please use get_weather');
+    await userEvent.keyboard('{Enter}');
+    await idle(panel);
+    expect($(panel, '[role="alert"]')!.innerText).toContain('kept calling page tools');
+    expect($(panel, '.retry')).toBeNull();
+    await type(panel, 'thanks');
+    await userEvent.keyboard('{Enter}');
+    await idle(panel);
+    const messages = ((await fake.chatRequests())[1]!.body as { messages: Array<{ role: string }> }).messages;
+    expect(messages.map((message) => message.role)).toEqual(['tool', 'user']);
+  });
+});
+
+describe('a reply cut short', () => {
+  it('stays on screen after the retry, marked as cut off, above the new reply', async () => {
+    const { panel } = await openChat();
+    await type(panel, 'tell me about tents [[fault:drop-mid-stream]]');
+    await userEvent.keyboard('{Enter}');
+    await idle(panel);
+    const partial = bubbles(panel, 'assistant')[0]!;
+    await userEvent.click($(panel, '.retry')!);
+    await idle(panel);
+    const replies = bubbles(panel, 'assistant');
+    expect(replies).toHaveLength(2);
+    expect(replies[0]).toContain(partial.split('\n')[0]);
+    expect(replies[0]).toContain('This reply was cut off.');
+  });
+
+  it('is told to the page like any reply, with its status', async () => {
+    const { chat, panel } = await openChat();
+    const events = recordEvents(chat, ['pathors-message']);
+    await type(panel, 'tell me a long story [[delay:40]]');
+    await userEvent.keyboard('{Enter}');
+    await until(() => (bubbles(panel, 'assistant')[0] ?? '').length > 0, 'the first words');
+    await userEvent.click($(panel, '[part="send-button"]')!);
+    await idle(panel);
+    expect(events.map((event) => (event.detail as { message: { role: string; status?: string } }).message))
+      .toMatchObject([{ role: 'user' }, { role: 'assistant', status: 'stopped' }]);
+  });
+});

@@ -118,7 +118,7 @@ describe('memory', () => {
     localStorage.setItem(`${key}:transcript`, '{not json');
     const chat = await mountChat({ open: true, 'storage-key': key });
     const panel = await panelOf(chat);
-    expect($(panel, '.note.box')!.textContent).toContain('could not be read');
+    expect($(panel, '.note.box')!.textContent).toContain('could not be read, so it starts afresh');
     await say(panel, 'hello');
     expect(bubbles(panel, 'assistant')).toHaveLength(1);
   });

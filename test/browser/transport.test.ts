@@ -229,6 +229,15 @@ describe('postChat against odd servers', () => {
     expect(sessions).toContain('session-field');
   });
 
+  it('trusts the signed X-Session-ID header over a session_id in the body', async () => {
+    const chunks = [sse(contentChunk('Hi', 'stop')), sse('[DONE]')];
+    const { sessions, error } = await post({
+      url: scripted({ type: 'text/event-stream', chunks: JSON.stringify(chunks), 'X-Session-ID': 'signed.by-proxy' }),
+    });
+    expect(error).toBeUndefined();
+    expect(sessions).toEqual(['signed.by-proxy']);
+  });
+
   it('reports a stream that ends early as interrupted', async () => {
     const { draft, error } = await post({
       url: scripted({ type: 'text/event-stream', chunks: JSON.stringify([sse(contentChunk('Half a'))]) }),

@@ -67,6 +67,11 @@ describe.each<Layout>(['legacy', 'v1'])('proxy: the session routes on the %s ups
     });
     expect(text).not.toContain('u-42');
     expect(text).not.toContain('variables');
+    // The ID in the path is a bearer token: the log keeps only its first characters.
+    expect(JSON.stringify(bench.logs)).not.toContain(sessionId);
+    expect(bench.logs.filter((event) => event.type === 'request').at(-1)).toMatchObject({
+      path: `/sessions/${sessionId.slice(0, 8)}…`,
+    });
   });
 
   it('leaves out system prompts and tool traffic from the history', async () => {
