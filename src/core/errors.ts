@@ -55,25 +55,15 @@ export class ChatError extends Error {
     this.serverCode = extra.serverCode;
   }
 
-  /** Which string of the language table describes this error to a visitor. */
+  /** Which string of the language table describes this error to a visitor: `rate_limited` reads `errorRateLimited`. */
   get messageKey(): ErrorMessageKey {
     const { status = 500 } = this;
-    if (this.code !== 'http') return MESSAGE_KEYS[this.code];
-    return status === 401 || status === 403 ? 'errorSession' : status < 500 ? 'errorClient' : 'errorServer';
+    if (this.code === 'http') {
+      return status === 401 || status === 403 ? 'errorSession' : status < 500 ? 'errorClient' : 'errorServer';
+    }
+    return `error${this.code.replace(/(?:^|_)(\w)/g, (_, letter: string) => letter.toUpperCase())}` as ErrorMessageKey;
   }
 }
-
-const MESSAGE_KEYS: Record<Exclude<ErrorCode, 'http'>, ErrorMessageKey> = {
-  offline: 'errorOffline',
-  network: 'errorNetwork',
-  timeout: 'errorTimeout',
-  rate_limited: 'errorRateLimited',
-  interrupted: 'errorInterrupted',
-  malformed: 'errorMalformed',
-  empty: 'errorEmpty',
-  config: 'errorConfig',
-  tool_limit: 'errorToolLimit',
-};
 
 /** Reads `{"error": "..."}` and `{"error": {"message": "..."}}`, the two shapes Pathors sends. */
 export function errorMessageOf(body: unknown): string | undefined {

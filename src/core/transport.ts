@@ -109,7 +109,7 @@ async function postStream(options: PostChatOptions, watch: FirstByteWatch): Prom
       },
       onclose() {
         if (!done && !finished) {
-          throw new ChatError('interrupted', 'The stream ended before the reply was complete');
+          throw new ChatError('interrupted', 'The stream ended before the reply did');
         }
       },
       onerror(error) {

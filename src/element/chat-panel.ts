@@ -5,8 +5,8 @@ import type { AssistantEntry, Entry } from '../core/transcript.js';
 import type { ToolCall } from '../core/wire.js';
 import { format, stringsFor, type Strings } from '../i18n/index.js';
 import { fire, type ChatMessageDetail } from './events.js';
-import { markdown } from './markdown-directive.js';
 import { panelStyles } from './panel-styles.js';
+import { ReplyView } from './reply-view.js';
 import type { PathorsChat } from './pathors-chat.js';
 import { ScrollFollower } from './scroll-follower.js';
 import { ViewportController } from './viewport-controller.js';
@@ -33,8 +33,6 @@ export class PathorsChatPanel extends LitElement {
   private declare footerFilled: boolean;
   conversation: Conversation | undefined;
   readonly #scroller = new ScrollFollower(this, () => this.#messagesElement);
-  /** Sync functions of the rendered replies, by entry id, for the one being written. */
-  readonly #replies = new Map<string, () => void>();
   #announcement = '';
 
   constructor() {
@@ -138,7 +136,10 @@ export class PathorsChatPanel extends LitElement {
     }],
     ['delta', (event) => {
       const { entry } = (event as CustomEvent<{ entry: AssistantEntry }>).detail;
-      this.#replies.get(entry.id)?.();
+      // The reply being written is the last one on screen.
+      const views = this.renderRoot.querySelectorAll<ReplyView>('pathors-chat-reply');
+      const last = views[views.length - 1];
+      if (last?.entry === entry) last.sync();
       this.#scroller.contentChanged();
     }],
     ['reply', (event) => {
@@ -254,7 +255,7 @@ export class PathorsChatPanel extends LitElement {
     const last = entries.at(-1) === entry;
     return html`<article part="message" class="message assistant" aria-label=${text.assistant}>
       <div class="bubble">
-        <div class="md" ${markdown(entry, this.#markdownOptions(), this.#replies)}></div>
+        <pathors-chat-reply class="md" .options=${this.#markdownOptions()} .entry=${entry}></pathors-chat-reply>
         ${entry.status === 'stopped' ? html`<p class="note">${text.stopped}</p>` : nothing}
         ${entry.status === 'interrupted' && !(last && this.conversation?.status === 'error')
           ? html`<p class="note">${text.interrupted}</p>` : nothing}
@@ -288,8 +289,8 @@ export class PathorsChatPanel extends LitElement {
       <div class="empty" ?hidden=${!empty}><slot name="empty"></slot></div>
       ${empty && host.welcome ? html`<article part="message" class="message assistant welcome"
           aria-label=${text.assistant}>
-          <div class="bubble"><div class="md" ${markdown(welcomeEntry(host.welcome), this.#markdownOptions(),
-            this.#replies)}></div></div></article>` : nothing}
+          <div class="bubble"><pathors-chat-reply class="md" .options=${this.#markdownOptions()}
+            .entry=${welcomeEntry(host.welcome)}></pathors-chat-reply></div></article>` : nothing}
       ${empty && starters.length ? html`<ul class="starters" aria-label=${text.suggestions}>
         ${starters.map((starter) => html`<li><button type="button"
           @click=${() => this.sendText(starter)}>${starter}</button></li>`)}</ul>` : nothing}`;
@@ -387,15 +388,11 @@ function messageDetail(entry: Entry): ChatMessageDetail {
   return { id: entry.id, role: 'user', content: entry.content };
 }
 
-const welcomes = new Map<string, AssistantEntry>();
-/** The welcome message as an entry of its own (never sent), stable so it renders once. */
+let welcome: AssistantEntry | undefined;
+/** The welcome message as an entry of its own (never sent), kept while its text is the same so it renders once. */
 function welcomeEntry(content: string): AssistantEntry {
-  let entry = welcomes.get(content);
-  if (!entry) {
-    entry = { id: `welcome:${content.length}`, role: 'assistant', content, status: 'done' };
-    welcomes.set(content, entry);
-  }
-  return entry;
+  if (welcome?.content !== content) welcome = { id: 'welcome', role: 'assistant', content, status: 'done' };
+  return welcome;
 }
 
 const icon = (path: string) => html`<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"
@@ -413,11 +410,13 @@ export { addLanguage } from '../i18n/index.js';
 
 /** Defines the internal panel element, once. */
 export function definePanel(): void {
+  if (!customElements.get('pathors-chat-reply')) customElements.define('pathors-chat-reply', ReplyView);
   if (!customElements.get('pathors-chat-panel')) customElements.define('pathors-chat-panel', PathorsChatPanel);
 }
 
 declare global {
   interface HTMLElementTagNameMap {
     'pathors-chat-panel': PathorsChatPanel;
+    'pathors-chat-reply': ReplyView;
   }
 }

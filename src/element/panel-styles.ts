@@ -21,20 +21,15 @@ export const panelStyles = css`
     border-radius: var(--_radius);
     box-shadow: 0 12px 40px #0f172a38;
     overflow: hidden;
-    animation: rise 0.18s ease-out;
   }
   :host([inline]) .panel {
     box-shadow: none;
-    animation: none;
   }
   @media (max-width: 480px) {
     :host(:not([inline])) .panel {
       border: 0;
       border-radius: 0;
     }
-  }
-  @keyframes rise {
-    from { opacity: 0; transform: translateY(8px); }
   }
   header,
   form {
@@ -138,6 +133,7 @@ export const panelStyles = css`
     border: 1px dashed var(--_border);
     border-radius: 8px;
   }
+  .md { display: block; }
   .md > :first-child { margin-top: 0; }
   .md > :last-child { margin-bottom: 0; }
   .md :is(p, ul, ol, blockquote, table, .code) { margin: 0.5em 0; }
@@ -281,7 +277,6 @@ export const panelStyles = css`
     white-space: nowrap;
   }
   @media (prefers-reduced-motion: reduce) {
-    .panel,
     .typing i {
       animation: none;
     }

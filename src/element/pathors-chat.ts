@@ -27,6 +27,8 @@ export type ChatTheme = 'light' | 'dark' | 'auto';
  * @fires pathors-tool-call - Cancelable. The agent calls one of `tools`; `preventDefault()` declines, `detail.waitUntil(promise)` asks first.
  * @fires pathors-reset - Cancelable. The visitor asked for a new conversation.
  *
+ * @attr {string} lang - The language of the built-in strings (`en`, `zh-TW`); default: the nearest `lang` above, then the browser's. Changes take effect at once.
+ *
  * @slot launcher-icon - The icon inside the launcher button.
  * @slot header - Extra content in the panel header, after the title (an avatar, a status).
  * @slot empty - Shown while the conversation is empty, above the starters.

@@ -20,7 +20,7 @@ export const en = {
   characterCount: '{count} of {max} characters',
   suggestions: 'Suggestions',
   replyFinished: 'Reply from the assistant: {text}',
-  notSavedBlocked: 'This browser blocks storage, so this conversation will not be kept after you leave the page.',
+  notSavedBlocked: 'This browser blocks storage: the conversation ends when you leave the page.',
   notSavedFull: 'Storage is full, so this conversation is not saved on this device.',
   notSavedCorrupt: 'The saved conversation could not be read, so it starts afresh here.',
   missingProxyUrl: 'This chat is not set up yet: the proxy-url attribute is missing.',

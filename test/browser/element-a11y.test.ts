@@ -98,16 +98,20 @@ describe('accessibility (axe: wcag2a, wcag2aa, wcag21aa, wcag22aa)', () => {
   it('honours prefers-reduced-motion', async () => {
     const chat = await mountChat({ open: true });
     const panel = await panelOf(chat);
-    const panelElement = $(panel, '[part="panel"]')!;
-    expect(getComputedStyle(panelElement).animationName).toBe('rise');
+    await send(panel, 'hi [[fault:slow-first-byte:1500]]');
+    await until(() => Boolean($(panel, '.typing i')), 'the typing indicator');
+    const dot = $(panel, '.typing i')!;
+    expect(getComputedStyle(dot).animationName).toBe('blink');
     const session = cdp();
     await session.send('Emulation.setEmulatedMedia', { features: [{ name: 'prefers-reduced-motion', value: 'reduce' }] });
     try {
       expect(matchMedia('(prefers-reduced-motion: reduce)').matches).toBe(true);
-      expect(getComputedStyle(panelElement).animationName).toBe('none');
+      expect(getComputedStyle(dot).animationName).toBe('none');
+      expect(getComputedStyle(launcher(chat)).transitionDuration).toBe('0s');
     } finally {
       await session.send('Emulation.setEmulatedMedia', { features: [] });
     }
+    await idle(panel);
   });
 
   it('has visible focus on the launcher', async () => {
