@@ -1,3 +1,4 @@
+import type { ToolDefinition } from '../core/wire.js';
 import type { RateLimitStore } from './rate-limit.js';
 import type { ProxyLogEvent } from './log.js';
 
@@ -66,6 +67,13 @@ export interface PathorsProxyOptions {
   maxTools?: number;
   /** Let browsers send `system` messages. Default false: a visitor must not rewrite the agent. */
   allowSystemMessages?: boolean;
+  /**
+   * The page tools, as the site defines them. When set, a browser may only name these: any
+   * other is refused (400), and the ones it offers go upstream with the definitions given
+   * here, so a visitor can neither invent tools nor rewrite their descriptions or schemas.
+   * Default: the browser's definitions, checked for shape and size only.
+   */
+  tools?: readonly ToolDefinition[];
   rateLimit?: RateLimitOptions;
   /** Shared by rate limits and request-ID replay checks. Default: in memory, per process. */
   store?: RateLimitStore;
@@ -114,6 +122,7 @@ export interface ResolvedOptions {
   maxMessageChars: number;
   maxTools: number;
   allowSystemMessages: boolean;
+  tools: ReadonlyMap<string, ToolDefinition> | undefined;
   perIp: BucketOptions | false;
   perSession: BucketOptions | false;
   store: RateLimitStore | undefined;
@@ -254,6 +263,20 @@ function upstreamUrls(upstream: unknown, projectId: string): { chatCompletionsUr
 }
 
 /** Checks every option once, at creation, so a misconfigured proxy never starts serving. */
+function pinnedTools(tools: PathorsProxyOptions['tools']): ResolvedOptions['tools'] {
+  if (tools === undefined) return undefined;
+  if (!Array.isArray(tools)) throw new ProxyOptionsError('tools', 'must be an array of { type: "function", function: { name, ... } }.');
+  const byName = new Map<string, ToolDefinition>();
+  for (const [i, definition] of tools.entries()) {
+    const name: unknown = definition?.function?.name;
+    if (definition?.type !== 'function' || typeof name !== 'string' || !name) {
+      throw new ProxyOptionsError(`tools[${i}]`, 'must be { type: "function", function: { name, description?, parameters? } }.');
+    }
+    byName.set(name, definition);
+  }
+  return byName;
+}
+
 export function resolveOptions(options: PathorsProxyOptions): ResolvedOptions {
   if (!isRecord(options)) throw new ProxyOptionsError('options', 'must be an object.');
   const { apiKey, projectId } = options;
@@ -322,6 +345,7 @@ export function resolveOptions(options: PathorsProxyOptions): ResolvedOptions {
     maxMessageChars: positiveInteger('maxMessageChars', options.maxMessageChars, DEFAULTS.maxMessageChars),
     maxTools: positiveInteger('maxTools', options.maxTools, DEFAULTS.maxTools, true),
     allowSystemMessages: options.allowSystemMessages ?? false,
+    tools: pinnedTools(options.tools),
     perIp: bucket('rateLimit.perIp', rateLimit.perIp, DEFAULTS.perIp),
     perSession: bucket('rateLimit.perSession', rateLimit.perSession, DEFAULTS.perSession),
     store,

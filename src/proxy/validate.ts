@@ -2,7 +2,8 @@ import type { ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../core
 import { ProxyError, invalidField } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 
-type Limits = Pick<ResolvedOptions, 'maxBodyBytes' | 'maxMessages' | 'maxMessageChars' | 'maxTools' | 'allowSystemMessages'>;
+type Limits = Pick<ResolvedOptions,
+  'maxBodyBytes' | 'maxMessages' | 'maxMessageChars' | 'maxTools' | 'allowSystemMessages' | 'tools'>;
 
 const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_DESCRIPTION_CHARS = 1024;
@@ -125,7 +126,7 @@ function message(value: unknown, i: number, limits: Limits): ChatMessage {
   }
 }
 
-function tool(value: unknown, i: number): ToolDefinition {
+function tool(value: unknown, i: number, pinned: Limits['tools']): ToolDefinition {
   const at = `tools[${i}]`;
   if (!isRecord(value)) throw invalidField(at, 'must be an object.');
   if (value.type !== 'function') throw invalidField(`${at}.type`, 'must be "function".');
@@ -133,6 +134,11 @@ function tool(value: unknown, i: number): ToolDefinition {
   if (!isRecord(fn)) throw invalidField(`${at}.function`, 'must be an object.');
   const name = boundedString(`${at}.function.name`, fn.name, 64, false);
   if (!TOOL_NAME.test(name)) throw invalidField(`${at}.function.name`, 'must be 1-64 letters, digits, "_" or "-".');
+  if (pinned) {
+    const definition = pinned.get(name);
+    if (!definition) throw invalidField(`${at}.function.name`, `names no tool this site offers ("${name}").`);
+    return definition;
+  }
   const definition: ToolDefinition = { type: 'function', function: { name } };
   if (fn.description !== undefined) {
     definition.function.description = boundedString(`${at}.function.description`, fn.description, MAX_DESCRIPTION_CHARS);
@@ -168,7 +174,7 @@ export function validateChatRequest(value: unknown, limits: Limits): ValidChatRe
   if (tools !== undefined) {
     if (!Array.isArray(tools)) throw invalidField('tools', 'must be an array.');
     if (tools.length > limits.maxTools) throw invalidField('tools', `must hold at most ${limits.maxTools} tools.`);
-    if (tools.length > 0) body.tools = tools.map((entry: unknown, i) => tool(entry, i));
+    if (tools.length > 0) body.tools = tools.map((entry: unknown, i) => tool(entry, i, limits.tools));
   }
   if (sessionId !== undefined && sessionId !== null && typeof sessionId !== 'string') {
     throw invalidField('session_id', 'must be a string.');
