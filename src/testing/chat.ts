@@ -5,7 +5,7 @@ import { FALLBACK_RULES } from './default-script.js';
 import type { Exchange, FakeState } from './exchange.js';
 import { readMarkers } from './faults.js';
 import type { AppliedFault } from './faults.js';
-import { mergeHistory } from './history.js';
+import { mergeHistory, unansweredToolCall } from './history.js';
 import { sendError, sendNestedError } from './http-util.js';
 import { INVALID_AUTH } from './http-util.js';
 import { respondJson, respondStream } from './respond.js';
@@ -63,6 +63,10 @@ export async function handleChat(exchange: Exchange, state: FakeState): Promise<
 
   const known = state.sessions.get(sessionId);
   const conversation = mergeHistory(known?.messages ?? [], request.messages);
+  const unanswered = unansweredToolCall(conversation);
+  if (unanswered !== undefined) {
+    return sendError(res, 400, `tool call ${unanswered} has no tool result: answer every call before the next turn`);
+  }
   const ctx = buildContext(request, conversation, sessionId, known?.variables ?? {}, markers.text);
   const reply = planReply(state.script, FALLBACK_RULES, ctx);
 

@@ -48,3 +48,21 @@ export function sameMessage(a: ChatMessage, b: ChatMessage | undefined): boolean
   if ((a.content ?? '') !== (b.content ?? '')) return false;
   return a.role !== 'tool' || b.role !== 'tool' || a.tool_call_id === b.tool_call_id;
 }
+
+/**
+ * The id of a tool call that has no `tool` result before the conversation moves on (or ends),
+ * as chat APIs check: a client must answer every call, even with an error, before the next turn.
+ */
+export function unansweredToolCall(messages: readonly ChatMessage[]): string | undefined {
+  let open = new Set<string>();
+  for (const message of messages) {
+    if (message.role === 'tool') {
+      open.delete(message.tool_call_id);
+      continue;
+    }
+    const [unanswered] = open;
+    if (unanswered !== undefined) return unanswered;
+    open = new Set(message.role === 'assistant' ? (message.tool_calls ?? []).map((call) => call.id) : []);
+  }
+  return [...open][0];
+}

@@ -2,7 +2,8 @@
  * `pathors-chat/testing`: a local fake of the Pathors API for your tests and demos.
  *
  * It serves chat completions (streamed or not, with tool calls) and the session API on both host
- * layouts, replies from a script, remembers sessions, and injects faults on request. It also
+ * layouts, replies from a script, remembers sessions, and injects faults on request. Like real
+ * chat APIs, it refuses (400) a turn while a tool call of the session has no result. It also
  * answers `/__fake/requests`, `/__fake/reset` and `/__fake/fault` (no auth, CORS open) for browser
  * tests; those routes exist only on the fake.
  *

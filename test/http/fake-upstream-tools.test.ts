@@ -204,3 +204,20 @@ describe('the official openai client', () => {
     expect(authHeaders(fake).Authorization).not.toContain('sk_wrong');
   });
 });
+
+describe('unanswered tool calls', () => {
+  it('refuses the next turn while a call of the session has no result, as chat APIs do', async () => {
+    const session = { headers: authHeaders(fake, { 'X-Session-ID': 'unanswered-1' }) };
+    const first = await streamChat(fake, { messages: [user('What does get_weather say?')], tools: [WEATHER_TOOL] },
+      { 'X-Session-ID': 'unanswered-1' });
+    expect(first.joined.finishReason).toBe('tool_calls');
+    const skipped = await postChat(fake, { messages: [user('never mind')] }, session);
+    expect(skipped.status).toBe(400);
+    expect(((await skipped.json()) as { error: string }).error).toMatch(/has no tool result/);
+    const [call] = first.joined.toolCalls;
+    const answered = await postChat(fake, {
+      messages: [{ role: 'tool', tool_call_id: call!.id, content: '{"error":"not run"}' }, user('never mind')],
+    }, session);
+    expect(answered.status).toBe(200);
+  });
+});
