@@ -77,6 +77,12 @@ describe('custom-elements.json and docs/api.md', () => {
     }
   });
 
+  it('documents every --pathors-chat-* custom property the styles read, and no other', () => {
+    const read = new Set(['src/element/host-styles.ts', 'src/element/panel-styles.ts']
+      .flatMap((file) => committed(file).match(/--pathors-chat-[a-z]+(?:-[a-z]+)*/g) ?? []));
+    expect([...read].sort()).toEqual((element.cssProperties ?? []).map((property) => property.name).sort());
+  });
+
   it('the README links to the API reference', () => {
     // The README is the front door; the reference it links to is this generated file.
     expect(committed('README.md')).toMatch(/\]\((\.\/)?docs\/api\.md(#[^)]*)?\)/);
