@@ -72,6 +72,21 @@ describe('npm run demo', () => {
     await page.close();
   });
 
+  it('keeps two tabs of the site in step through storage', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const [first, second] = [await context.newPage(), await context.newPage()];
+    await first.goto(`${url}/plain.html`);
+    await second.goto(`${url}/plain.html`);
+    await second.getByRole('button', { name: 'Open chat' }).click();
+    await first.getByRole('button', { name: 'Open chat' }).click();
+    await ask(first, 'typed in the first tab');
+    await first.locator('pathors-chat-panel .message.assistant > .copy').waitFor();
+    await expect.poll(() => second.locator('pathors-chat-panel .message.user').allTextContents(), { timeout: 10_000 })
+      .toEqual(['typed in the first tab']);
+    await second.locator('pathors-chat-panel .message.assistant > .copy').waitFor();
+    await context.close();
+  });
+
   it.each(['/inline.html', '/theming.html', '/plain.html', '/react19/', '/vue/'])('serves %s with a working chat', async (path) => {
     const { page, errors } = await open(path);
     const launcher = page.getByRole('button', { name: 'Open chat' });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { measureBundle, type BundleSizes } from '../../scripts/bundle-size.mjs';
 
@@ -24,6 +24,13 @@ describe('size budget (gzip, the script-tag build as a browser fetches it)', () 
   it('optional chunks stay small: page tools and each language', () => {
     expect(Object.keys(sizes.optional).sort()).toEqual(['tools', 'zh-tw']);
     for (const bytes of Object.values(sizes.optional)) expect(bytes).toBeLessThanOrEqual(1.5 * KB);
+  });
+
+  it('the script-tag files import nothing by bare name: they work from any server', () => {
+    for (const file of ['pathors-chat.js', 'pathors-chat.classic.js', ...Object.keys(sizes.files)]) {
+      const code = readFileSync(`dist/${file}`, 'utf8');
+      expect(code.match(/(?:\bfrom\s*|\bimport\s*\(?\s*)["'](?![./])[^"']+["']/g), file).toBeNull();
+    }
   });
 
   it('the classic single file, everything included: at most 27.5 KB', () => {
