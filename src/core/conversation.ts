@@ -305,17 +305,16 @@ export class Conversation extends EventTarget {
   #endTurn(controller: AbortController, entry: AssistantEntry | undefined, error: unknown): void {
     if (this.#controller === controller) this.#controller = undefined;
     this.activeTool = undefined;
-    if (entry?.status === 'streaming' && entry.content) {
-      entry.status = error instanceof AbortedError || controller.signal.aborted ? 'stopped' : 'interrupted';
+    const stopped = error instanceof AbortedError || controller.signal.aborted;
+    if (entry?.status === 'streaming') {
+      entry.status = stopped ? 'stopped' : 'interrupted';
       // It is a reply all the same, as far as it got: the page hears of it like any other.
-      this.dispatchEvent(new CustomEvent('reply', { detail: { entry } }));
+      if (entry.content) this.dispatchEvent(new CustomEvent('reply', { detail: { entry } }));
     }
-    if (error instanceof AbortedError || controller.signal.aborted) {
-      if (entry?.status === 'streaming') entry.status = 'stopped';
+    if (stopped) {
       this.status = 'idle';
       this.#turn = undefined;
     } else {
-      if (entry?.status === 'streaming') entry.status = 'interrupted';
       this.error = error instanceof ChatError ? error
         : new ChatError('network', error instanceof Error ? error.message : String(error), { cause: error });
       // The proxy no longer accepts this session (its secret changed, or it was ended): the

@@ -29,10 +29,6 @@ export class ConversationStorage {
     if (this.#storage && !canWrite(this.#storage)) this.problem = 'full';
   }
 
-  get persistent(): boolean {
-    return this.#storage !== undefined;
-  }
-
   load(): Saved {
     if (!this.#storage) return { sessionId: undefined, entries: [] };
     try {

@@ -175,7 +175,6 @@ class FirstByteWatch {
   readonly #controller = new AbortController();
   readonly #timer: ReturnType<typeof setTimeout>;
   #timedOut = false;
-  #receivedAnything = false;
   /** The server answered (headers arrived): a failure after this is a cut, not "unreachable". */
   #responded = false;
   readonly #callerSignal: AbortSignal;
@@ -192,7 +191,7 @@ class FirstByteWatch {
   }
 
   firstByte(): void {
-    this.#receivedAnything = true;
+    this.#responded = true;
     clearTimeout(this.#timer);
   }
 
@@ -216,16 +215,16 @@ class FirstByteWatch {
   }
 
   throwIfStopped(): void {
-    if (this.#timedOut) throw this.#timeoutError();
-    if (this.#callerSignal.aborted) throw new AbortedError('aborted');
+    const stopped = this.#stopped();
+    if (stopped) throw stopped;
   }
 
   /** Gives a thrown value its place in the taxonomy. */
   explain(error: unknown): Error {
-    if (this.#timedOut) return this.#timeoutError();
-    if (this.#callerSignal.aborted) return new AbortedError('aborted');
+    const stopped = this.#stopped();
+    if (stopped) return stopped;
     if (error instanceof ChatError) return error;
-    if (this.#receivedAnything || this.#responded) {
+    if (this.#responded) {
       return new ChatError('interrupted', 'The connection dropped during the reply', { cause: error });
     }
     if (typeof navigator !== 'undefined' && navigator.onLine === false) {
@@ -239,7 +238,9 @@ class FirstByteWatch {
     this.#callerSignal.removeEventListener('abort', this.#onCallerAbort);
   }
 
-  #timeoutError(): ChatError {
-    return new ChatError('timeout', 'No answer in time');
+  /** Why the request was cut by us rather than failing: no byte in time, or the caller's stop. */
+  #stopped(): Error | undefined {
+    if (this.#timedOut) return new ChatError('timeout', 'No answer in time');
+    return this.#callerSignal.aborted ? new AbortedError('aborted') : undefined;
   }
 }

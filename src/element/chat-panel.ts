@@ -1,5 +1,5 @@
 import { LitElement, html, nothing } from 'lit';
-import { conversationFor, loadTools, type Conversation } from '../core/conversation.js';
+import { conversationFor, loadTools, type Conversation, type ConversationEventMap } from '../core/conversation.js';
 import type { ChatError } from '../core/errors.js';
 import type { AssistantEntry, Entry } from '../core/transcript.js';
 import type { ToolCall } from '../core/wire.js';
@@ -135,7 +135,7 @@ export class PathorsChatPanel extends LitElement {
       this.revision++;
     }],
     ['delta', (event) => {
-      const { entry } = (event as CustomEvent<{ entry: AssistantEntry }>).detail;
+      const { entry } = (event as ConversationEventMap['delta']).detail;
       // The reply being written is the last one on screen.
       const views = this.renderRoot.querySelectorAll<ReplyView>('pathors-chat-reply');
       const last = views[views.length - 1];
@@ -143,12 +143,12 @@ export class PathorsChatPanel extends LitElement {
       this.#scroller.contentChanged();
     }],
     ['reply', (event) => {
-      const { entry } = (event as CustomEvent<{ entry: AssistantEntry }>).detail;
+      const { entry } = (event as ConversationEventMap['reply']).detail;
       this.#announcement = format(this.#strings.replyFinished, { text: entry.content });
       fire(this.host, 'pathors-message', { message: messageDetail(entry) });
     }],
     ['error', (event) => {
-      const { error } = (event as CustomEvent<{ error: ChatError }>).detail;
+      const { error } = (event as ConversationEventMap['error']).detail;
       fire(this.host, 'pathors-error', {
         code: error.code,
         message: this.#errorText(error),
@@ -158,7 +158,7 @@ export class PathorsChatPanel extends LitElement {
       });
     }],
     ['session', (event) => {
-      fire(this.host, 'pathors-session', (event as CustomEvent<{ sessionId: string }>).detail);
+      fire(this.host, 'pathors-session', (event as ConversationEventMap['session']).detail);
     }],
   ];
 

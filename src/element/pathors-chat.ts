@@ -210,10 +210,16 @@ export class PathorsChat extends LitElement {
   }
 
   async #focusWhenOpened(): Promise<void> {
+    const panel = await this.#readyPanel();
+    // On touch screens focusing the composer opens the keyboard over the chat.
+    if (!matchMedia('(pointer: coarse)').matches) await panel?.focusComposer();
+  }
+
+  /** The panel, loaded and rendered, for a method that needs it before the chat was ever opened. */
+  async #readyPanel(): Promise<PathorsChatPanel | null> {
     await this.#loadPanel();
     await this.updateComplete;
-    // On touch screens focusing the composer opens the keyboard over the chat.
-    if (!matchMedia('(pointer: coarse)').matches) await this.#panel?.focusComposer();
+    return this.#panel;
   }
 
   #loadPanel(): Promise<typeof import('./chat-panel.js')> {
@@ -241,10 +247,6 @@ export class PathorsChat extends LitElement {
     this.#panelRestoreFocus = true;
     this.#setOpen(false);
   };
-
-  #handleLauncherClick(): void {
-    this.#setOpen(!this.open);
-  }
 
   /** Opens or closes as the visitor asked, and tells the page. */
   #setOpen(open: boolean): void {
@@ -282,9 +284,7 @@ export class PathorsChat extends LitElement {
    * false when it was not sent: empty, a reply in flight, or `pathors-send` canceled.
    */
   async send(text: string): Promise<boolean> {
-    await this.#loadPanel();
-    await this.updateComplete;
-    return this.#panel?.sendText(text) ?? false;
+    return (await this.#readyPanel())?.sendText(text) ?? false;
   }
 
   /** Stops the reply being written; the words so far are kept. */
@@ -294,9 +294,7 @@ export class PathorsChat extends LitElement {
 
   /** Forgets the conversation and its session, here and at the proxy (call it on logout). */
   async reset(): Promise<void> {
-    await this.#loadPanel();
-    await this.updateComplete;
-    this.#panel?.conversation?.reset();
+    (await this.#readyPanel())?.conversation?.reset();
   }
 
   /** Focuses the composer (opening the panel in bubble mode). */
@@ -305,7 +303,7 @@ export class PathorsChat extends LitElement {
       this.show();
       return;
     }
-    void this.#loadPanel().then(() => this.updateComplete).then(() => this.#panel?.focusComposer(options));
+    void this.#readyPanel().then((panel) => panel?.focusComposer(options));
   }
 
   protected override render() {
@@ -332,7 +330,7 @@ export class PathorsChat extends LitElement {
         aria-label=${this.open ? text.closeChat : text.openChat}
         aria-expanded=${this.open ? 'true' : 'false'}
         aria-haspopup="dialog"
-        @click=${this.#handleLauncherClick}
+        @click=${this.toggle}
         @pointerenter=${this.#loadPanel}
         @focus=${this.#loadPanel}>
         <slot name="launcher-icon">${this.open ? closeIcon : chatIcon}</slot>
