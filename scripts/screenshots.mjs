@@ -1,13 +1,13 @@
 // Takes the README's screenshots of the demo (light, dark, phone) in headless Chromium.
 // `node scripts/screenshots.mjs` after a build; writes docs/images/*.png.
 import { chromium } from 'playwright-core';
-import { findChromium } from './find-chromium.mjs';
+import { CHROMIUM_ARGS, findChromium } from './find-chromium.mjs';
 import { startDemoServer } from './demo-server.mjs';
 
 const demo = await startDemoServer({ port: 0, upstream: { fake: { tokenDelayMs: 0 } } });
 const browser = await chromium.launch({
   executablePath: findChromium(),
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: CHROMIUM_ARGS,
 });
 
 async function shoot(name, { viewport, theme, message }) {
