@@ -3,7 +3,7 @@
 // PATHORS_API_KEY and PATHORS_PROJECT_ID are set: that is the only difference.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { startDemoServer } from './demo-server.mjs';
+import { createServer } from 'node:net';
 
 if (!process.argv.includes('--no-build')) {
   for (const script of ['scripts/build.mjs', 'scripts/build-demo-apps.mjs']) {
@@ -12,18 +12,25 @@ if (!process.argv.includes('--no-build')) {
   }
 }
 
+// Imported only after the build: the demo server loads the proxy and the fake upstream from dist/,
+// which a fresh clone does not have yet.
+const { startDemoServer } = await import('./demo-server.mjs');
+
 const { PATHORS_API_KEY: apiKey, PATHORS_PROJECT_ID: projectId } = process.env;
 const real = Boolean(apiKey && projectId);
+const host = process.env.HOST ?? '127.0.0.1';
+const port = Number(process.env.PORT ?? 5173);
 const demo = await startDemoServer({
-  host: process.env.HOST ?? '127.0.0.1',
-  port: Number(process.env.PORT ?? 5173),
+  host,
+  port,
   upstream: real
     ? { apiKey, projectId, baseUrl: process.env.PATHORS_BASE_URL,
       sessionSecret: process.env.PATHORS_SESSION_SECRET ?? randomBytes(32).toString('hex') }
     : { fake: { tokenDelayMs: Number(process.env.FAKE_TOKEN_DELAY_MS ?? 25) } },
-}).catch((error) => {
+}).catch(async (error) => {
   if (error.code !== 'EADDRINUSE') throw error;
-  console.error(`\n  Port ${process.env.PORT ?? 5173} is in use. Run the demo on another: PORT=5174 npm run demo\n`);
+  const free = await freePort(host);
+  console.error(`\n  Port ${port} on ${host} is in use. Port ${free} is free: PORT=${free} npm run demo\n`);
   process.exit(1);
 });
 
@@ -36,5 +43,16 @@ console.log('  Ctrl+C to stop.\n');
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     void demo.close().then(() => process.exit(0));
+  });
+}
+
+/** A port the system reports free right now: the suggestion in the "port in use" message. */
+function freePort(onHost) {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer().once('error', reject);
+    probe.listen(0, onHost, () => {
+      const { port: free } = probe.address();
+      probe.close(() => resolvePort(free));
+    });
   });
 }
