@@ -1,55 +1,287 @@
-// Time to first token straight from the fake upstream, and through the proxy in
-// front of it, measured in the same run, interleaved, on loopback.
-import { startProxyServer } from '../dist/proxy/index.js';
-import { startFakeUpstream } from '../dist/testing/index.js';
+// Rows 3 and 4: the proxy against the upstream directly and against nginx in front of it.
+//   3. time to first token and to the last byte, p50 and p99, requests interleaved;
+//   4. a burst of concurrent streams: every chunk and [DONE] arrived (checked per stream), errors,
+//      the relay's RSS and CPU seconds, and /health latency during the burst.
+// The fake upstream and the proxy each run in a process of their own (bench-servers.mjs).
+import { fork } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { splitIntoTokens } from '../dist/testing/index.js';
+import { findNginx, startNginx } from './bench-nginx.mjs';
+import { median, mb, ms, outcome, p99, processTree, ratio, table, usage } from './bench-lib.mjs';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 150);
-const fake = await startFakeUpstream();
-const proxy = await startProxyServer({
-  apiKey: fake.apiKey, projectId: fake.projectId, upstream: fake.url, port: 0,
-  sessionSecret: 'bench-session-secret-0123456789abcdef', allowedOrigins: [],
-  rateLimit: { perIp: false, perSession: false },
-});
-
-const body = JSON.stringify({ messages: [{ role: 'user', content: 'hello' }], stream: true });
-
-/** Milliseconds from sending the POST to the first byte of the first chunk, and to the end. */
-async function time(url, headers) {
-  const start = performance.now();
-  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
-  const reader = response.body.getReader();
-  const first = await reader.read();
-  const ttft = performance.now() - start;
-  if (first.done) throw new Error(`no body (${response.status})`);
-  while (!(await reader.read()).done);
-  return { ttft, total: performance.now() - start };
+/** A reply of about `bytes` characters: markdown prose, like an agent's answer. */
+function replyText(bytes) {
+  const sentences = ['The **refund** takes five working days.', 'Open `Settings` then *Billing* to see it.',
+    'Ask again if the amount looks wrong; we check every case.', 'Here is a [guide](https://example.com/r).'];
+  let text = '';
+  for (let i = 0; text.length < bytes; i++) text += `${sentences[i % sentences.length]} `;
+  return text.trim();
 }
 
-// A conversation under way: the session already exists (a new one costs one upstream create).
-const session = (await fetch(`${proxy.url}/sessions`, { method: 'POST' })).headers.get('X-Session-ID');
-const direct = { ttft: [], total: [] };
-const proxied = { ttft: [], total: [] };
-let request = 0;
-// Warm both paths (connection pools, JIT) before measuring.
-for (let round = -10; round < ROUNDS; round++) {
-  const a = await time(fake.v1ChatCompletionsUrl, { Authorization: `Bearer ${fake.apiKey}` });
-  const b = await time(`${proxy.url}/chat/completions`,
-    { 'X-Request-ID': `bench-${request++}-${Date.now()}`, 'X-Session-ID': session });
-  if (round < 0) continue;
-  direct.ttft.push(a.ttft); direct.total.push(a.total);
-  proxied.ttft.push(b.ttft); proxied.total.push(b.total);
+function startChild(role, settings) {
+  const child = fork(new URL('./bench-servers.mjs', import.meta.url), [role, JSON.stringify(settings)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (info) => resolve({ ...info, pid: child.pid, stop: () => stopChild(child) }));
+    child.once('exit', (code) => reject(new Error(`${role} exited (${code}) before listening`)));
+  });
 }
-await proxy.close();
-await fake.close();
 
-const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
-const p95 = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length * 0.95)];
-const row = (name, values) => `${name.padEnd(26)} median ${median(values).toFixed(2).padStart(6)} ms   p95 ${p95(values).toFixed(2).padStart(6)} ms`;
-console.log(`\nproxy: time to first token, ${ROUNDS} streamed requests each, interleaved, loopback`);
-console.log(row('direct to upstream', direct.ttft));
-console.log(row('through the proxy', proxied.ttft));
-console.log(`added by the proxy: ${(median(proxied.ttft) - median(direct.ttft)).toFixed(2)} ms median `
-  + `(ratio ${(median(proxied.ttft) / median(direct.ttft)).toFixed(2)}x against a zero-latency upstream; `
-  + 'a real agent takes hundreds of ms to its first token)');
-console.log(row('whole reply, direct', direct.total));
-console.log(row('whole reply, proxy', proxied.total));
+async function stopChild(child) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.send('stop');
+  await Promise.race([exited, sleep(5000)]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+/**
+ * One streamed chat request over node:http: times to the first `data:` byte and to the end,
+ * and what arrived (the joined deltas, the chunk count, whether `[DONE]` came).
+ */
+function stream(url, { headers, body, agent }) {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const result = { status: 0, ttft: Number.NaN, total: Number.NaN, content: '', chunks: 0, done: false, error: undefined };
+    let buffer = '';
+    const req = request(url, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
+      result.status = res.statusCode;
+      res.setEncoding('utf8');
+      res.on('data', (text) => {
+        if (Number.isNaN(result.ttft)) result.ttft = performance.now() - start;
+        buffer += text;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const event = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          for (const line of event.split('\n')) {
+            if (!line.startsWith('data:')) continue;
+            const data = line.slice(5).trim();
+            if (data === '[DONE]') { result.done = true; continue; }
+            try {
+              result.content += JSON.parse(data).choices?.[0]?.delta?.content ?? '';
+              result.chunks++;
+            } catch {
+              result.error ??= 'malformed chunk';
+            }
+          }
+        }
+      });
+      res.on('end', () => { result.total = performance.now() - start; resolve(result); });
+      res.on('error', (error) => { result.error ??= error.message; resolve(result); });
+    });
+    req.on('error', (error) => { result.error ??= error.code ?? error.message; resolve(result); });
+    req.end(body);
+  });
+}
+
+/** Milliseconds for one GET on a fresh connection (what a load balancer's probe pays). */
+function healthProbe(url) {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const req = request(`${url}/health`, { agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200 ? performance.now() - start : Number.NaN));
+    });
+    req.on('error', () => resolve(Number.NaN));
+    req.end();
+  });
+}
+
+/** Mints `count` proxy sessions (each one a session create upstream), a few at a time. */
+async function mintSessions(proxyUrl, count) {
+  const ids = new Array(count);
+  let next = 0;
+  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (next < count) {
+      const i = next++;
+      ids[i] = await new Promise((resolve, reject) => {
+        request(`${proxyUrl}/sessions`, { method: 'POST', agent }, (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 201 ? resolve(res.headers['x-session-id']) : reject(new Error(`POST /sessions: ${res.statusCode}`))));
+        }).on('error', reject).end();
+      });
+    }
+  }));
+  agent.destroy();
+  return ids;
+}
+
+export async function benchProxy({ short }) {
+  const sizes = short
+    ? { rounds: 20, streams: 100, replyBytes: 200, delayMs: 5 }
+    : { rounds: 200, streams: 1000, replyBytes: 1000, delayMs: 10 };
+  const reply = replyText(sizes.replyBytes);
+  const expectedChunks = splitIntoTokens(reply).length + 1; // + the closing chunk with finish_reason
+  const nginxBinary = findNginx();
+
+  const upstream = await startChild('upstream', { reply });
+  const proxy = await startChild('proxy', { upstream: upstream.url });
+  let nginx;
+  let nginxReason = nginxBinary.reason;
+  if (nginxBinary.path) {
+    try {
+      nginx = await startNginx(nginxBinary.path, upstream.url);
+    } catch (error) {
+      nginxReason = `nginx did not start: ${error.message}`;
+    }
+  }
+  const chatPath = new URL(upstream.chatUrl).pathname;
+  const auth = { Authorization: `Bearer ${upstream.apiKey}` };
+  let request = 0;
+  const requestId = () => `bench-${process.pid}-${request++}`;
+
+  /** The ways to reach the upstream; each builds the request for one stream. */
+  const targets = {
+    direct: { url: upstream.chatUrl, headers: (session) => ({ ...auth, 'X-Session-ID': session }) },
+    proxy: { url: `${proxy.url}/chat/completions`, headers: (session) => ({ 'X-Session-ID': session, 'X-Request-ID': requestId() }) },
+    ...(nginx ? { nginx: { url: `${nginx.url}${chatPath}`, headers: (session) => ({ ...auth, 'X-Session-ID': session }) } } : {}),
+  };
+  const relayPids = { proxy: () => [proxy.pid], ...(nginx ? { nginx: () => processTree(nginx.pid) } : {}) };
+  const healthUrl = { proxy: proxy.url, ...(nginx ? { nginx: nginx.url } : {}) };
+
+  const results = {};
+  try {
+    results.ttft = await timeToFirstToken({ sizes, targets, proxyUrl: proxy.url, nginxReason });
+    results.burst = await burst({ sizes, targets, proxyUrl: proxy.url, relayPids, healthUrl, reply, expectedChunks, nginxReason, upstreamPid: upstream.pid });
+  } finally {
+    await proxy.stop();
+    await nginx?.stop();
+    await upstream.stop();
+  }
+  const broken = [results.ttft, results.burst].filter((row) => row.status === 'broken').map((row) => row.reason);
+  return { ttft: results.ttft, burst: results.burst, ...(broken.length ? { broken } : {}) };
+}
+
+async function timeToFirstToken({ sizes, targets, proxyUrl, nginxReason }) {
+  const body = JSON.stringify({ messages: [{ role: 'user', content: 'hello' }], stream: true });
+  // A conversation under way has its session; a first message makes the proxy create one upstream.
+  const sessions = await mintSessions(proxyUrl, sizes.rounds + 10);
+  const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+  const variants = {
+    direct: (i) => ({ url: targets.direct.url, headers: targets.direct.headers(`direct-${i}`) }),
+    proxy: (i) => ({ url: targets.proxy.url, headers: targets.proxy.headers(sessions[i]) }),
+    'proxy, first message': () => ({ url: targets.proxy.url, headers: { 'X-Request-ID': `first-${performance.now()}` } }),
+    ...(targets.nginx ? { nginx: (i) => ({ url: targets.nginx.url, headers: targets.nginx.headers(`nginx-${i}`) }) } : {}),
+  };
+  const samples = Object.fromEntries(Object.keys(variants).map((name) => [name, { ttft: [], total: [] }]));
+  const failures = [];
+  // Ten warm-up rounds (connection pools, JIT), then the measured ones, the variants interleaved.
+  for (let round = -10; round < sizes.rounds; round++) {
+    for (const [name, build] of Object.entries(variants)) {
+      const { url, headers } = build(round + 10);
+      const r = await stream(url, { headers, body, agent });
+      if (r.status !== 200 || !r.done || r.error) failures.push(`${name}: ${r.status} ${r.error ?? (r.done ? '' : 'no [DONE]')}`);
+      if (round < 0) continue;
+      samples[name].ttft.push(r.ttft);
+      samples[name].total.push(r.total);
+    }
+  }
+  agent.destroy();
+  const figures = Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, {
+    ttftP50: median(s.ttft), ttftP99: p99(s.ttft), totalP50: median(s.total), totalP99: p99(s.total),
+  }]));
+  const direct = figures.direct;
+  console.log(`\n3. proxy: time to first token and to the last byte, ${sizes.rounds} requests each, interleaved, loopback`);
+  table([
+    ['path', 'first token p50', 'p99', 'added p50', 'last byte p50', 'p99', 'ratio p50'],
+    ...Object.entries(figures).map(([name, f]) => [name, ms(f.ttftP50), ms(f.ttftP99),
+      name === 'direct' ? '' : ms(f.ttftP50 - direct.ttftP50), ms(f.totalP50), ms(f.totalP99), ratio(f.totalP50, direct.totalP50)]),
+  ]);
+  if (!targets.nginx) console.log(`  nginx: not measured: ${nginxReason}`);
+  const added = (name) => figures[name] && figures[name].ttftP50 - direct.ttftP50;
+  if (figures.nginx) {
+    console.log(`  added time to first token, conversation under way: proxy ${ms(added('proxy'))} against nginx ${ms(added('nginx'))}`
+      + ` (${ratio(added('proxy'), added('nginx'))}; target within 2x)`);
+  }
+  return outcome(failures.length ? 'broken' : 'ok', failures.slice(0, 5).join('; '), {
+    rounds: sizes.rounds, figures, failures: failures.length,
+    ...(targets.nginx ? {} : { nginx: outcome('skipped', nginxReason) }),
+  });
+}
+
+async function burst({ sizes, targets, proxyUrl, relayPids, healthUrl, reply, expectedChunks, nginxReason, upstreamPid }) {
+  const count = sizes.streams;
+  const body = JSON.stringify({ messages: [{ role: 'user', content: `burst [[delay:${sizes.delayMs}]]` }], stream: true });
+  const proxySessions = await mintSessions(proxyUrl, count);
+  const rows = {};
+  for (const [name, target] of Object.entries(targets)) {
+    // Let the last row's sockets close, so each burst starts from the same place.
+    await sleep(1000);
+    const pids = relayPids[name]?.();
+    const before = pids && usage(pids);
+    const upstreamBefore = usage([upstreamPid]);
+    let peak = before?.rss ?? Number.NaN;
+    const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
+    const health = [];
+    let running = true;
+    const sampler = (async () => {
+      while (running) {
+        if (pids) peak = Math.max(peak, usage(pids)?.rss ?? 0);
+        if (healthUrl[name]) health.push(await healthProbe(healthUrl[name]));
+        await sleep(50);
+      }
+    })();
+    const start = performance.now();
+    const pending = [];
+    // Bounded: all `count` streams open at once, started 50 at a time so the listen backlog holds.
+    for (let i = 0; i < count; i++) {
+      const headers = target.headers(name === 'proxy' ? proxySessions[i] : `${name}-burst-${i}-${Date.now()}`);
+      pending.push(stream(target.url, { headers, body, agent }));
+      if (i % 50 === 49) await sleep(5);
+    }
+    const streams = await Promise.all(pending);
+    const wall = performance.now() - start;
+    running = false;
+    await sampler;
+    const atEnd = pids && usage(pids);
+    await sleep(2000);
+    const after = pids && usage(pids);
+    agent.destroy();
+
+    const complete = streams.filter((s) => s.status === 200 && s.done && s.content === reply && s.chunks === expectedChunks);
+    const errors = streams.filter((s) => s.error || s.status !== 200);
+    const probes = health.filter(Number.isFinite);
+    rows[name] = {
+      streams: count, complete: complete.length, errors: errors.length,
+      firstError: errors[0] && (errors[0].error ?? `HTTP ${errors[0].status}`),
+      incomplete: count - complete.length - errors.length,
+      wallMs: wall,
+      streamP50: median(streams.map((s) => s.total)), streamP99: p99(streams.map((s) => s.total)),
+      ttftP50: median(streams.map((s) => s.ttft)), ttftP99: p99(streams.map((s) => s.ttft)),
+      ...(pids && before ? {
+        rssBefore: before.rss, rssPeak: Math.max(peak, atEnd?.rss ?? 0), rssAfter: after?.rss,
+        cpuSeconds: (atEnd?.cpu ?? Number.NaN) - before.cpu,
+      } : {}),
+      upstreamCpuSeconds: (usage([upstreamPid])?.cpu ?? Number.NaN) - (upstreamBefore?.cpu ?? Number.NaN),
+      ...(healthUrl[name] ? { healthProbes: health.length, healthFailed: health.length - probes.length, healthP50: median(probes), healthP99: p99(probes), healthMax: Math.max(...probes) } : {}),
+    };
+  }
+  const nominal = (expectedChunks - 1) * sizes.delayMs;
+  console.log(`\n4. burst: ${count} concurrent streams (${expectedChunks} chunks each, ${sizes.delayMs} ms apart: `
+    + `${ms(nominal)} each with no load), loopback`);
+  const d = rows.direct;
+  table([
+    ['path', 'complete', 'errors', 'stream p50', 'p99', 'ratio p50', 'RSS before', 'peak', 'after', 'relay CPU', '/health p50', 'p99', 'max'],
+    ...Object.entries(rows).map(([name, r]) => [name, `${r.complete}/${r.streams}`, r.errors, ms(r.streamP50), ms(r.streamP99),
+      ratio(r.streamP50, d.streamP50), mb(r.rssBefore), mb(r.rssPeak), mb(r.rssAfter),
+      Number.isFinite(r.cpuSeconds) ? `${r.cpuSeconds.toFixed(1)} s` : 'n/a', ms(r.healthP50), ms(r.healthP99), ms(r.healthMax)]),
+  ]);
+  console.log('  direct: no relay between client and upstream, so no relay RSS, CPU or /health (the fake upstream has none)');
+  if (!targets.nginx) console.log(`  nginx: not measured: ${nginxReason}`);
+  if (rows.nginx) {
+    const p = rows.proxy;
+    console.log(`  proxy against nginx: stream p50 ${ratio(p.streamP50, rows.nginx.streamP50)} (target within 1.2x), `
+      + `RSS peak ${mb(p.rssPeak)} (target under 150 MB), /health p99 ${ms(p.healthP99)} (target under 50 ms)`);
+  }
+  const broken = Object.entries(rows).filter(([, r]) => r.complete !== r.streams)
+    .map(([name, r]) => `${name}: ${r.streams - r.complete} of ${r.streams} streams incomplete (${r.errors} errors${r.firstError ? `, first: ${r.firstError}` : ''})`);
+  for (const line of broken) console.log(`  BROKEN: ${line}`);
+  return outcome(broken.length ? 'broken' : 'ok', broken.join('; '), {
+    streams: count, chunksPerStream: expectedChunks, delayMs: sizes.delayMs, nominalStreamMs: nominal, rows,
+    ...(targets.nginx ? {} : { nginx: outcome('skipped', nginxReason) }),
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchProxy({ short: process.argv.includes('--short') });
