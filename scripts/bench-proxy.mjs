@@ -150,8 +150,7 @@ export async function benchProxy({ short }) {
     await nginx?.stop();
     await upstream.stop();
   }
-  const broken = [results.ttft, results.burst].filter((row) => row.status === 'broken').map((row) => row.reason);
-  return { ttft: results.ttft, burst: results.burst, ...(broken.length ? { broken } : {}) };
+  return results;
 }
 
 async function timeToFirstToken({ sizes, targets, proxyUrl, nginxReason }) {

@@ -1,33 +1,77 @@
-// `npm run bench`: the figures behind the standing targets, each against a baseline
-// measured in the same run: bundle sizes (budget 10 KB first load, 25 KB whole), the
-// proxy's added time to first token, and streaming render cost in Chromium.
+// `npm run bench`: pathors-chat against the widgets and relays people would pick instead, in one
+// run, on this machine, with ratios beside the absolute figures:
+//   1. streaming render in Chromium (the real element, deep-chat, marked + DOMPurify per event)
+//   2. bundle bytes before and after opening (ours, deep-chat, flowise-embed, @n8n/chat)
+//   3. the proxy's time to first token and to the last byte (direct, proxy, nginx)
+//   4. a burst of concurrent streams through the proxy (and direct, and through nginx)
+//   5. a restored 1,000-message conversation against a 10-message one
+// Results: .cache/bench/results.json (ignored) and docs/images/bench-summary.svg.
+// `npm run bench -- --short` (CI) runs every row at small sizes and fails only on a bundle over its
+// budget or a broken row (a crash, missing chunks), never on a timing.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { measureBundle } from './bundle-size.mjs';
-import { findChromium } from './find-chromium.mjs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { load, machine, outcome } from './bench-lib.mjs';
 
-function run(args, env = process.env) {
-  const status = spawnSync(process.execPath, args, { stdio: 'inherit', env }).status;
+const short = process.argv.includes('--short');
+const started = Date.now();
+
+if (!existsSync('dist/pathors-chat.js') || !existsSync('dist/proxy/index.js') || process.argv.includes('--build')) {
+  const status = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' }).status;
   if (status !== 0) process.exit(status ?? 1);
 }
 
-if (!existsSync('dist/pathors-chat.js') || process.argv.includes('--build')) run(['scripts/build.mjs']);
+// Imported after the build: they load dist/.
+const { benchBundles } = await import('./bench-bundles.mjs');
+const { benchProxy } = await import('./bench-proxy.mjs');
+const { benchBrowser } = await import('./bench-browser.mjs');
+const { chart } = await import('./bench-chart.mjs');
 
-const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
-const size = measureBundle();
-console.log('\nbundle (gzip -9), as a browser fetches the script-tag build');
-console.log(`  first load, before the chat opens   ${kb(size.firstLoad).padStart(8)}   budget 10 KB`);
-console.log(`  whole widget, once the chat is open ${kb(size.whole).padStart(8)}   budget 25 KB`);
-for (const [name, bytes] of Object.entries(size.optional)) {
-  const when = name === 'tools' ? 'pages that set tools' : `${name} pages`;
-  console.log(`  + ${name}, only on ${when}`.padEnd(38) + kb(bytes).padStart(8));
+const results = { date: new Date().toISOString(), short, machine: machine(), load: { before: load() }, seconds: {}, rows: {} };
+console.log(`pathors-chat bench${short ? ' (short: small sizes, for CI)' : ''}: ${results.machine.cpus} cores, `
+  + `load average ${results.load.before.join(', ')} (1, 5, 15 min), node ${process.version}`);
+
+/** Runs one row; a throw makes the row broken, with the message, and the run goes on. */
+async function row(name, run) {
+  const t = Date.now();
+  try {
+    results.rows[name] = await run();
+  } catch (error) {
+    console.log(`\n${name}: BROKEN: ${error.stack ?? error}`);
+    results.rows[name] = outcome('broken', String(error.message ?? error).split('\n')[0]);
+  }
+  results.seconds[name] = Math.round((Date.now() - t) / 100) / 10;
 }
-console.log(`  classic single file (tag managers)  ${kb(size.classic).padStart(8)}   everything in one file`);
-console.log('  the alternatives users compare us with ship 110 KB (deep-chat) to 450+ KB (n8n chat):'
-  + ` ${(110 * 1024 / size.whole).toFixed(1)}x to ${(450 * 1024 / size.whole).toFixed(1)}x ours`);
 
-run(['scripts/bench-proxy.mjs']);
+await row('bundles', () => benchBundles());
+await row('proxy', () => benchProxy({ short }));
+await row('render', () => benchBrowser({ short }));
 
-console.log('\nrender: streaming markdown in Chromium');
-run(['node_modules/vitest/vitest.mjs', 'run', '--config', 'vitest.bench.config.ts', '--reporter=dot'],
-  { ...process.env, CHROMIUM_PATH: findChromium() });
+results.load.after = load();
+results.seconds.total = Math.round((Date.now() - started) / 100) / 10;
+
+/** Every row or sub-row that says it is broken, with where it is and why. */
+function brokenRows(node, path) {
+  if (!node || typeof node !== 'object') return [];
+  const here = node.status === 'broken' ? [`${path.join(' / ')}: ${node.reason}`] : [];
+  return [...here, ...Object.entries(node).flatMap(([key, value]) => brokenRows(value, [...path, key]))];
+}
+const broken = brokenRows(results.rows, []);
+const skipped = JSON.stringify(results.rows).match(/"status":"skipped","reason":"[^"]*"/g) ?? [];
+results.broken = broken;
+
+mkdirSync('.cache/bench', { recursive: true });
+const file = `.cache/bench/results${short ? '-short' : ''}.json`;
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+// The committed chart shows a full run; a short run charts into the cache only.
+const svgFile = short ? '.cache/bench/bench-summary-short.svg' : 'docs/images/bench-summary.svg';
+writeFileSync(svgFile, chart(results));
+
+console.log(`\nload average ${results.load.before.join(', ')} before, ${results.load.after.join(', ')} after; `
+  + `${results.seconds.total} s in all (${Object.entries(results.seconds).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${v} s`).join(', ')})`);
+console.log(`results: ${file}; chart: ${svgFile}`);
+for (const line of skipped) console.log(`not measured here: ${line.replace(/^"status":"skipped","reason":/, '')}`);
+if (broken.length) {
+  console.log(`\n${broken.length} broken row(s):`);
+  for (const line of broken) console.log(`  ${line}`);
+  process.exit(1);
+}
