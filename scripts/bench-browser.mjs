@@ -32,11 +32,16 @@ function openAiEvent(content, finish = null) {
 
 /** Static files, the peers' browser builds, and the SSE endpoints each contender reads in its own format. */
 async function startPageServer(tokens) {
-  const files = {
-    '/peers/deep-chat.js': join(peerPackage('deep-chat'), 'dist/deepChat.bundle.js'),
-    '/peers/marked.js': join(peerPackage('marked'), 'lib/marked.umd.js'),
-    '/peers/purify.js': join(peerPackage('dompurify'), 'dist/purify.min.js'),
-  };
+  const files = {};
+  const missing = {};
+  for (const [route, name, file] of [['/peers/deep-chat.js', 'deep-chat', 'dist/deepChat.bundle.js'],
+    ['/peers/marked.js', 'marked', 'lib/marked.umd.js'], ['/peers/purify.js', 'dompurify', 'dist/purify.min.js']]) {
+    try {
+      files[route] = join(peerPackage(name), file);
+    } catch (error) {
+      missing[name] = `npm pack ${name} failed: ${error.message.split('\n')[0]}`;
+    }
+  }
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
     const sse = /^\/sse\/(openai|deep-chat)\/(\d+)/.exec(url.pathname);
@@ -72,7 +77,7 @@ async function startPageServer(tokens) {
     }
   });
   await new Promise((done) => server.listen(0, '127.0.0.1', done));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((done) => { server.closeAllConnections(); server.close(done); }) };
+  return { url: `http://127.0.0.1:${server.address().port}`, missing, close: () => new Promise((done) => { server.closeAllConnections(); server.close(done); }) };
 }
 
 /** One timed run in a new page (each run uses storage keys of its own): set up, measure the timed part, read the probe. */
@@ -147,7 +152,7 @@ export async function benchBrowser({ short }) {
   try {
     const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
     return {
-      stream: await streamRow({ context, origin: server.url, sizes, tokens, all, timeoutMs }),
+      stream: await streamRow({ context, origin: server.url, missing: server.missing, sizes, tokens, all, timeoutMs }),
       restore: await restoreRow({ context, origin: server.url, sizes, timeoutMs }),
     };
   } finally {
@@ -156,18 +161,27 @@ export async function benchBrowser({ short }) {
   }
 }
 
-async function streamRow({ context, origin, sizes, tokens, all, timeoutMs }) {
+async function streamRow({ context, origin, missing, sizes, tokens, all, timeoutMs }) {
   const capped = servedTokens(tokens, sizes.cap).length;
   const contenders = {
     'harness floor: reads, renders nothing': { driver: 'floor', options: { base: `/sse/openai/${tokens.length}` }, tokens: all },
     'pathors-chat': { driver: 'pathors', options: { base: `/sse/openai/${tokens.length}`, sentinel: SENTINEL, timeoutMs }, tokens: all },
     [`pathors-chat, ${sizes.stored.toLocaleString('en')} stored messages`]: {
       driver: 'pathors', options: { base: `/sse/openai/${tokens.length}`, sentinel: SENTINEL, timeoutMs, stored: sizes.stored }, tokens: all },
-    'deep-chat 2.4.2': { driver: 'deepChat', options: { base: `/sse/deep-chat/${sizes.cap}`, sentinel: SENTINEL, timeoutMs }, tokens: capped, capped: true },
+    'deep-chat 2.4.2': { needs: ['deep-chat'], driver: 'deepChat', options: { base: `/sse/deep-chat/${sizes.cap}`, sentinel: SENTINEL, timeoutMs }, tokens: capped, capped: true },
     'marked 18 + DOMPurify 3, innerHTML per event': {
-      driver: 'marked', options: { base: `/sse/openai/${sizes.cap}`, sentinel: SENTINEL, timeoutMs }, tokens: capped, capped: true,
+      needs: ['marked', 'dompurify'], driver: 'marked', options: { base: `/sse/openai/${sizes.cap}`, sentinel: SENTINEL, timeoutMs }, tokens: capped, capped: true,
       extraScripts: [`${origin}/peers/marked.js`, `${origin}/peers/purify.js`] },
   };
+  // A peer that could not be fetched is reported as not measured, with the reason; never dropped silently.
+  const skipped = {};
+  for (const [name, c] of Object.entries(contenders)) {
+    const reason = c.needs?.map((peer) => missing[peer]).find(Boolean);
+    if (reason) {
+      skipped[name] = outcome('skipped', reason);
+      delete contenders[name];
+    }
+  }
   const runs = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
   const failures = [];
   const names = Object.keys(contenders);
@@ -231,9 +245,10 @@ async function streamRow({ context, origin, sizes, tokens, all, timeoutMs }) {
   ]);
   console.log('   per token: the time a contender takes to ask for more bytes, over the events it was handed (its consumption rate);'
     + ' busy: main-thread task time (CDP TaskDuration) from send to paint');
+  for (const [name, row] of Object.entries(skipped)) console.log(`  ${name}: not measured: ${row.reason}`);
   for (const line of failures) console.log(`  BROKEN: ${line}`);
   return outcome(failures.length ? 'broken' : 'ok', failures.join('; '), {
-    replyBytes: sizes.replyBytes, tokens: all, cap: capped, window: sizes.window, repeats: sizes.repeats, figures,
+    skipped, replyBytes: sizes.replyBytes, tokens: all, cap: capped, window: sizes.window, repeats: sizes.repeats, figures,
   });
 }
 

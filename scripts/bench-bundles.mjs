@@ -75,7 +75,7 @@ export function benchBundles() {
   console.log('\n2. bundle bytes a page fetches (gzip -9), as each README\'s script tag loads it');
   table([
     ['widget', 'before opening', 'ratio', 'once open', 'ratio', 'files'],
-    ['pathors-chat (ours)', kb(ours.firstLoad), '1x', kb(ours.whole), '1x', Object.keys(ours.files).length],
+    ['pathors-chat (ours)', kb(ours.firstLoad), '1x', kb(ours.whole), '1x', ''],
     ...Object.entries(peers).map(([name, p]) => p.status === 'skipped'
       ? [name, 'n/a', '', 'n/a', '', p.reason]
       : [`${name} ${p.version}`, kb(p.firstLoad), ratio(p.firstLoad, ours.firstLoad), kb(p.whole), ratio(p.whole, ours.whole), p.files.length]),

@@ -149,11 +149,11 @@
       if (stored) await until(() => (lastPathorsMessage(chat)?.count ?? 0) > 0, timeoutMs);
       await nextPaint();
       return async () => {
-      const start = performance.now();
-      void chat.send('Explain every step.');
-      const shown = await until(() => bench.lastByteAt !== undefined
-        && deepText(lastPathorsMessage(chat)?.element ?? document.createElement('p')).includes(sentinel), timeoutMs);
-      return { start, shown, painted: await nextPaint() };
+        const start = performance.now();
+        void chat.send('Explain every step.');
+        const shown = await until(() => bench.lastByteAt !== undefined
+          && deepText(lastPathorsMessage(chat)?.element ?? document.createElement('p')).includes(sentinel), timeoutMs);
+        return { start, shown, painted: await nextPaint() };
       };
     },
     /** deep-chat: its own `connect` streaming (its SSE event format is `data: {"text": ...}`). */
@@ -175,29 +175,29 @@
       const target = mount('<div class="reply"></div>');
       await nextPaint();
       return async () => {
-      const start = performance.now();
-      const response = await fetch(`${base}/chat/completions`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ messages: [{ role: 'user', content: 'Explain every step.' }], stream: true }),
-      });
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = '';
-      let text = '';
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const data = buffer.slice(0, end).replace(/^data: ?/, '');
-          buffer = buffer.slice(end + 2);
-          if (data === '[DONE]') continue;
-          text += JSON.parse(data).choices[0].delta.content ?? '';
-          target.innerHTML = window.DOMPurify.sanitize(window.marked.parse(text));
+        const start = performance.now();
+        const response = await fetch(`${base}/chat/completions`, {
+          method: 'POST', headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ messages: [{ role: 'user', content: 'Explain every step.' }], stream: true }),
+        });
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        let text = '';
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const data = buffer.slice(0, end).replace(/^data: ?/, '');
+            buffer = buffer.slice(end + 2);
+            if (data === '[DONE]') continue;
+            text += JSON.parse(data).choices[0].delta.content ?? '';
+            target.innerHTML = window.DOMPurify.sanitize(window.marked.parse(text));
+          }
         }
-      }
-      const shown = await until(() => target.textContent.includes(sentinel), timeoutMs);
-      return { start, shown, painted: await nextPaint() };
+        const shown = await until(() => target.textContent.includes(sentinel), timeoutMs);
+        return { start, shown, painted: await nextPaint() };
       };
     },
     /** A <pathors-chat> restoring `count` stored messages: time to the last one shown, then painted. */
@@ -207,19 +207,19 @@
       seed(key, count);
       await nextPaint();
       return async () => {
-      const start = performance.now();
-      const chat = mount(`<pathors-chat mode="inline" proxy-url="/sse/none" storage-key="${key}"></pathors-chat>`);
-      const marker = `last-message-${count}`;
-      const shown = await until(() => {
-        const last = lastPathorsMessage(chat);
-        return last && deepText(last.element).includes(marker);
-      }, timeoutMs);
-      const painted = await nextPaint();
-      const panelRoot = chat.shadowRoot.querySelector('pathors-chat-panel').shadowRoot;
-      let nodes = 0;
-      const walk = (root) => { for (const el of root.querySelectorAll('*')) { nodes++; if (el.shadowRoot) walk(el.shadowRoot); } };
-      walk(chat.shadowRoot);
-      return { start, shown, painted, messagesInDom: panelRoot.querySelectorAll('[part~="message"]').length, elements: nodes };
+        const start = performance.now();
+        const chat = mount(`<pathors-chat mode="inline" proxy-url="/sse/none" storage-key="${key}"></pathors-chat>`);
+        const marker = `last-message-${count}`;
+        const shown = await until(() => {
+          const last = lastPathorsMessage(chat);
+          return last && deepText(last.element).includes(marker);
+        }, timeoutMs);
+        const painted = await nextPaint();
+        const panelRoot = chat.shadowRoot.querySelector('pathors-chat-panel').shadowRoot;
+        let nodes = 0;
+        const walk = (root) => { for (const el of root.querySelectorAll('*')) { nodes++; if (el.shadowRoot) walk(el.shadowRoot); } };
+        walk(chat.shadowRoot);
+        return { start, shown, painted, messagesInDom: panelRoot.querySelectorAll('[part~="message"]').length, elements: nodes };
       };
     },
   };
