@@ -50,7 +50,7 @@ export function chart(results) {
   const panels = [];
   const render = results.rows.render?.stream;
   if (render?.figures) {
-    const bars = Object.entries(render.figures).filter(([name]) => !name.startsWith('harness')).map(([name, f]) => ({
+    const bars = Object.entries(render.figures).filter(([name, f]) => !name.startsWith('harness') && (f.capped || !f.partial)).map(([name, f]) => ({
       label: name.replace(', innerHTML per event', ''),
       value: f.capped ? f.extrapolatedFullMs : f.wallMs,
       text: f.capped ? `${fmtMs(f.extrapolatedFullMs)} (estimated)` : fmtMs(f.wallMs),
