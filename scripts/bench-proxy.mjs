@@ -111,7 +111,7 @@ async function mintSessions(proxyUrl, count) {
 export async function benchProxy({ short }) {
   const sizes = short
     ? { rounds: 20, streams: 100, replyBytes: 200, delayMs: 5 }
-    : { rounds: 200, streams: 1000, replyBytes: 1000, delayMs: 10 };
+    : { rounds: 200, streams: 1000, replyBytes: 300, delayMs: 30 };
   const reply = replyText(sizes.replyBytes);
   const expectedChunks = splitIntoTokens(reply).length + 1; // + the closing chunk with finish_reason
   const nginxBinary = findNginx();
