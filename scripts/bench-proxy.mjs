@@ -20,7 +20,9 @@ function replyText(bytes) {
 }
 
 function startChild(role, settings) {
-  const child = fork(new URL('./bench-servers.mjs', import.meta.url), [role, JSON.stringify(settings)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // Settings through the environment: a reply in argv would fill every `ps` line.
+  const child = fork(new URL('./bench-servers.mjs', import.meta.url), [role],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, BENCH_SETTINGS: JSON.stringify(settings) } });
   return new Promise((resolve, reject) => {
     child.once('message', (info) => resolve({ ...info, pid: child.pid, stop: () => stopChild(child) }));
     child.once('exit', (code) => reject(new Error(`${role} exited (${code}) before listening`)));

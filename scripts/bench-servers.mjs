@@ -1,13 +1,13 @@
 // A server the proxy benchmark runs in a process of its own, so that its RSS and CPU time can be
 // read from outside and the load generator does not share its event loop:
-//   node scripts/bench-servers.mjs upstream '{"reply":"..."}'   the fake Pathors upstream
-//   node scripts/bench-servers.mjs proxy '{"upstream":"http://..."}'   the real proxy from dist/
+//   BENCH_SETTINGS='{"reply":"..."}' node scripts/bench-servers.mjs upstream   the fake Pathors upstream
+//   BENCH_SETTINGS='{"upstream":"http://..."}' node scripts/bench-servers.mjs proxy   the real proxy from dist/
 // It sends `{ url, ... }` over IPC once listening, and closes on the message 'stop'.
 import { startProxyServer } from '../dist/proxy/index.js';
 import { startFakeUpstream } from '../dist/testing/index.js';
 
-const [role, json = '{}'] = process.argv.slice(2);
-const settings = JSON.parse(json);
+const role = process.argv[2];
+const settings = JSON.parse(process.env.BENCH_SETTINGS ?? '{}');
 const API_KEY = 'sk_bench_key';
 const PROJECT_ID = 'proj_bench';
 
