@@ -17,7 +17,7 @@ let elsewhereHits = 0;
 let redirectingUrl: string;
 
 beforeAll(async () => {
-  elsewhere = createServer((req, res) => {
+  elsewhere = createServer((_req, res) => {
     elsewhereHits += 1;
     res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
   });
