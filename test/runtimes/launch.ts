@@ -205,3 +205,47 @@ export async function startWorkerd(env: SnippetEnv): Promise<Running> {
   }
   return { base: `http://127.0.0.1:${port}`, stop: () => mf.dispose() };
 }
+
+/**
+ * The `pathors-chat-proxy` command bundled from src (Node 20 cannot run TypeScript), inside
+ * the repository so its optional `ioredis` import resolves from node_modules.
+ */
+export async function bundleCli(): Promise<string> {
+  mkdirSync(OUT, { recursive: true });
+  const file = resolve(OUT, `cli-${process.pid}.mjs`);
+  await build({
+    input: resolve(ROOT, 'src/proxy/cli.ts'),
+    platform: 'node',
+    logLevel: 'silent',
+    output: { file, format: 'esm', inlineDynamicImports: true },
+    write: true,
+  });
+  return file;
+}
+
+export interface CliProcess {
+  url: string;
+  /** Everything it printed so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Runs the bundled command with `env` on a free port; resolves once it listens. */
+export async function startCli(file: string, env: Record<string, string>): Promise<CliProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [file], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitHealthy('pathors-chat-proxy', url, child, () => output);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return { url, output: () => output, stop: () => stopChild(child) };
+}
