@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream } from '../../src/testing/index.js';
 import type { FakeUpstream } from '../../src/testing/index.js';
 import { API_KEY, ORIGIN, SECRET } from '../runtimes/conformance.js';
-import { bundleCli, startCli } from '../runtimes/launch.js';
+import { bundleCli, startCli, startRedisSnippet } from '../runtimes/launch.js';
 import type { CliProcess } from '../runtimes/launch.js';
 import { startRedisServer } from '../runtimes/redis-server.js';
 import type { RedisServer } from '../runtimes/redis-server.js';
@@ -195,4 +195,25 @@ describe('rate limits across instances', () => {
     const served = await fetch(`${closed!.url}/sessions/not-ours`, { headers: { Origin: ORIGIN } });
     expect(served.status).toBe(403);
   }, 60_000);
+});
+
+describe('the Redis deploy snippet of docs/proxy.md', () => {
+  it('two instances share the default per-IP limit (60 burst) through Redis', async () => {
+    const env = { PATHORS_API_KEY: API_KEY, PATHORS_PROJECT_ID: fake.projectId, PATHORS_SESSION_SECRET: SECRET, PATHORS_BASE_URL: fake.url, REDIS_URL: `${redis.url}/1` };
+    // Database 1: the command's tests above configured other limits on the same keys in database 0.
+    const instances = await Promise.all([startRedisSnippet(env), startRedisSnippet(env)]);
+    started.push(...instances);
+    const statuses = await Promise.all(
+      Array.from({ length: 90 }, async (_, i) => {
+        const response = await fetch(`${instances[i % 2]!.base}/sessions/not-ours`, { headers: { Origin: ORIGIN }, signal: AbortSignal.timeout(HANG) });
+        await response.arrayBuffer();
+        return response.status;
+      }),
+    );
+    console.log(`[redis snippet] 2 instances, flood of 90 from one address: ${allowedOf(statuses)} allowed`);
+    // 60 in the bucket; the refill (30 a minute) may add one during the flood. Apart, they would allow 90.
+    expect(allowedOf(statuses)).toBeGreaterThanOrEqual(60);
+    expect(allowedOf(statuses)).toBeLessThanOrEqual(62);
+    expect((await fetch(`${instances[0]!.base}/health`)).status).toBe(200);
+  });
 });

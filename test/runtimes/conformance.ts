@@ -176,6 +176,17 @@ export function conformanceSuite(runtime: string, start: (env: SnippetEnv) => Pr
       expect(aborted.ended).toBe(false);
     });
 
+    it('refuses a replayed X-Request-ID: a chat POST is never sent twice', async () => {
+      const requestId = `conformance-${runtime.length}-${Date.now()}`;
+      const first = await chat({ messages: [{ role: 'user', content: 'once only' }] }, { 'X-Request-ID': requestId });
+      expect(first.response.status, first.text).toBe(200);
+      const chats = fake.requests.filter((request) => request.kind === 'chat').length;
+      const again = await chat({ messages: [{ role: 'user', content: 'once only' }] }, { 'X-Request-ID': requestId });
+      expect(again.response.status).toBe(409);
+      expect(errorCode(again.text)).toBe('duplicate_request');
+      expect(fake.requests.filter((request) => request.kind === 'chat').length).toBe(chats);
+    });
+
     it('engages the rate limit on a flood from one client', async () => {
       // Cheap requests (a forged session is refused after the per-IP bucket is charged).
       let allowed = 0;

@@ -24,6 +24,7 @@ export const SNIPPETS = {
   bun: 'docs/snippets/bun.ts',
   deno: 'docs/snippets/deno.ts',
   workers: 'docs/snippets/worker.ts',
+  redis: 'docs/snippets/redis.ts',
 } as const;
 
 export interface Running {
@@ -46,7 +47,7 @@ export async function bundleSnippet(name: keyof typeof SNIPPETS, platform: 'node
     input: resolve(ROOT, SNIPPETS[name]),
     platform,
     logLevel: 'silent',
-    external: ['express'],
+    external: ['express', 'ioredis'],
     resolve: {
       alias: {
         'pathors-chat/proxy/durable-object': resolve(ROOT, 'src/proxy/durable-object.ts'),
@@ -97,7 +98,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function runProcess(runtime: string, command: string, args: string[], env: SnippetEnv, basePath: string): Promise<Running> {
+async function runProcess(runtime: string, command: string, args: string[], env: SnippetEnv & { REDIS_URL?: string }, basePath: string): Promise<Running> {
   const port = await freePort();
   let output = '';
   let child: ChildProcess;
@@ -127,6 +128,12 @@ async function runProcess(runtime: string, command: string, args: string[], env:
 export async function startExpress(env: SnippetEnv): Promise<Running> {
   const file = await bundleSnippet('express', 'node');
   return runProcess('Node (Express)', process.execPath, [file], env, '/api/chat');
+}
+
+/** The Redis snippet under Node: a node:http server whose limits live in Redis at `REDIS_URL`. */
+export async function startRedisSnippet(env: SnippetEnv & { REDIS_URL: string }): Promise<Running> {
+  const file = await bundleSnippet('redis', 'node');
+  return runProcess('Node (Redis snippet)', process.execPath, [file], env, '');
 }
 
 export async function startBun(env: SnippetEnv): Promise<Running> {
