@@ -1,5 +1,5 @@
 // server.ts: `deno run --allow-net --allow-env server.ts`
-import { createPathorsProxy } from 'pathors-chat/proxy'; // with npm:pathors-chat/proxy in your import map
+import { createPathorsProxy } from 'pathors-chat/proxy'; // 'npm:pathors-chat/proxy' without a package.json
 
 const proxy = createPathorsProxy({
   apiKey: Deno.env.get('PATHORS_API_KEY')!,

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -40,9 +40,16 @@ export interface SnippetEnv {
   PATHORS_BASE_URL: string;
 }
 
+/** Bundles written by this process, removed when it exits. */
+const written = new Set<string>();
+process.once('exit', () => {
+  for (const file of written) rmSync(file, { force: true });
+});
+
 export async function bundleSnippet(name: keyof typeof SNIPPETS, platform: 'node' | 'neutral'): Promise<string> {
   mkdirSync(OUT, { recursive: true });
   const file = resolve(OUT, `${name}-${process.pid}.mjs`);
+  written.add(file);
   await build({
     input: resolve(ROOT, SNIPPETS[name]),
     platform,
@@ -220,6 +227,7 @@ export async function startWorkerd(env: SnippetEnv): Promise<Running> {
 export async function bundleCli(): Promise<string> {
   mkdirSync(OUT, { recursive: true });
   const file = resolve(OUT, `cli-${process.pid}.mjs`);
+  written.add(file);
   await build({
     input: resolve(ROOT, 'src/proxy/cli.ts'),
     platform: 'node',
