@@ -330,14 +330,17 @@ describe('pathors-chat-proxy (the CLI process)', () => {
     const response = await fetch(`${url}/chat/completions`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Origin: ORIGIN },
-      body: JSON.stringify({ stream: true, messages: [{ role: 'user', content: '[[delay:25]] a short story please' }] }),
+      body: JSON.stringify({ stream: true, messages: [{ role: 'user', content: '[[delay:40]] a short story please' }] }),
     });
     expect(response.status).toBe(200);
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
     let text = decoder.decode((await reader.read()).value, { stream: true });
     proxy.child.kill('SIGTERM');
-    await new Promise((done) => setTimeout(done, 150));
+    for (let waited = 0; !proxy.output().includes('SIGTERM: no new requests'); waited += 20) {
+      if (waited > 5000) throw new Error(`no shutdown message: ${proxy.output()}`);
+      await new Promise((done) => setTimeout(done, 20));
+    }
     // No longer listening: a new connection is refused while the stream goes on.
     await expect(fetch(`${url}/health`)).rejects.toThrow();
     for (;;) {

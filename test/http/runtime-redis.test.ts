@@ -211,9 +211,9 @@ describe('the Redis deploy snippet of docs/proxy.md', () => {
       }),
     );
     console.log(`[redis snippet] 2 instances, flood of 90 from one address: ${allowedOf(statuses)} allowed`);
-    // 60 in the bucket; the refill (30 a minute) may add one during the flood. Apart, they would allow 90.
+    // 60 in the bucket; the refill (30 a minute, one per 2 s) adds a few on a slow machine. Apart, they would allow 90.
     expect(allowedOf(statuses)).toBeGreaterThanOrEqual(60);
-    expect(allowedOf(statuses)).toBeLessThanOrEqual(62);
+    expect(allowedOf(statuses)).toBeLessThanOrEqual(66);
     expect((await fetch(`${instances[0]!.base}/health`)).status).toBe(200);
   });
 });

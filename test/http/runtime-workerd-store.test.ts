@@ -56,8 +56,9 @@ describe('DurableObjectRateLimitStore across Workers', () => {
     }
     const allowed = statuses.filter((status) => status !== 429).length;
     console.log(`[durable object] 2 Workers, flood of 80 from one address: ${allowed} allowed`);
+    // 60 in the bucket, plus the refill (one per 2 s) on a slow machine; two buckets would allow all 80.
     expect(allowed).toBeGreaterThanOrEqual(60);
-    expect(allowed).toBeLessThanOrEqual(62);
+    expect(allowed).toBeLessThanOrEqual(66);
   });
 
   it('an X-Request-ID used through one Worker is refused through the other', async () => {
