@@ -12,3 +12,4 @@ rmSync('dist', { recursive: true, force: true });
 step(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
 step(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn']);
 step(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn', '--mode', 'classic']);
+(await import('node:fs')).chmodSync('dist/proxy/cli.js', 0o755); // the bin: npx runs it directly (tsc writes files without the execute bit)

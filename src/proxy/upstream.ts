@@ -56,7 +56,9 @@ export async function callUpstream(call: UpstreamCall, options: ResolvedOptions)
       headers,
       body: call.body === undefined ? undefined : JSON.stringify(call.body),
       signal: controller.signal,
-      redirect: 'error',
+      // Never follow (the key must not travel to another host); 'manual' hands back the 3xx,
+      // which upstreamFailure turns into upstream_error. workerd refuses 'error'.
+      redirect: 'manual',
     });
     return {
       response,
