@@ -38,7 +38,7 @@ function cLike(keyword: string, builtin: string, type: string, extra: Rule[] = [
 }
 
 /** JavaScript: a `/` starts a regular expression where a value may begin (after an operator or a keyword, not after a value). */
-const afterOperator: Guard = (s) => s.k === K || !/[\w$)\]}'"`]$/.test(s.p);
+const afterOperator: Guard = (s) => s.k === K || !/[\w$)\]}'"`]/.test(s.p.slice(-1));
 const JS_KEYWORDS = 'debugger delete export extends finally function import in instanceof let new of super typeof var void with yield async await from as get set';
 const JS_BUILTINS = 'true false null undefined NaN Infinity console window document globalThis require module exports process';
 const jsRules = (words: Grammar['words']): Grammar => ({
@@ -101,10 +101,10 @@ const python: Grammar = {
 };
 
 /** A shell word is a command when it starts a line or follows a pipe, `;`, `&&`, `(`, a keyword or the prompt. */
-const commandPosition = (s: LexState): boolean => s.nl || s.k === K || s.k === M || /[|&;(]$/.test(s.p);
+const commandPosition = (s: LexState): boolean => s.nl || s.k === K || s.k === M || /[|&;(]/.test(s.p.slice(-1));
 const shell: Grammar = {
   rules: [WS, [M, /^\$(?=\s)/], HASH_COMMENT, [V, /\$(?:\{[^}\n]*\}?|[\w@#?$!*-]\w*)/], DQ, [S, /'[^']*'?/], NUMBER,
-    [WORD, /[\w.\/~-]*[A-Za-z_][\w.\/~-]*/], ['operator', /[|&;<>=!*?^%+:]+/], ['punctuation', /[{}()[\],]/]],
+    [WORD, /[\w.\/~-]+/], ['operator', /[|&;<>=!*?^%+:]+/], ['punctuation', /[{}()[\],]/]],
   words: {
     keyword: 'if then else elif fi for while until do done case esac in function return exit local export readonly declare unset shift break continue select time',
     builtin: 'echo cd printf read source eval exec test pwd set true false alias type kill wait trap sudo',
@@ -159,7 +159,7 @@ const php: Grammar = {
 };
 
 const ruby: Grammar = {
-  rules: [WS, [C, /#.*/], [V, /@@?\w+|\$\w+/], [S, /:[A-Za-z_]\w*[?!]?/, (s) => s.sp || /[(\[{,|]$/.test(s.p)], DQ, SQ, NUMBER,
+  rules: [WS, [C, /#.*/], [V, /@@?\w+|\$\w+/], [S, /:[A-Za-z_]\w*[?!]?/, (s) => s.sp || /[(\[{,|]/.test(s.p.slice(-1))], DQ, SQ, NUMBER,
     [WORD, /[A-Za-z_]\w*(?:[?!](?!=))?/], OPERATOR, PUNCTUATION],
   words: {
     keyword: 'BEGIN END alias and begin break case class def defined? do else elsif end ensure for if in module next not or redo rescue retry return self super then undef unless until when while yield require attr_accessor attr_reader',

@@ -86,13 +86,13 @@ export function tokenize(text: string, grammar: Grammar, out: Token[] = []): Tok
   while (at < text.length) {
     let kind: Rule[0] = '';
     let part = text[at]!;
-    for (const [ruleKind, re, guard] of rules) {
+    for (let r = 0; r < rules.length; r++) {
+      const [ruleKind, re, guard] = rules[r]!;
       if (guard && !guard(state)) continue;
       re.lastIndex = at;
-      const found = re.exec(text)?.[0];
-      if (found) {
+      if (re.test(text) && re.lastIndex > at) {
         kind = ruleKind;
-        part = found;
+        part = text.slice(at, re.lastIndex);
         break;
       }
     }
