@@ -49,10 +49,10 @@ export interface Grammar {
 export type Token = [kind: Kind | '', text: string];
 
 const CALL = /[ \t]*\(/y;
-const MEMBER = /^(?:\.|->)$/;
+const MEMBER = /^\.$/;
 const PASCAL = /^[A-Z]\w*[a-z]/;
 /** Words after these name a type (`class Foo`, `new Map()`), even when a call follows. */
-const TYPE_INTRO = /^(?:class|interface|struct|enum|trait|extends|implements|new|type)$/;
+const TYPE_INTRO = /^(?:class|interface|struct|enum|trait|record|extends|implements|new|type)$/;
 
 function compile(grammar: Grammar): NonNullable<Grammar['c']> {
   if (grammar.c) return grammar.c;
@@ -63,12 +63,13 @@ function compile(grammar: Grammar): NonNullable<Grammar['c']> {
 }
 
 function classify(word: string, grammar: Grammar, words: Map<string, Kind>, text: string, end: number, state: LexState): Kind | '' {
+  CALL.lastIndex = end;
+  const call = CALL.test(text);
+  // After a dot, a listed word is a member all the same (`map.get()`, `promise.then`).
+  if (MEMBER.test(state.p)) return call ? 'function' : 'property';
   const listed = words.get(grammar.ci ? word.toLowerCase() : word);
   if (listed) return listed;
   if (state.k === 'keyword' && TYPE_INTRO.test(state.p)) return 'type';
-  CALL.lastIndex = end;
-  const call = CALL.test(text);
-  if (MEMBER.test(state.p)) return call ? 'function' : 'property';
   if (call || (grammar.cmd?.(state) && text[end] !== '=')) return 'function';
   return grammar.caps && PASCAL.test(word) ? 'type' : '';
 }
