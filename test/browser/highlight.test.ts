@@ -167,6 +167,40 @@ describe('highlightInto: what a reader sees', () => {
     });
   }
 
+  it('highlights the script and style inside HTML in their own languages', () => {
+    const text = `<style>\n  a:hover { color: #fff; }\n</style>\n<script type="module">\n  if (a < b) console.log('</div>');\n</script>\n<p>if (x) {}</p>`;
+    const code = codeBlock(text, mount());
+    highlightInto(code, 'html');
+    expect(code.textContent).toBe(text);
+    const found = spans(code);
+    for (const token of [['tag', '<style>'], ['keyword', ':hover'], ['number', '#fff'], ['tag', '</style>'], ['tag', '<script'], ['attr', 'type'],
+      ['keyword', 'if'], ['operator', '<'], ['builtin', 'console'], ['string', "'</div>'"], ['tag', '</script>'], ['tag', '<p>']]) {
+      expect(found, JSON.stringify(token)).toContainEqual(token);
+    }
+    // Text outside a script is not code.
+    const paragraph = [...code.querySelectorAll('span')].find((span) => span.textContent === '<p>')!;
+    expect(paragraph.nextSibling?.nodeType).toBe(Node.TEXT_NODE);
+    expect(paragraph.nextSibling?.textContent).toBe('if (x) {}');
+  });
+
+  it('gives the same result when a block is highlighted twice', () => {
+    const [text] = SNIPPETS.ts!;
+    const code = codeBlock(text, mount());
+    highlightInto(code, 'ts');
+    const once = code.innerHTML;
+    highlightInto(code, 'ts');
+    expect(code.innerHTML).toBe(once);
+    expect(code.textContent).toBe(text);
+  });
+
+  it('leaves code over 256 KB plain: highlighting it would hold the page up for little use', () => {
+    const text = 'const x = 1;\n'.repeat(Math.ceil(262_145 / 13));
+    const code = codeBlock(text, mount());
+    highlightInto(code, 'js');
+    expect(code.childNodes.length).toBe(1);
+    expect(code.firstChild?.nodeType).toBe(Node.TEXT_NODE);
+  });
+
   it('reads the language by any of its names, in any case', () => {
     const pairs = [['js', 'javascript'], ['js', 'JSX'], ['ts', 'TypeScript'], ['ts', 'tsx'], ['json', 'jsonc'], ['html', 'xml'], ['html', 'svg'], ['css', 'scss'],
       ['python', 'py'], ['sh', 'bash'], ['sh', 'shell'], ['sh', 'zsh'], ['sh', 'console'], ['go', 'golang'], ['rust', 'rs'], ['yaml', 'yml'], ['diff', 'patch'],

@@ -76,8 +76,8 @@ describe('highlight lexer', () => {
       const grammar = grammarFor(language)!;
       for (const piece of [...ADVERSARIAL, MIXED]) {
         const input = (size: number): string => piece.repeat(Math.ceil(size / piece.length));
-        const small = input(3_000);
-        const large = input(24_000);
+        const small = input(2_000);
+        const large = input(16_000);
         tokenize(small, grammar); // warm the JIT
         // One run each; a pair that looks slow is measured again, fastest of five, before it counts.
         const ratio = (runs: number): number => cpuTime(() => tokenize(large, grammar), runs) / Math.max(cpuTime(() => tokenize(small, grammar), runs), 0.1);

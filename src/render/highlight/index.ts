@@ -11,6 +11,9 @@ import { paletteCss } from './palette.js';
 
 export type { Kind } from './lexer.js';
 
+/** Longer code stays plain: highlighting runs on the main thread, and a reader would not scroll through it all anyway. */
+const MAX_LENGTH = 256 * 1024;
+
 /** Roots that already hold the palette. */
 const adopted = new WeakSet<Document | ShadowRoot>();
 /** One constructed sheet per document: a sheet may only be adopted within the document it was made for. */
@@ -38,20 +41,21 @@ function adoptPalette(root: Node): boolean {
 
 /**
  * Highlights `code` as `language` (a fence name such as `js`, `python` or `sh`; case does not
- * matter). Its text stays exactly as it was; only spans are added. A language without a grammar
- * leaves the element untouched.
+ * matter). Its text stays exactly as it was; only spans are added. A language without a grammar,
+ * or code longer than 256 KB, leaves the element untouched.
  */
 export function highlightInto(code: HTMLElement, language: string): void {
   const grammar = grammarFor(language);
-  if (!grammar) return;
+  const text = code.textContent ?? '';
+  if (!grammar || text.length > MAX_LENGTH) return;
   const doc = code.ownerDocument;
   const fragment = doc.createDocumentFragment();
-  for (const [kind, text] of tokenize(code.textContent ?? '', grammar)) {
-    if (!kind) fragment.append(doc.createTextNode(text));
+  for (const [kind, part] of tokenize(text, grammar)) {
+    if (!kind) fragment.append(doc.createTextNode(part));
     else {
       const span = doc.createElement('span');
       span.className = `tok-${kind}`;
-      span.append(doc.createTextNode(text));
+      span.append(doc.createTextNode(part));
       fragment.append(span);
     }
   }

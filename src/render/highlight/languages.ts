@@ -58,19 +58,6 @@ const json: Grammar = {
   words: { keyword: LITERALS },
 };
 
-/** Inside one markup tag: its name, attributes and their values. */
-const markupTag: Grammar = { rules: [WS, ['tag', /<\/?[^\s/>]+|\/?>/], [S, /"[^"]*"?|'[^']*'?/], ['attr', /[^\s=/>"']+/], ['punctuation', /=/]] };
-const markup: Grammar = {
-  rules: [
-    WS,
-    [C, /<!--(?:[^-]|-(?!->))*(?:-->)?/],
-    [M, /<![^>]*>?|<\?(?:[^?]|\?(?!>))*(?:\?>)?/],
-    [markupTag, /<\/?[A-Za-z][^\s/>]*(?:"[^"]*"?|'[^']*'?|[^'">])*>?/],
-    ['builtin', /&#?\w+;/],
-    ['', /[^<&\s]+/],
-  ],
-};
-
 const css: Grammar = {
   rules: [
     WS, BLOCK_COMMENT, LINE_COMMENT, DQ, SQ,
@@ -85,6 +72,22 @@ const css: Grammar = {
     [WORD, /-?[A-Za-z_][\w-]*/],
     ['operator', /[>+~*=|^$]+/],
     ['punctuation', /[{}()[\];,:]/],
+  ],
+};
+
+/** Inside one markup tag: its name, attributes and their values. */
+const markupTag: Grammar = { rules: [WS, ['tag', /<\/?[^\s/>]+|\/?>/], [S, /"[^"]*"?|'[^']*'?/], ['attr', /[^\s=/>"']+/], ['punctuation', /=/]] };
+const markup: Grammar = {
+  rules: [
+    WS,
+    // The body of a script or style element, in its own language.
+    [javascript, /(?:[^<]|<(?!\/script))+/i, (s) => /^<script\b/i.test(s.p)],
+    [css, /(?:[^<]|<(?!\/style))+/i, (s) => /^<style\b/i.test(s.p)],
+    [C, /<!--(?:[^-]|-(?!->))*(?:-->)?/],
+    [M, /<![^>]*>?|<\?(?:[^?]|\?(?!>))*(?:\?>)?/],
+    [markupTag, /<\/?[A-Za-z][^\s/>]*(?:"[^"]*"?|'[^']*'?|[^'">])*>?/],
+    ['builtin', /&#?\w+;/],
+    ['', /[^<&\s]+/],
   ],
 };
 
