@@ -13,7 +13,7 @@ export const PALETTE: Record<Kind, readonly [light: string, dark: string]> = {
   function: ['#6f42c1', '#d2a8ff'],
   type: ['#953800', '#ffa657'],
   builtin: ['#0550ae', '#79c0ff'],
-  operator: ['#b42318', '#ff7b72'],
+  operator: ['#0d6b63', '#56d4dd'],
   punctuation: ['#454f5b', '#b1bac4'],
   property: ['#0550ae', '#79c0ff'],
   tag: ['#116329', '#7ee787'],
