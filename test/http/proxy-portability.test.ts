@@ -7,7 +7,7 @@ import { build } from 'rolldown';
 import { describe, expect, it } from 'vitest';
 
 const DIR = 'src/proxy';
-const NODE_ONLY = new Set(['node.ts', 'cli.ts', 'env.ts']);
+const NODE_ONLY = new Set(['node.ts', 'node-handler.ts', 'cli.ts', 'env.ts']);
 
 describe('proxy: portable by construction', () => {
   // The proxy's own files, and the shared helpers it imports.
