@@ -2,6 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUnmatchedRoute } from './handler.js';
 import type { PathorsProxy } from './handler.js';
+import { failureMessage, idleMessage, idleWatch, takeRelaySource } from './relay.js';
+import type { RelaySource } from './relay.js';
 
 /** `(req, res, next?)`: node:http, Express and Connect all call handlers this way. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
@@ -68,17 +70,79 @@ function toRequest(req: MaybeParsed, signal: AbortSignal): Request {
   return new Request(url, init);
 }
 
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/**
+ * The upstream's bytes straight to the socket: one read and one write per chunk, no stream in
+ * between, one idle timer per stream. A client that leaves aborts the upstream at once.
+ */
+async function pipeRelay(relay: RelaySource, res: ServerResponse): Promise<void> {
+  const reader = relay.source.getReader();
+  let finished = false;
+  const stop = () => {
+    finished = true;
+    watch.stop();
+    relay.abortUpstream();
+    reader.cancel().catch(() => undefined);
+  };
+  const watch = idleWatch(relay.idleTimeoutMs, () => {
+    if (finished) return;
+    relay.onError(idleMessage(relay.idleTimeoutMs));
+    stop();
+    res.destroy();
+  });
+  if (res.destroyed) {
+    stop();
+    return;
+  }
+  res.on('close', () => {
+    if (!res.writableEnded && !finished) stop();
+  });
+  try {
+    for (;;) {
+      watch.waiting();
+      const { done, value } = await reader.read();
+      watch.got();
+      if (finished) return;
+      if (done) break;
+      if (!res.write(value)) await drained(res);
+      if (res.destroyed) return;
+    }
+    finished = true;
+    watch.stop();
+    res.end();
+  } catch (error) {
+    if (finished) return;
+    relay.onError(failureMessage(error));
+    stop();
+    // The stream broke mid-way: cut the connection so the client sees a failure, not a clean end.
+    res.destroy();
+  }
+}
+
 async function writeBody(response: Response, res: ServerResponse): Promise<void> {
   if (!response.body) {
     res.end();
     return;
   }
+  const relay = takeRelaySource(response.body);
+  if (relay) return pipeRelay(relay, res);
   const reader = response.body.getReader();
   if (res.destroyed) {
     await reader.cancel().catch(() => undefined);
     return;
   }
-  // Cancelling our reader cancels the relay, which aborts the upstream fetch.
+  // Cancelling our reader cancels the body (a relay aborts its upstream fetch).
   res.on('close', () => {
     if (!res.writableEnded) reader.cancel().catch(() => undefined);
   });
@@ -86,12 +150,7 @@ async function writeBody(response: Response, res: ServerResponse): Promise<void>
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (!res.write(value)) {
-        await new Promise<void>((resolve) => {
-          res.once('drain', resolve);
-          res.once('close', resolve);
-        });
-      }
+      if (!res.write(value)) await drained(res);
       if (res.destroyed) return;
     }
     res.end();
