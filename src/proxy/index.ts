@@ -23,6 +23,7 @@ export type { ProxyErrorBody, ProxyErrorCode } from './errors.js';
 export type { ProxyLogEvent } from './log.js';
 export { REQUEST_ID_HEADER, SESSION_HEADER } from '../shared/http.js';
 export { toNodeHandler } from './node-handler.js';
+export { createNodeFetch } from './node-fetch.js';
 export type { NodeHandler } from './node-handler.js';
 export { SERVER_GUARD_DEFAULTS, guardServer, startProxyServer } from './node.js';
 export type { ProxyServer, ProxyServerOptions, ServerGuardOptions } from './node.js';

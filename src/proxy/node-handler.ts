@@ -1,7 +1,9 @@
 // Types only at module scope: index.ts re-exports this file, and a Workers bundle must not need node:http.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { isUnmatchedRoute } from './handler.js';
 import type { PathorsProxy } from './handler.js';
+import { nodeBodySource } from './node-fetch.js';
 import { failureMessage, idleMessage, idleWatch, takeRelaySource } from './relay.js';
 import type { RelaySource } from './relay.js';
 
@@ -87,6 +89,11 @@ function drained(res: ServerResponse): Promise<void> {
  * between, one idle timer per stream. A client that leaves aborts the upstream at once.
  */
 async function pipeRelay(relay: RelaySource, res: ServerResponse): Promise<void> {
+  const nodeSource = nodeBodySource(relay.source);
+  if (nodeSource) {
+    pipeNodeRelay(nodeSource, relay, res);
+    return;
+  }
   const reader = relay.source.getReader();
   let finished = false;
   const stop = () => {
@@ -128,6 +135,53 @@ async function pipeRelay(relay: RelaySource, res: ServerResponse): Promise<void>
     // The stream broke mid-way: cut the connection so the client sees a failure, not a clean end.
     res.destroy();
   }
+}
+
+/** A body from the Node upstream fetch: piped socket to socket, with no web stream at all. */
+function pipeNodeRelay(source: Readable, relay: RelaySource, res: ServerResponse): void {
+  let finished = false;
+  const stop = () => {
+    finished = true;
+    watch.stop();
+    relay.abortUpstream();
+    source.destroy();
+  };
+  const watch = idleWatch(relay.idleTimeoutMs, () => {
+    if (finished) return;
+    relay.onError(idleMessage(relay.idleTimeoutMs));
+    stop();
+    res.destroy();
+  });
+  if (res.destroyed) {
+    stop();
+    return;
+  }
+  // Waiting on upstream counts towards the idle deadline; waiting on a slow client does not.
+  watch.waiting();
+  source.on('data', () => (res.writableNeedDrain ? watch.got() : watch.waiting()));
+  res.on('drain', () => watch.waiting());
+  source.once('end', () => {
+    finished = true;
+    watch.stop();
+  });
+  source.once('error', (error) => {
+    if (finished) return;
+    relay.onError(failureMessage(error));
+    stop();
+    // The stream broke mid-way: cut the connection so the client sees a failure, not a clean end.
+    res.destroy();
+  });
+  source.once('close', () => {
+    if (!finished && !source.readableEnded) {
+      relay.onError(failureMessage(new Error('The upstream connection closed mid-body.')));
+      stop();
+      res.destroy();
+    }
+  });
+  res.on('close', () => {
+    if (!res.writableEnded && !finished) stop();
+  });
+  source.pipe(res);
 }
 
 async function writeBody(response: Response, res: ServerResponse): Promise<void> {

@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createPathorsProxy } from './handler.js';
+import { createNodeFetch } from './node-fetch.js';
 import { toNodeHandler } from './node-handler.js';
 import type { PathorsProxyOptions } from './options.js';
 
@@ -97,7 +98,8 @@ export interface ProxyServer {
 /** Starts the proxy on its own node:http server, as the CLI and the demo do. */
 export async function startProxyServer(options: ProxyServerOptions): Promise<ProxyServer> {
   const { host = '127.0.0.1', port = 8787, headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, maxConnectionsPerIp, exemptFromCap, ...proxyOptions } = options;
-  const handler = toNodeHandler(createPathorsProxy(proxyOptions));
+  // Upstream over node:http unless the site brings its own fetch: its bodies pipe socket to socket.
+  const handler = toNodeHandler(createPathorsProxy({ ...proxyOptions, fetch: proxyOptions.fetch ?? createNodeFetch() }));
   // Not `import 'node:http'`: index.ts re-exports this module, and edge bundlers (wrangler's
   // esbuild) fail on any node:http import, even a dynamic one. getBuiltinModule is Node >= 20.16.
   const { createServer } = process.getBuiltinModule('node:http');

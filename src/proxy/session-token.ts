@@ -16,6 +16,7 @@ const SESSION_ID = new RegExp(`^(${PART})\\.([0-9a-z]{1,11})\\.(${PART})$`);
 const CONTEXT = 'pathors-chat/session/v2:';
 
 const encoder = new TextEncoder();
+const VERIFIED_CACHE_SIZE = 10_000;
 
 function base64url(bytes: Uint8Array): string {
   let binary = '';
@@ -60,6 +61,10 @@ export function createSessionSigner(secrets: readonly string[]): SessionSigner {
     return new Uint8Array(signature, 0, MAC_BYTES);
   }
 
+  // IDs already verified, so a conversation under way skips the HMAC (a thread-pool round trip).
+  // Bounded; the oldest entry goes first. Verification is a pure function of the ID and the secrets.
+  const verified = new Map<string, number>();
+
   return {
     async mint(expiresAt) {
       const nonce = base64url(crypto.getRandomValues(new Uint8Array(RANDOM_BYTES)));
@@ -67,6 +72,8 @@ export function createSessionSigner(secrets: readonly string[]): SessionSigner {
       return `${signed}.${base64url(await mac(keys[0]!, signed))}`;
     },
     async expiryOf(sessionId) {
+      const known = verified.get(sessionId);
+      if (known !== undefined) return known;
       const match = SESSION_ID.exec(sessionId);
       if (!match) return undefined;
       const [, nonce, expiry, given] = match as unknown as [string, string, string, string];
@@ -77,7 +84,11 @@ export function createSessionSigner(secrets: readonly string[]): SessionSigner {
       if (expiry.length > 1 && expiry.startsWith('0')) return undefined;
       let valid = false;
       for (const key of keys) valid = equalInConstantTime(await mac(key, `${nonce}.${expiry}`), givenBytes) || valid;
-      return valid ? parseInt(expiry, 36) * 1000 : undefined;
+      if (!valid) return undefined;
+      const expiresAt = parseInt(expiry, 36) * 1000;
+      if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+      verified.set(sessionId, expiresAt);
+      return expiresAt;
     },
   };
 }
