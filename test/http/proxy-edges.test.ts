@@ -32,6 +32,8 @@ function silentSocket(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => resolve(socket));
     socket.on('error', reject);
+    // Reading, so the server's close arrives as 'end' then 'close' (a paused socket may never see it).
+    socket.resume();
   });
 }
 
