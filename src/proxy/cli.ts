@@ -15,7 +15,9 @@ import { createPathorsProxy } from './handler.js';
 import type { PathorsProxy } from './handler.js';
 import { scrub } from './log.js';
 import type { ProxyLogEvent } from './log.js';
-import { toNodeHandler } from './node.js';
+import { guardServer } from './node.js';
+import { createNodeFetch } from './node-fetch.js';
+import { toNodeHandler } from './node-handler.js';
 import { ProxyOptionsError } from './options.js';
 
 const NAME = 'pathors-chat-proxy';
@@ -113,7 +115,8 @@ async function main(argv: string[]): Promise<number> {
     logFormat = config.logFormat;
     const { wrap } = await sharedStore(config, closers);
     const { host: _host, port: _port, ...proxyOptions } = config.server;
-    handler = wrap(createPathorsProxy({ ...proxyOptions, log: logEvent }));
+    // Upstream over node:http: its bodies pipe socket to socket (see node-fetch.ts).
+    handler = wrap(createPathorsProxy({ ...proxyOptions, fetch: createNodeFetch(), log: logEvent }));
     if (fake) {
       say('info', 'fake', `--fake: a fake Pathors upstream runs at ${fake.url} (no key needed; nothing leaves this machine).`, { upstream: fake.url });
       if (logFormat === 'text') write(process.stdout, FAULT_MARKERS_HELP);
@@ -137,16 +140,15 @@ async function main(argv: string[]): Promise<number> {
   const nodeHandler = toNodeHandler(handler);
   const open = new Set<ServerResponse>();
   let stopping = false;
-  const server = createServer((req, res) => {
+  // Silent and headerless connections are closed, and each client address gets a capped number
+  // (not behind a proxy of yours, where every connection comes from its address).
+  const server = guardServer(createServer((req, res) => {
     open.add(res);
     res.on('close', () => open.delete(res));
     // A request that slipped in on a kept-alive connection while stopping is served, then the connection closes.
     if (stopping) res.setHeader('Connection', 'close');
     nodeHandler(req, res);
-  });
-  // A request's body must arrive in time; a response stream may run as long as the agent writes.
-  server.requestTimeout = 60_000;
-  server.headersTimeout = 30_000;
+  }), { maxConnectionsPerIp: config.server.trustProxy ? false : undefined });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

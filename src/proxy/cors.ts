@@ -1,8 +1,9 @@
-import { SESSION_HEADER } from './constants.js';
+import { REQUEST_ID_HEADER, SESSION_HEADER } from '../shared/http.js';
+import { ProxyError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 
 export const ALLOWED_METHODS = 'GET, POST, DELETE, OPTIONS';
-const BASE_HEADERS = ['Content-Type', SESSION_HEADER, 'X-Request-ID'];
+const BASE_HEADERS = ['Content-Type', SESSION_HEADER, REQUEST_ID_HEADER];
 const EXPOSED_HEADERS = `${SESSION_HEADER}, Retry-After`;
 const PREFLIGHT_MAX_AGE = '600';
 
@@ -15,6 +16,14 @@ export function judgeOrigin(request: Request, options: ResolvedOptions): OriginV
   const origin = request.headers.get('Origin');
   if (origin === null) return { kind: 'none' };
   return options.isOriginAllowed(origin) ? { kind: 'allowed', origin } : { kind: 'refused', origin };
+}
+
+/** Refuses a refused origin, and a request with none unless `allowNoOrigin` (a preflight always has one). */
+export function requireAllowedOrigin(verdict: OriginVerdict, allowNoOrigin: boolean): void {
+  if (verdict.kind === 'refused') throw new ProxyError('origin_not_allowed', 'This origin may not use the chat proxy.');
+  if (verdict.kind === 'none' && !allowNoOrigin) {
+    throw new ProxyError('origin_not_allowed', 'Requests without an Origin header are not accepted.');
+  }
 }
 
 /**

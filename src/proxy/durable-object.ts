@@ -76,6 +76,10 @@ export class PathorsRateLimiter {
       }
       return Response.json(taken.result);
     }
+    if (operation === '/claimed') {
+      const until = await storage.get<number>('claimedUntil');
+      return Response.json({ claimed: until !== undefined && until > now });
+    }
     if (operation === '/claim') {
       const until = await storage.get<number>('claimedUntil');
       if (until !== undefined && until > now) return Response.json({ claimed: false });
@@ -108,6 +112,11 @@ export class DurableObjectRateLimitStore implements RateLimitStore {
 
   async claim(key: string, ttlMs: number, _now: number): Promise<boolean> {
     const answer = (await this.call(key, '/claim', { ttlMs })) as { claimed: boolean };
+    return answer.claimed;
+  }
+
+  async isClaimed(key: string, _now: number): Promise<boolean> {
+    const answer = (await this.call(key, '/claimed', {})) as { claimed: boolean };
     return answer.claimed;
   }
 

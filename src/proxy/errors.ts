@@ -24,20 +24,21 @@ export const ERROR_CODES = {
   upstream_timeout: 504,
 } as const;
 
-export type ErrorCode = keyof typeof ERROR_CODES;
+/** The proxy's refusal codes (`error.code` in its JSON); the widget's own are `ErrorCode` in the main entry. */
+export type ProxyErrorCode = keyof typeof ERROR_CODES;
 
 export interface ProxyErrorBody {
-  error: { code: ErrorCode; message: string; field?: string };
+  error: { code: ProxyErrorCode; message: string; field?: string };
 }
 
 /** A refusal on its way to becoming a response. */
 export class ProxyError extends Error {
-  readonly code: ErrorCode;
+  readonly code: ProxyErrorCode;
   readonly status: number;
   readonly field: string | undefined;
   readonly headers: Record<string, string>;
 
-  constructor(code: ErrorCode, message: string, extra: { field?: string; headers?: Record<string, string> } = {}) {
+  constructor(code: ProxyErrorCode, message: string, extra: { field?: string; headers?: Record<string, string> } = {}) {
     super(message);
     this.name = 'ProxyError';
     this.code = code;

@@ -4,8 +4,10 @@
  * Web standard APIs alone (Node >= 20, Bun, Deno, Workers); `toNodeHandler` and
  * `startProxyServer` need `node:http`.
  */
-export { createPathorsProxy, normaliseHistory } from './handler.js';
-export type { PathorsProxy, SessionHistory } from './handler.js';
+export { createPathorsProxy } from './handler.js';
+export type { PathorsProxy } from './handler.js';
+export { normaliseHistory } from './routes/sessions.js';
+export type { SessionHistory } from './routes/sessions.js';
 export { DEFAULTS, DEFAULT_UPSTREAM, ProxyOptionsError } from './options.js';
 export type {
   BucketOptions,
@@ -17,8 +19,11 @@ export type {
 export { MemoryRateLimitStore } from './rate-limit.js';
 export type { ConsumeResult, MemoryStoreOptions, RateLimitStore } from './rate-limit.js';
 export { ERROR_CODES } from './errors.js';
-export type { ErrorCode, ProxyErrorBody } from './errors.js';
+export type { ProxyErrorBody, ProxyErrorCode } from './errors.js';
 export type { ProxyLogEvent } from './log.js';
-export { REQUEST_ID_HEADER, SESSION_HEADER } from './constants.js';
-export { startProxyServer, toNodeHandler } from './node.js';
-export type { NodeHandler, ProxyServer, ProxyServerOptions } from './node.js';
+export { REQUEST_ID_HEADER, SESSION_HEADER } from '../shared/http.js';
+export { toNodeHandler } from './node-handler.js';
+export { createNodeFetch } from './node-fetch.js';
+export type { NodeHandler } from './node-handler.js';
+export { SERVER_GUARD_DEFAULTS, guardServer, startProxyServer } from './node.js';
+export type { ProxyServer, ProxyServerOptions, ServerGuardOptions } from './node.js';

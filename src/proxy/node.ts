@@ -1,149 +1,88 @@
 // Types only at module scope: index.ts re-exports this file, and a Workers bundle must not need node:http.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createPathorsProxy, isUnmatchedRoute } from './handler.js';
-import type { PathorsProxy } from './handler.js';
+import type { Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { createPathorsProxy } from './handler.js';
+import { createNodeFetch } from './node-fetch.js';
+import { toNodeHandler } from './node-handler.js';
 import type { PathorsProxyOptions } from './options.js';
 
-/** `(req, res, next?)`: node:http, Express and Connect all call handlers this way. */
-export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
-
-/** Express's body parsers leave the parsed body here, with the stream already drained. */
-type MaybeParsed = IncomingMessage & { body?: unknown };
-
-function requestBody(req: MaybeParsed): BodyInit | undefined {
-  if (req.method === 'GET' || req.method === 'HEAD') return undefined;
-  if (req.readableEnded && req.body !== undefined) {
-    const parsed = req.body;
-    if (typeof parsed === 'string') return parsed;
-    if (parsed instanceof Uint8Array) return Uint8Array.from(parsed);
-    return JSON.stringify(parsed);
-  }
-  let cancelled = false;
-  let attached = false;
-  return new ReadableStream<Uint8Array>({
-    // Listeners are attached on first read, not at construction: a 'data' listener starts the
-    // flow, and a request the proxy passes to next() must keep its body for the next handler.
-    pull(controller) {
-      if (attached) {
-        req.resume();
-        return;
-      }
-      attached = true;
-      req.on('data', (chunk: Buffer) => {
-        if (cancelled) return;
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        if ((controller.desiredSize ?? 0) <= 0) req.pause();
-      });
-      req.on('end', () => {
-        if (!cancelled) controller.close();
-      });
-      req.on('error', (error) => {
-        if (!cancelled) controller.error(error);
-      });
-    },
-    cancel() {
-      // Not req.destroy(): that would close the socket before the 413 could be sent.
-      // Node drains and discards the rest once the response ends.
-      cancelled = true;
-      req.resume();
-    },
-    // Zero, or the stream would pull (and start the flow) at construction.
-  }, { highWaterMark: 0 });
+export interface ServerGuardOptions {
+  /**
+   * A connection that has not sent a complete request head within this time is closed; this
+   * covers connections that send nothing at all, which node:http alone keeps open forever.
+   * Default 10000.
+   */
+  headersTimeoutMs?: number;
+  /** The whole request (head and body) must arrive within this time; the response may stream for longer. Default 30000. */
+  requestTimeoutMs?: number;
+  /** An idle keep-alive connection is closed after this time. Default 5000. */
+  keepAliveTimeoutMs?: number;
+  /**
+   * Open connections allowed from one peer address; past it, new ones are closed at once.
+   * Default 64. `false` turns it off: do so behind a load balancer on another host, whose one
+   * address carries every visitor.
+   */
+  maxConnectionsPerIp?: number | false;
+  /** Peers the cap never applies to. Default: loopback (a reverse proxy on the same host). */
+  exemptFromCap?: (address: string) => boolean;
 }
 
-function toRequest(req: MaybeParsed, signal: AbortSignal): Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || name.startsWith(':')) continue;
-    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-    else headers.set(name, value);
-  }
-  // Only the path is ours to read; the host part just makes the URL absolute.
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const body = requestBody(req);
-  const init: RequestInit & { duplex?: 'half' } = { method: req.method ?? 'GET', headers, signal };
-  if (body !== undefined) {
-    init.body = body;
-    init.duplex = 'half';
-  }
-  return new Request(url, init);
-}
+export const SERVER_GUARD_DEFAULTS = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnectionsPerIp: 64,
+} as const;
 
-async function writeBody(response: Response, res: ServerResponse): Promise<void> {
-  if (!response.body) {
-    res.end();
-    return;
-  }
-  const reader = response.body.getReader();
-  if (res.destroyed) {
-    await reader.cancel().catch(() => undefined);
-    return;
-  }
-  // Cancelling our reader cancels the relay, which aborts the upstream fetch.
-  res.on('close', () => {
-    if (!res.writableEnded) reader.cancel().catch(() => undefined);
-  });
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!res.write(value)) {
-        await new Promise<void>((resolve) => {
-          res.once('drain', resolve);
-          res.once('close', resolve);
-        });
-      }
-      if (res.destroyed) return;
-    }
-    res.end();
-  } catch {
-    // The stream broke mid-way: cut the connection so the client sees a failure, not a clean end.
-    res.destroy();
-  }
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 
 /**
- * Adapts a Fetch handler to node:http, Express and Connect. Under Express, `req.url` is
- * already relative to the mount path. Paths the proxy does not serve go to `next()` when
- * there is one. A disconnect is taken from `res` 'close', not `req` 'close', which
- * fires early or late depending on the Node version (nodejs/node#33035).
+ * Closes connections that hold a file descriptor without using it, and caps them per peer.
+ * `startProxyServer` applies it to its own server; when the proxy is mounted in Express or
+ * Connect the site owns the server, so apply it there: `guardServer(app.listen(3000))`.
  */
-export function toNodeHandler(handler: PathorsProxy): NodeHandler {
-  return (req, res, next) => {
-    const controller = new AbortController();
-    res.on('close', () => {
-      if (!res.writableEnded) controller.abort();
+export function guardServer<T extends Server>(server: T, options: ServerGuardOptions = {}): T {
+  const headersTimeoutMs = options.headersTimeoutMs ?? SERVER_GUARD_DEFAULTS.headersTimeoutMs;
+  const requestTimeoutMs = Math.max(options.requestTimeoutMs ?? SERVER_GUARD_DEFAULTS.requestTimeoutMs, headersTimeoutMs);
+  server.headersTimeout = headersTimeoutMs;
+  server.requestTimeout = requestTimeoutMs;
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? SERVER_GUARD_DEFAULTS.keepAliveTimeoutMs;
+  // How often node:http checks the two timeouts above (default 30 s, far too coarse for them).
+  (server as { connectionsCheckingInterval?: number }).connectionsCheckingInterval = Math.min(1000, headersTimeoutMs);
+
+  const cap = options.maxConnectionsPerIp ?? SERVER_GUARD_DEFAULTS.maxConnectionsPerIp;
+  const exempt = options.exemptFromCap ?? isLoopback;
+  const open = new Map<string, number>();
+  const untilFirstRequest = new WeakMap<Socket, ReturnType<typeof setTimeout>>();
+  server.on('connection', (socket: Socket) => {
+    // node:http times out a request head only once its first byte arrived; a silent
+    // connection is ours to close. The first request clears this (see 'request' below).
+    const timer = setTimeout(() => socket.destroy(), headersTimeoutMs);
+    timer.unref();
+    untilFirstRequest.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+    const address = socket.remoteAddress;
+    if (cap === false || address === undefined || exempt(address)) return;
+    const count = open.get(address) ?? 0;
+    if (count >= cap) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, count + 1);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left <= 0) open.delete(address);
+      else open.set(address, left);
     });
-    void (async () => {
-      const response = await handler(toRequest(req, controller.signal), { clientAddress: req.socket.remoteAddress });
-      if (next && isUnmatchedRoute(response)) {
-        next();
-        return;
-      }
-      if (res.headersSent || res.destroyed) return;
-      const headers: Record<string, string> = {};
-      response.headers.forEach((value, name) => {
-        headers[name] = value;
-      });
-      res.writeHead(response.status, headers);
-      // Headers go out now, so an event stream's client sees 200 before the first token.
-      res.flushHeaders();
-      await writeBody(response, res);
-    })().catch((error: unknown) => {
-      if (next) {
-        next(error);
-      } else if (!res.headersSent) {
-        res.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify({ error: { code: 'internal_error', message: 'The proxy failed unexpectedly.' } }));
-      } else {
-        res.destroy();
-      }
-    });
-  };
+  });
+  // Once a request head arrived, node:http's own timeouts take over; a response may stream for long.
+  server.on('request', (req: { socket: Socket }) => clearTimeout(untilFirstRequest.get(req.socket)));
+  return server;
 }
 
-export interface ProxyServerOptions extends PathorsProxyOptions {
+export interface ProxyServerOptions extends PathorsProxyOptions, ServerGuardOptions {
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 8787; 0 picks a free port. */
@@ -158,15 +97,20 @@ export interface ProxyServer {
 
 /** Starts the proxy on its own node:http server, as the CLI and the demo do. */
 export async function startProxyServer(options: ProxyServerOptions): Promise<ProxyServer> {
-  const { host = '127.0.0.1', port = 8787, ...proxyOptions } = options;
-  const handler = toNodeHandler(createPathorsProxy(proxyOptions));
+  const { host = '127.0.0.1', port = 8787, headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, maxConnectionsPerIp, exemptFromCap, ...proxyOptions } = options;
+  // Upstream over node:http unless the site brings its own fetch: its bodies pipe socket to socket.
+  const handler = toNodeHandler(createPathorsProxy({ ...proxyOptions, fetch: proxyOptions.fetch ?? createNodeFetch() }));
   // Not `import 'node:http'`: index.ts re-exports this module, and edge bundlers (wrangler's
   // esbuild) fail on any node:http import, even a dynamic one. getBuiltinModule is Node >= 20.16.
   const { createServer } = process.getBuiltinModule('node:http');
-  const server = createServer((req, res) => handler(req, res));
-  // A request's body must arrive in time; a response stream may run as long as the agent writes.
-  server.requestTimeout = 60_000;
-  server.headersTimeout = 30_000;
+  const server = guardServer(createServer((req, res) => handler(req, res)), {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs,
+    // Behind a proxy of yours, every connection comes from its address: a per-address cap would cap everyone.
+    maxConnectionsPerIp: maxConnectionsPerIp ?? (proxyOptions.trustProxy ? false : undefined),
+    exemptFromCap,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

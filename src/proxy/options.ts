@@ -1,4 +1,5 @@
 import type { ToolDefinition } from '../core/wire.js';
+import { isRecord } from '../shared/http.js';
 import type { RateLimitStore } from './rate-limit.js';
 import type { ProxyLogEvent } from './log.js';
 
@@ -55,6 +56,12 @@ export interface PathorsProxyOptions {
    * the first signs, every one verifies.
    */
   sessionSecret: string | readonly string[];
+  /**
+   * How long a session ID stays valid from its creation, signed into the ID itself; after it, the
+   * visitor is refused (403 `invalid_session`) and the widget starts a new session. Default
+   * 2592000000 (30 days).
+   */
+  sessionTtlMs?: number;
   /** Prefix stripped from the URL path, for platforms that pass the full URL. Default ''. */
   basePath?: string;
   /** Default 262144 (256 KiB). */
@@ -116,6 +123,7 @@ export interface ResolvedOptions {
   allowedHeaders: string[];
   allowCredentials: boolean;
   sessionSecrets: string[];
+  sessionTtlMs: number;
   basePath: string;
   maxBodyBytes: number;
   maxMessages: number;
@@ -146,6 +154,7 @@ export const DEFAULTS = {
   perIp: { capacity: 60, refillPerMinute: 30 },
   perSession: { capacity: 20, refillPerMinute: 10 },
   requestIdTtlMs: 10 * 60_000,
+  sessionTtlMs: 30 * 24 * 60 * 60_000,
   upstreamTimeoutMs: 30_000,
   streamIdleTimeoutMs: 300_000,
 } as const;
@@ -164,10 +173,6 @@ export class ProxyOptionsError extends Error {
     this.option = option;
     this.problem = problem;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function httpUrl(option: string, value: unknown): URL {
@@ -339,6 +344,7 @@ export function resolveOptions(options: PathorsProxyOptions): ResolvedOptions {
     allowedHeaders: [...allowedHeaders],
     allowCredentials: options.allowCredentials ?? false,
     sessionSecrets: [...(secrets as string[])],
+    sessionTtlMs: positiveInteger('sessionTtlMs', options.sessionTtlMs, DEFAULTS.sessionTtlMs),
     basePath,
     maxBodyBytes: positiveInteger('maxBodyBytes', options.maxBodyBytes, DEFAULTS.maxBodyBytes),
     maxMessages: positiveInteger('maxMessages', options.maxMessages, DEFAULTS.maxMessages),

@@ -1,3 +1,4 @@
+import { ProxyError } from './errors.js';
 import type { BucketOptions } from './options.js';
 
 export interface ConsumeResult {
@@ -16,6 +17,27 @@ export interface RateLimitStore {
   consume(key: string, bucket: BucketOptions, now: number): Promise<ConsumeResult>;
   /** Records `key` for `ttlMs`; false when it was already recorded and not yet expired. */
   claim(key: string, ttlMs: number, now: number): Promise<boolean>;
+  /**
+   * True when `key` was claimed and has not expired; records nothing. Used to refuse ended
+   * sessions. A store without it keeps that record in this process's memory only.
+   */
+  isClaimed?(key: string, now: number): Promise<boolean>;
+}
+
+/** Takes a token from `key`'s bucket, or refuses with 429 and `Retry-After`. */
+export async function enforceLimit(
+  store: RateLimitStore,
+  key: string,
+  bucket: BucketOptions | false,
+  what: string,
+): Promise<void> {
+  if (bucket === false) return;
+  const result = await store.consume(key, bucket, Date.now());
+  if (!result.allowed) {
+    throw new ProxyError('rate_limited', `Too many requests ${what}; try again in ${result.retryAfterSeconds} s.`, {
+      headers: { 'Retry-After': String(result.retryAfterSeconds) },
+    });
+  }
 }
 
 interface BucketEntry {
@@ -84,6 +106,11 @@ export class MemoryRateLimitStore implements RateLimitStore {
     if (entry && entry.expiresAt > now) return false;
     this.set(key, { kind: 'claim', expiresAt: now + ttlMs });
     return true;
+  }
+
+  async isClaimed(key: string, now: number): Promise<boolean> {
+    const entry = this.entries.get(key);
+    return entry?.kind === 'claim' && entry.expiresAt > now;
   }
 
   private set(key: string, entry: BucketEntry | ClaimEntry): void {

@@ -118,6 +118,11 @@ export class RedisRateLimitStore implements RateLimitStore {
     return answer === undefined ? true : answer === 'OK';
   }
 
+  async isClaimed(key: string, _now: number): Promise<boolean> {
+    // Fail-open cannot know either: an ended session may go on until Redis is back.
+    return (await this.guard(() => this.client.call('EXISTS', this.prefix + key))) === 1;
+  }
+
   /** Pings Redis (within `timeoutMs`) and updates `healthy`; for `/health`. */
   async check(): Promise<boolean> {
     try {

@@ -1,18 +1,22 @@
 /**
- * Session IDs minted and signed by the proxy: `<18 random bytes>.<HMAC-SHA256, first 18 bytes>`,
- * both base64url. The signed string itself is the ID Pathors sees, so upstream bodies and
- * stream chunks already carry what the browser holds and pass through untouched.
+ * Session IDs minted and signed by the proxy:
+ * `<18 random bytes>.<expiry, Unix seconds in base 36>.<HMAC-SHA256 of both, first 18 bytes>`,
+ * bytes in base64url. The signed string itself is the ID Pathors sees, so upstream bodies and
+ * stream chunks already carry what the browser holds and pass through untouched. The expiry is
+ * signed with the nonce, so a visitor cannot extend it.
  */
 
 const RANDOM_BYTES = 18;
 const MAC_BYTES = 18;
 // 18 bytes encode to exactly 24 base64url characters, with no padding to argue about.
 const PART = '[A-Za-z0-9_-]{24}';
-const SESSION_ID = new RegExp(`^${PART}\\.${PART}$`);
+const SESSION_ID = new RegExp(`^(${PART})\\.([0-9a-z]{1,11})\\.(${PART})$`);
 // Binds the MAC to this use, so the secret signing something else can never yield a session.
-const CONTEXT = 'pathors-chat/session/v1:';
+// v2 added the expiry: a v1 ID (no expiry) never verifies, and its visitor starts a new session.
+const CONTEXT = 'pathors-chat/session/v2:';
 
 const encoder = new TextEncoder();
+const VERIFIED_CACHE_SIZE = 10_000;
 
 function base64url(bytes: Uint8Array): string {
   let binary = '';
@@ -36,9 +40,13 @@ function equalInConstantTime(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export interface SessionSigner {
-  mint(): Promise<string>;
-  /** True only for an ID this proxy (under any of its secrets) minted. */
-  verify(sessionId: string): Promise<boolean>;
+  /** A new ID that stops verifying at `expiresAt` (ms since the epoch, rounded up to the second). */
+  mint(expiresAt: number): Promise<string>;
+  /**
+   * When an ID this proxy (under any of its secrets) minted expires, in ms since the epoch;
+   * undefined for any other string. Expiry is the caller's to compare, with its own clock.
+   */
+  expiryOf(sessionId: string): Promise<number | undefined>;
 }
 
 export function createSessionSigner(secrets: readonly string[]): SessionSigner {
@@ -48,25 +56,39 @@ export function createSessionSigner(secrets: readonly string[]): SessionSigner {
     return () => (key ??= crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']));
   });
 
-  async function mac(key: () => Promise<CryptoKey>, nonce: string): Promise<Uint8Array> {
-    const signature = await crypto.subtle.sign('HMAC', await key(), encoder.encode(CONTEXT + nonce));
+  async function mac(key: () => Promise<CryptoKey>, signed: string): Promise<Uint8Array> {
+    const signature = await crypto.subtle.sign('HMAC', await key(), encoder.encode(CONTEXT + signed));
     return new Uint8Array(signature, 0, MAC_BYTES);
   }
 
+  // IDs already verified, so a conversation under way skips the HMAC (a thread-pool round trip).
+  // Bounded; the oldest entry goes first. Verification is a pure function of the ID and the secrets.
+  const verified = new Map<string, number>();
+
   return {
-    async mint() {
+    async mint(expiresAt) {
       const nonce = base64url(crypto.getRandomValues(new Uint8Array(RANDOM_BYTES)));
-      return `${nonce}.${base64url(await mac(keys[0]!, nonce))}`;
+      const signed = `${nonce}.${Math.ceil(expiresAt / 1000).toString(36)}`;
+      return `${signed}.${base64url(await mac(keys[0]!, signed))}`;
     },
-    async verify(sessionId) {
-      if (!SESSION_ID.test(sessionId)) return false;
-      const [nonce, given] = sessionId.split('.') as [string, string];
+    async expiryOf(sessionId) {
+      const known = verified.get(sessionId);
+      if (known !== undefined) return known;
+      const match = SESSION_ID.exec(sessionId);
+      if (!match) return undefined;
+      const [, nonce, expiry, given] = match as unknown as [string, string, string, string];
       const givenBytes = fromBase64url(given);
       // Re-encoding catches IDs that decode to the same bytes from a different spelling.
-      if (base64url(givenBytes) !== given) return false;
+      if (base64url(givenBytes) !== given) return undefined;
+      // Leading zeros would let one expiry be spelled many ways.
+      if (expiry.length > 1 && expiry.startsWith('0')) return undefined;
       let valid = false;
-      for (const key of keys) valid = equalInConstantTime(await mac(key, nonce), givenBytes) || valid;
-      return valid;
+      for (const key of keys) valid = equalInConstantTime(await mac(key, `${nonce}.${expiry}`), givenBytes) || valid;
+      if (!valid) return undefined;
+      const expiresAt = parseInt(expiry, 36) * 1000;
+      if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+      verified.set(sessionId, expiresAt);
+      return expiresAt;
     },
   };
 }

@@ -1,8 +1,9 @@
+import { SESSION_HEADER, errorMessageOf } from '../shared/http.js';
+import type { ProxyRuntime } from './context.js';
 import { ProxyError } from './errors.js';
-import type { ErrorCode } from './errors.js';
+import type { ProxyErrorCode } from './errors.js';
 import { describeError, scrub } from './log.js';
 import type { ProxyLogEvent } from './log.js';
-import { SESSION_HEADER } from './constants.js';
 import type { ResolvedOptions } from './options.js';
 
 export type Operation = 'chat' | 'create_session' | 'get_session' | 'end_session';
@@ -15,7 +16,11 @@ export interface UpstreamCall {
   operation: Operation;
   method: 'GET' | 'POST' | 'DELETE';
   url: string;
-  body?: unknown;
+  /**
+   * JSON, already serialised: the caller serialises before it spends anything upstream (a
+   * session), so a body that cannot be serialised costs nothing.
+   */
+  body?: string;
   sessionId?: string;
   accept?: string;
   /** Aborts the call: the client went away. */
@@ -33,15 +38,13 @@ export interface UpstreamReply {
  * the body may stream for as long as the agent writes.
  */
 export async function callUpstream(call: UpstreamCall, options: ResolvedOptions): Promise<UpstreamReply> {
+  // Ours aborts on demand (a client that left mid-stream, a bad content type); the client's, when it leaves early.
   const controller = new AbortController();
-  const onClientAbort = () => controller.abort();
-  if (call.signal?.aborted) controller.abort();
-  call.signal?.addEventListener('abort', onClientAbort, { once: true });
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, options.upstreamTimeoutMs);
+  const signal = call.signal ? AbortSignal.any([controller.signal, call.signal]) : controller.signal;
+  // The deadline covers the headers only: linked until they arrive, then dropped, as the body may stream for long.
+  const deadline = AbortSignal.timeout(options.upstreamTimeoutMs);
+  const onDeadline = () => controller.abort(deadline.reason);
+  deadline.addEventListener('abort', onDeadline, { once: true });
 
   const headers: Record<string, string> = {
     Authorization: `Bearer ${options.apiKey}`,
@@ -54,28 +57,44 @@ export async function callUpstream(call: UpstreamCall, options: ResolvedOptions)
     const response = await options.fetch(call.url, {
       method: call.method,
       headers,
-      body: call.body === undefined ? undefined : JSON.stringify(call.body),
-      signal: controller.signal,
+      body: call.body,
+      signal,
       // Never follow (the key must not travel to another host); 'manual' hands back the 3xx,
       // which upstreamFailure turns into upstream_error. workerd refuses 'error'.
       redirect: 'manual',
     });
-    return {
-      response,
-      abort: () => {
-        call.signal?.removeEventListener('abort', onClientAbort);
-        controller.abort();
-      },
-    };
+    return { response, abort: () => controller.abort() };
   } catch (error) {
-    call.signal?.removeEventListener('abort', onClientAbort);
-    if (timedOut) {
+    if (deadline.aborted) {
       throw new ProxyError('upstream_timeout', `Pathors did not answer within ${options.upstreamTimeoutMs} ms.`);
     }
     if (call.signal?.aborted) throw new ClientGone();
     throw new UpstreamUnreachable(describeError(error, options.apiKey));
   } finally {
-    clearTimeout(timer);
+    deadline.removeEventListener('abort', onDeadline);
+  }
+}
+
+/** Calls upstream, logging a failure to reach it (the caller turns the refusal into a response). */
+export async function reachUpstream(context: ProxyRuntime, call: UpstreamCall): Promise<UpstreamReply> {
+  try {
+    return await callUpstream(call, context.options);
+  } catch (error) {
+    logUnreachable(error, call.operation, context.log);
+    throw error;
+  }
+}
+
+/** A call whose answer is JSON (or nothing): the session API. */
+export async function upstreamJson(context: ProxyRuntime, call: UpstreamCall): Promise<{ status: number; body: unknown }> {
+  const { response } = await reachUpstream(context, call);
+  if (!response.ok) throw await upstreamFailure(call.operation, response, context.options, context.log);
+  const text = await response.text();
+  if (text.trim() === '') return { status: response.status, body: undefined };
+  try {
+    return { status: response.status, body: JSON.parse(text) };
+  } catch {
+    throw new ProxyError('upstream_bad_response', 'Pathors answered with something other than JSON.');
   }
 }
 
@@ -96,22 +115,15 @@ class UpstreamUnreachable extends ProxyError {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Pathors answers errors as `{error: "..."}` or `{error: {message}}`; accept both, and plain text. */
 export function extractUpstreamMessage(text: string): string | undefined {
-  let message: unknown;
+  let message: string | undefined;
   try {
-    const body: unknown = JSON.parse(text);
-    if (isRecord(body)) {
-      message = isRecord(body.error) ? body.error.message : body.error ?? body.message;
-    }
+    message = errorMessageOf(JSON.parse(text));
   } catch {
     // Not JSON: an HTML error page says nothing a visitor should read.
   }
-  if (typeof message !== 'string' || message.trim() === '') return undefined;
+  if (message === undefined) return undefined;
   return message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}…` : message;
 }
 
@@ -150,7 +162,7 @@ export async function upstreamFailure(
   const status = response.status;
   const upstreamMessage = extractUpstreamMessage(await readLimited(response));
   const said = upstreamMessage === undefined ? undefined : scrub(upstreamMessage, options.apiKey);
-  let code: ErrorCode;
+  let code: ProxyErrorCode;
   let message: string;
   const headers: Record<string, string> = {};
   if (status === 401 || status === 403) {

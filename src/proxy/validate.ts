@@ -1,4 +1,5 @@
 import type { ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../core/wire.js';
+import { isRecord, mediaType } from '../shared/http.js';
 import { ProxyError, invalidField } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -8,15 +9,26 @@ type Limits = Pick<ResolvedOptions,
 const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_DESCRIPTION_CHARS = 1024;
 const MAX_ID_CHARS = 256;
+/**
+ * Nesting allowed in a tool's JSON Schema. Real schemas nest a handful of levels; a deep one
+ * would overflow the stack of whatever serialises it (this proxy, or Pathors).
+ */
+export const MAX_SCHEMA_DEPTH = 64;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** How deep `value` nests, counted without recursion and stopping as soon as it passes `limit`. */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 1 }];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    if (next.depth > limit) return true;
+    for (const child of Object.values(next.value)) stack.push({ value: child, depth: next.depth + 1 });
+  }
+  return false;
 }
 
 export function requireJsonContentType(request: Request): void {
-  const type = request.headers.get('Content-Type');
-  const essence = type?.split(';', 1)[0]!.trim().toLowerCase();
-  if (essence !== 'application/json') {
+  if (mediaType(request.headers.get('Content-Type')) !== 'application/json') {
     throw new ProxyError('unsupported_media_type', 'Content-Type must be application/json.');
   }
 }
@@ -83,8 +95,9 @@ function toolCalls(field: string, value: unknown, limits: Limits): ToolCall[] {
     if (!isRecord(call)) throw invalidField(at, 'must be an object.');
     if (call.type !== 'function') throw invalidField(`${at}.type`, 'must be "function".');
     if (!isRecord(call.function)) throw invalidField(`${at}.function`, 'must be an object.');
-    const name = boundedString(`${at}.function.name`, call.function.name, 64, false);
-    if (!TOOL_NAME.test(name)) throw invalidField(`${at}.function.name`, 'must be 1-64 letters, digits, "_" or "-".');
+    // The name is what the agent asked for, echoed back: a name the page could never offer (a dot,
+    // a space) must still be sent back with its error result, or the turn could never end.
+    const name = boundedString(`${at}.function.name`, call.function.name, MAX_ID_CHARS, false);
     return {
       id: boundedString(`${at}.id`, call.id, MAX_ID_CHARS, false),
       type: 'function',
@@ -145,6 +158,9 @@ function tool(value: unknown, i: number, pinned: Limits['tools']): ToolDefinitio
   }
   if (fn.parameters !== undefined) {
     if (!isRecord(fn.parameters)) throw invalidField(`${at}.function.parameters`, 'must be a JSON Schema object.');
+    if (nestsDeeperThan(fn.parameters, MAX_SCHEMA_DEPTH)) {
+      throw invalidField(`${at}.function.parameters`, `must nest at most ${MAX_SCHEMA_DEPTH} levels.`);
+    }
     if (fn.parameters.type !== undefined && fn.parameters.type !== 'object') {
       throw invalidField(`${at}.function.parameters.type`, 'must be "object".');
     }

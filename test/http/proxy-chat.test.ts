@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { API_KEY, ORIGIN, expectNoKeyLeak, readChunks, readError, startBench, userTurn } from './proxy-harness.js';
 import type { Bench } from './proxy-harness.js';
 
-const SESSION_ID = /^[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{24}$/;
+const SESSION_ID = /^[A-Za-z0-9_-]{24}\.[0-9a-z]{1,11}\.[A-Za-z0-9_-]{24}$/;
 
 describe('proxy: chat completions over real HTTP', () => {
   let bench: Bench;

@@ -78,6 +78,7 @@ describe('createPathorsProxy: options are checked at creation, naming the option
       perIp: { capacity: 60, refillPerMinute: 30 },
       perSession: { capacity: 20, refillPerMinute: 10 },
       requestIdTtlMs: 600000,
+      sessionTtlMs: 2592000000,
       upstreamTimeoutMs: 30000,
       streamIdleTimeoutMs: 300000,
     });

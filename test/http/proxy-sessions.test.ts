@@ -3,7 +3,8 @@ import { createSessionSigner } from '../../src/proxy/session-token.js';
 import { SECRET, expectNoKeyLeak, readError, startBench, userTurn } from './proxy-harness.js';
 import type { Bench, Layout } from './proxy-harness.js';
 
-const SESSION_ID = /^[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{24}$/;
+const SESSION_ID = /^[A-Za-z0-9_-]{24}\.[0-9a-z]{1,11}\.[A-Za-z0-9_-]{24}$/;
+const IN_A_DAY = () => Date.now() + 86_400_000;
 
 function flip(char: string): string {
   return char === 'A' ? 'B' : 'A';
@@ -87,7 +88,7 @@ describe.each<Layout>(['legacy', 'v1'])('proxy: the session routes on the %s ups
     expect(await response.json()).toEqual({ sessionId, messages: [{ role: 'user', content: 'Cart?' }, { role: 'assistant', content: 'One item.' }] });
   });
 
-  it('DELETE /sessions/:id ends the session upstream, after which it is 404', async () => {
+  it('DELETE /sessions/:id ends the session upstream, after which the same ID is refused everywhere', async () => {
     const sessionId = await newSession();
     const response = await fetch(`${bench.url}/sessions/${sessionId}`, { method: 'DELETE' });
     expect(response.status).toBe(200);
@@ -97,28 +98,53 @@ describe.each<Layout>(['legacy', 'v1'])('proxy: the session routes on the %s ups
     expect(end.body).toEqual({ session_id: sessionId });
     expect(bench.fake.sessions.has(sessionId)).toBe(false);
 
-    const gone = await readError(await fetch(`${bench.url}/sessions/${sessionId}`));
-    expect(gone).toMatchObject({ status: 404, code: 'session_not_found' });
-    const again = await readError(await fetch(`${bench.url}/sessions/${sessionId}`, { method: 'DELETE' }));
-    expect(again).toMatchObject({ status: 404, code: 'session_not_found' });
+    bench.fake.reset();
+    for (const attempt of [
+      () => bench.chat(userTurn('Still there?'), { 'X-Session-ID': sessionId }),
+      () => bench.chat({ ...userTurn('Still there?'), session_id: sessionId }),
+      () => fetch(`${bench.url}/sessions/${sessionId}`),
+      () => fetch(`${bench.url}/sessions/${sessionId}`, { method: 'DELETE' }),
+    ]) {
+      const error = await readError(await attempt());
+      expect(error).toMatchObject({ status: 403, code: 'invalid_session' });
+      expect(error.message).toMatch(/ended/);
+    }
+    // Refused at the door: not even a new session was created for it.
+    expect(bench.upstreamCount()).toBe(0);
+  });
+
+  it('refuses an ID past the expiry signed into it, and the expiry cannot be edited', async () => {
+    const signer = createSessionSigner([SECRET]);
+    const expired = await signer.mint(Date.now() - 1000);
+    const error = await readError(await bench.chat(userTurn(), { 'X-Session-ID': expired }));
+    expect(error).toMatchObject({ status: 403, code: 'invalid_session' });
+    expect(error.message).toMatch(/expired/);
+    // Pushing the expiry forward breaks the signature.
+    const [nonce, , mac] = expired.split('.') as [string, string, string];
+    const extended = `${nonce}.${Math.ceil(IN_A_DAY() / 1000).toString(36)}.${mac}`;
+    const forged = await readError(await bench.chat(userTurn(), { 'X-Session-ID': extended }));
+    expect(forged).toMatchObject({ status: 403, code: 'invalid_session' });
+    expect(bench.upstreamCount()).toBe(0);
   });
 
   it('refuses unsigned, tampered and foreign session IDs with 403 invalid_session, forwarding nothing', async () => {
     const real = await newSession();
     bench.fake.reset();
-    const [nonce, mac] = real.split('.') as [string, string];
-    const foreign = await createSessionSigner(['another-secret-another-secret-another-secret']).mint();
+    const [nonce, expiry, mac] = real.split('.') as [string, string, string];
+    const foreign = await createSessionSigner(['another-secret-another-secret-another-secret']).mint(IN_A_DAY());
     const forged = [
       'session-xyz789',
       nonce,
       `${nonce}.`,
-      `${flip(nonce[0]!)}${nonce.slice(1)}.${mac}`,
-      `${nonce}.${mac.slice(0, -1)}${flip(mac.at(-1)!)}`,
-      `${nonce}.${mac}x`,
-      `${nonce}.${mac}.${mac}`,
+      `${nonce}.${mac}`,
+      `${flip(nonce[0]!)}${nonce.slice(1)}.${expiry}.${mac}`,
+      `${nonce}.${expiry}.${mac.slice(0, -1)}${flip(mac.at(-1)!)}`,
+      `${nonce}.${expiry}.${mac}x`,
+      `${nonce}.0${expiry}.${mac}`,
+      `${nonce}.${expiry}.${mac}.${mac}`,
       foreign,
       real.toUpperCase(),
-      `${nonce}=.${mac}`,
+      `${nonce}=.${expiry}.${mac}`,
     ];
     for (const id of forged) {
       for (const attempt of [
@@ -134,7 +160,7 @@ describe.each<Layout>(['legacy', 'v1'])('proxy: the session routes on the %s ups
   });
 
   it('404 for a signed ID the upstream does not know (ended, or created elsewhere)', async () => {
-    const signed = await createSessionSigner([SECRET]).mint();
+    const signed = await createSessionSigner([SECRET]).mint(IN_A_DAY());
     const error = await readError(await fetch(`${bench.url}/sessions/${signed}`));
     expect(error).toMatchObject({ status: 404, code: 'session_not_found' });
   });
@@ -145,14 +171,14 @@ describe('proxy: session secrets', () => {
     const old = 'old-secret-old-secret-old-secret-old-secret';
     const bench = await startBench({ proxy: { sessionSecret: [SECRET, old] } });
     try {
-      const legacy = await createSessionSigner([old]).mint();
+      const legacy = await createSessionSigner([old]).mint(IN_A_DAY());
       const response = await bench.chat(userTurn(), { 'X-Session-ID': legacy });
       expect(response.status).toBe(200);
       expect(response.headers.get('x-session-id')).toBe(legacy);
       await response.text();
       const fresh = (await (await bench.post('/sessions', {})).json()) as { sessionId: string };
-      expect(await createSessionSigner([SECRET]).verify(fresh.sessionId)).toBe(true);
-      expect(await createSessionSigner([old]).verify(fresh.sessionId)).toBe(false);
+      expect(await createSessionSigner([SECRET]).expiryOf(fresh.sessionId)).toBeGreaterThan(Date.now());
+      expect(await createSessionSigner([old]).expiryOf(fresh.sessionId)).toBeUndefined();
     } finally {
       await bench.close();
     }
@@ -160,8 +186,24 @@ describe('proxy: session secrets', () => {
 
   it('mints IDs that do not repeat', async () => {
     const signer = createSessionSigner([SECRET]);
-    const ids = await Promise.all(Array.from({ length: 200 }, () => signer.mint()));
+    const expiresAt = IN_A_DAY();
+    const ids = await Promise.all(Array.from({ length: 200 }, () => signer.mint(expiresAt)));
     expect(new Set(ids).size).toBe(200);
-    for (const id of ids) expect(await signer.verify(id)).toBe(true);
+    for (const id of ids) expect(await signer.expiryOf(id)).toBe(Math.ceil(expiresAt / 1000) * 1000);
+  });
+
+  it('signs the expiry the site sets with sessionTtlMs (default 30 days)', async () => {
+    for (const [ttl, expected] of [[undefined, 30 * 86_400_000], [3_600_000, 3_600_000]] as const) {
+      const bench = await startBench(ttl === undefined ? {} : { proxy: { sessionTtlMs: ttl } });
+      try {
+        const before = Date.now();
+        const { sessionId } = (await (await bench.post('/sessions', {})).json()) as { sessionId: string };
+        const expiresAt = (await createSessionSigner([SECRET]).expiryOf(sessionId))!;
+        expect(expiresAt - before).toBeGreaterThanOrEqual(expected);
+        expect(expiresAt - before).toBeLessThan(expected + 60_000);
+      } finally {
+        await bench.close();
+      }
+    }
   });
 });

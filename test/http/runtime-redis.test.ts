@@ -156,6 +156,20 @@ describe('rate limits across instances', () => {
     }
   });
 
+  it('a session ended through one instance is refused by the others', async () => {
+    const [first, second] = await proxies(2, { PATHORS_REDIS_URL: redis.url });
+    const headers = { Origin: ORIGIN, 'Content-Type': 'application/json' };
+    const created = await fetch(`${first!.url}/sessions`, { method: 'POST', headers, body: '{}', signal: AbortSignal.timeout(HANG) });
+    expect(created.status).toBe(201);
+    const { sessionId } = (await created.json()) as { sessionId: string };
+    expect((await fetch(`${second!.url}/sessions/${sessionId}`, { headers, signal: AbortSignal.timeout(HANG) })).status).toBe(200);
+    const ended = await fetch(`${first!.url}/sessions/${sessionId}`, { method: 'DELETE', headers, signal: AbortSignal.timeout(HANG) });
+    expect(ended.status).toBe(200);
+    const after = await fetch(`${second!.url}/sessions/${sessionId}`, { headers, signal: AbortSignal.timeout(HANG) });
+    expect(after.status).toBe(403);
+    expect(await after.json()).toMatchObject({ error: { code: 'invalid_session' } });
+  });
+
   it('with Redis stopped: fail-open serves and says degraded, fail-closed refuses, nothing hangs; both recover', async () => {
     const open = await proxies(3, { PATHORS_REDIS_URL: redis.url });
     const [closed] = await proxies(1, { PATHORS_REDIS_URL: redis.url, PATHORS_REDIS_FAIL_MODE: 'closed' });

@@ -171,7 +171,7 @@ export async function startServerless(env: SnippetEnv): Promise<Running> {
       else process.env[name] = value;
     }
   }
-  const { toNodeHandler } = await import('../../src/proxy/node.js');
+  const { toNodeHandler } = await import('../../src/proxy/node-handler.js');
   const dispatch = async (request: Request): Promise<Response> => {
     const handler = route[request.method];
     return handler ? handler(request) : new Response(null, { status: 405 });

@@ -1,0 +1,120 @@
+/**
+ * The upstream fetch over node:http (`createNodeFetch`, startProxyServer's default): its bodies
+ * are piped socket to socket by the Node adapter, so every rule the undici path keeps is checked
+ * again here, over real sockets.
+ */
+import { createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { createNodeFetch } from '../../src/proxy/index.js';
+import { expectNoKeyLeak, listen, readError, startBench, userTurn } from './proxy-harness.js';
+import type { BenchOptions } from './proxy-harness.js';
+
+function benchWith(options: BenchOptions = {}) {
+  return startBench({ ...options, proxy: { fetch: createNodeFetch(), ...options.proxy } });
+}
+
+describe('proxy on the node:http upstream fetch', () => {
+  it('streams SSE through with the proxy\'s own headers, a session, and [DONE]', async () => {
+    const bench = await benchWith({ fake: { tokenDelayMs: 5 } });
+    try {
+      const response = await bench.chat(userTurn('Hello', { stream: true }));
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      expect(response.headers.get('content-encoding')).toBeNull();
+      const sessionId = response.headers.get('x-session-id')!;
+      const text = await response.text();
+      expect(text).toContain('data: [DONE]');
+      // A conversation under way, then its history, then its end.
+      const again = await bench.chat(userTurn('More', { stream: false }), { 'X-Session-ID': sessionId });
+      expect(again.status).toBe(200);
+      expect(((await again.json()) as { choices: unknown[] }).choices).toHaveLength(1);
+      const history = await fetch(`${bench.url}/sessions/${sessionId}`);
+      expect(((await history.json()) as { messages: unknown[] }).messages.length).toBeGreaterThanOrEqual(3);
+      expect((await fetch(`${bench.url}/sessions/${sessionId}`, { method: 'DELETE' })).status).toBe(200);
+      expectNoKeyLeak(bench);
+    } finally {
+      await bench.close();
+    }
+  });
+
+  it('aborts the upstream promptly when the client disconnects mid-stream', async () => {
+    const bench = await benchWith({ fake: { tokenDelayMs: 100 } });
+    try {
+      const response = await bench.chat(userTurn('Write me a long story', { stream: true }));
+      const reader = response.body!.getReader();
+      await reader.read();
+      await reader.cancel();
+      const aborted = await bench.fake.waitForAbort(3000);
+      expect(aborted.kind).toBe('chat');
+      expect(aborted.ended).toBe(false);
+    } finally {
+      await bench.close();
+    }
+  });
+
+  it('cuts a stream silent past streamIdleTimeoutMs, and one the upstream drops, so the client sees it broken', async () => {
+    const idle = await benchWith({ fake: { tokenDelayMs: 800 }, proxy: { streamIdleTimeoutMs: 200 } });
+    try {
+      const response = await idle.chat(userTurn('Hi', { stream: true }));
+      await expect(response.text()).rejects.toThrow();
+      await idle.fake.waitForAbort(2000);
+      expect(idle.logs.some((e) => e.type === 'stream_error')).toBe(true);
+      idle.fake.injectFault('drop-mid-stream');
+      const dropped = await idle.chat(userTurn('Hi', { stream: true }));
+      await expect(dropped.text()).rejects.toThrow();
+    } finally {
+      await idle.close();
+    }
+  });
+
+  it('maps upstream refusals, a late answer, and an unreachable upstream as the undici path does', async () => {
+    const bench = await benchWith({ proxy: { upstreamTimeoutMs: 500 } });
+    try {
+      bench.fake.injectFault('http-401');
+      expect(await readError(await bench.chat(userTurn()))).toMatchObject({ status: 502, code: 'proxy_misconfigured' });
+      bench.fake.injectFault('slow-first-byte', 1, { delayMs: 3000 });
+      expect(await readError(await bench.chat(userTurn('Hi', { stream: true })))).toMatchObject({ status: 504, code: 'upstream_timeout' });
+      await bench.fake.waitForAbort(2000);
+      expectNoKeyLeak(bench);
+    } finally {
+      await bench.close();
+    }
+    const dead = createServer();
+    const url = await listen(dead);
+    await new Promise((resolve) => dead.close(resolve));
+    const gone = await benchWith({ proxy: { upstream: url } });
+    try {
+      expect(await readError(await gone.chat(userTurn()))).toMatchObject({ status: 502, code: 'upstream_unreachable' });
+    } finally {
+      await gone.close();
+    }
+  });
+
+  it('decodes a gzipped upstream answer and refuses a redirect', async () => {
+    const body = JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'zipped hello' }, finish_reason: 'stop' }] });
+    const upstream = createServer((req, res) => {
+      req.resume();
+      if (req.url?.endsWith('/session')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+      } else if (req.headers['x-session-id'] && (req.headers['accept'] ?? '').includes('json')) {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }).end(gzipSync(body));
+      } else {
+        res.writeHead(302, { Location: 'http://127.0.0.1:1/elsewhere' }).end();
+      }
+    });
+    const url = await listen(upstream);
+    const bench = await benchWith({ proxy: { upstream: url } });
+    try {
+      const response = await bench.chat(userTurn());
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-encoding')).toBeNull();
+      expect(await response.text()).toBe(body);
+      const redirected = await readError(await bench.chat(userTurn('Hi', { stream: true })));
+      expect(redirected).toMatchObject({ status: 502, code: 'upstream_unreachable' });
+    } finally {
+      await bench.close();
+      upstream.close();
+    }
+  });
+});
