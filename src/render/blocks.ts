@@ -40,7 +40,16 @@ export interface Block {
   a?: string[];
   /** On top-level blocks: the definitions found inside, in order. */
   d?: Def[];
+  /** Block quotes and list items this block is inside, itself included. */
+  depth_: number;
 }
+
+/**
+ * Block quotes and list items nest at most this deep; past it, a `>` or a list marker
+ * is text (as in cmark and markdown-it, which limit nesting too). So no walk over the
+ * tree, and no DOM built from it, is deeper than a few hundred levels, whatever the reply.
+ */
+export const MAX_NESTING = 32;
 
 const NONSPACE = /[^ \t\f\v\r\n]/;
 const isSpaceOrTab = (c: string | undefined) => c == ' ' || c == '\t';
@@ -59,7 +68,7 @@ export const normalizeInput = (s: string): string => s.replace(/\r\n?/g, '\n').r
 
 // Parser state lives at module level, so that a parse (one per push while streaming)
 // allocates no closures; a parse is never re-entered.
-const mk = (t: string, n: number): Block => ({ t, c: [], o: true, x: '', n });
+const mk = (t: string, n: number, depth_ = 0): Block => ({ t, c: [], o: true, x: '', n, depth_ });
 let doc: Block;
 let tip: Block;
 let oldTip: Block;
@@ -121,7 +130,7 @@ function addChild(t: string): Block {
   closeUnmatched();
   // Lists hold items only; documents, quotes and items hold anything but items.
   while (isList(tip) ? t != 'li' : t == 'li' || !/^(doc|blockquote|li)$/.test(tip.t)) finalize(tip);
-  const b = mk(t, lineNo);
+  const b = mk(t, lineNo, tip.depth_ + +(t == 'blockquote' || t == 'li'));
   b.p = tip;
   tip.c.push(b);
   return (tip = b);
@@ -129,15 +138,16 @@ function addChild(t: string): Block {
 
 /** Takes definitions off the start of a paragraph; true if nothing else is left. */
 function takeDefs(p: Block): boolean {
-  let found = false;
   let top = p;
   while (top.p != doc) top = top.p!;
-  for (let r; p.x[0] == '[' && (r = parseDef(p.x));) {
-    p.x = p.x.slice(r[0]);
+  let pos = 0;
+  for (let r; p.x[pos] == '[' && (r = parseDef(p.x, pos));) {
+    pos = r[0];
     (top.d ??= []).push(r[1]);
-    found = true;
   }
-  return found && !NONSPACE.test(p.x);
+  // One slice at the end: slicing after each of 5,000 definitions would copy n² characters.
+  if (pos) p.x = p.x.slice(pos);
+  return pos > 0 && !NONSPACE.test(p.x);
 }
 
 // commonmark.js memoises the descent with a flag; a snapshot finalises the same
@@ -157,13 +167,20 @@ function finalize(b: Block) {
     else up.c.pop();
   } else if (b.t == 'pre') {
     // Fenced: less the line ending of the fence's own line. Indented: less trailing blank lines.
-    b.x = b.f ? b.x.slice(1) : b.x.replace(/(\n *)+$/, '\n');
+    b.x = b.f ? b.x.slice(1) : trimBlankLines(b.x);
   }
   else if (isList(b)) {
     const n = b.c.length - 1;
     b.g = !b.c.some((item, i) => (i < n && endsWithBlank(item))
       || item.c.some((sub, j) => endsWithBlank(sub) && (i < n || j < item.c.length - 1)));
   }
+}
+
+/** Code less its trailing blank lines (`(\n *)+$` as a regular expression backtracks n² times). */
+function trimBlankLines(x: string): string {
+  let end = x.length;
+  while (end && (x[end - 1] == '\n' || x[end - 1] == ' ')) end--;
+  return x.slice(0, x.indexOf('\n', end)) + '\n';
 }
 
 function closeUnmatched() {
@@ -211,7 +228,9 @@ function start(c: Block): number {
   const rest = line.slice(nextNonspace);
   let m;
   if (!indented) {
-    if (rest[0] == '>') {
+    // Past the nesting limit, no container opens: the rest of the line is text.
+    const deeper = c.depth_ < MAX_NESTING;
+    if (rest[0] == '>' && deeper) {
       quoteMarker();
       addChild('blockquote');
       return 1;
@@ -221,7 +240,9 @@ function start(c: Block): number {
       addChild('h' + m[1]!.length).x = m[2]!.replace(/(^|[ \t]+)#+[ \t]*$/, '');
       return 3;
     }
-    if ((m = /^(`{3,}(?!.*`)|~{3,})(.*)/.exec(rest))) {
+    // (A backtick fence's info string has no backtick; tested apart, as a lookahead
+    // after `{3,} would rescan the line once per backtick.)
+    if ((m = /^(`{3,}|~{3,})(.*)/.exec(rest)) && !(m[1]![0] == '`' && m[2]!.includes('`'))) {
       const b = addChild('pre');
       b.f = m[1];
       b.w = indent;
@@ -232,15 +253,16 @@ function start(c: Block): number {
     }
     if (c.t == 'p') {
       // GFM table: the paragraph's last line is the header, this line the delimiter row.
+      // Only the paragraph's last line is looked at: splitting all of it at every
+      // delimiter-like line would cost n² on a paragraph of them.
       const align = cells(rest);
-      const lines = rest.includes('|') && align.every((a) => /^:?-+:?$/.test(a)) ? c.x.split('\n') : [''];
-      lines.pop();
-      const head = lines.length ? cells(lines.pop()!) : [];
+      const cut = c.x.lastIndexOf('\n', c.x.length - 2) + 1;
+      const head = rest.includes('|') && align.every((a) => /^:?-+:?$/.test(a)) ? cells(c.x.slice(cut, -1)) : [];
       if (head.length == align.length) {
         // c, a paragraph, matched: nothing is left open below it, nothing to close.
         let b = c;
-        if (lines.length) {
-          c.x = lines.join('\n') + '\n';
+        if (cut) {
+          c.x = c.x.slice(0, cut);
           finalize(c);
           b = addChild('table');
         } else c.t = 'table';
@@ -259,7 +281,7 @@ function start(c: Block): number {
     }
     // A list item; one that interrupts a paragraph may not start empty, nor ordered but from 1.
     m = /^(?:[*+-]|(\d{1,9})([.)]))(?=[ \t]|$)/.exec(rest);
-    if (m && !(c.t == 'p' && (!NONSPACE.test(rest.slice(m[0].length)) || (m[1] && +m[1] != 1)))) {
+    if (m && deeper && !(c.t == 'p' && (!NONSPACE.test(rest.slice(m[0].length)) || (m[1] && +m[1] != 1)))) {
       // The content's column: after the marker and the spaces after it, or after one
       // space if they are five or more (indented code) or the item starts blank.
       let w = indent + m[0].length;

@@ -14,8 +14,9 @@ export function create(v: VNode, o: RenderOptions): Node {
   for (const k in v.a) e.setAttribute(k, v.a[k]!);
   e.append(...v.c.map((c) => create(c, o)));
   from.set(e, v);
-  // The copy button copies the code before it, and says so for a moment.
-  if (v.t == 'button') e.onclick = () => navigator.clipboard?.writeText(e.previousSibling!.textContent!).then(() => {
+  // The copy button, in the code block's header bar, copies the code below the bar,
+  // and says so for a moment.
+  if (v.t == 'button') e.onclick = () => navigator.clipboard?.writeText(e.parentNode!.nextSibling!.textContent!).then(() => {
     e.textContent = o.copiedLabel ?? 'Copied';
     setTimeout(() => (e.textContent = v.c[0] as string), 1500);
   }, () => {});

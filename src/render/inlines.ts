@@ -14,7 +14,12 @@ export interface InlineContext {
   h: readonly string[];
   /** Set when a reference was looked up: the result depends on the definitions. */
   m?: boolean;
+  /** Definitions of the open block, looked up after `d` (the first definition wins). */
+  openDefs_?: Map<string, Def>;
 }
+
+/** Emphasis, links and images nest at most this deep; deeper, their markers are text. */
+export const MAX_INLINE_NESTING = 32;
 
 /** A run of `*`, `_` or `~` (short names: many are made per paragraph). */
 interface Delim {
@@ -54,8 +59,9 @@ interface Bracket {
 type Token = VNode | Delim | { e: VElement } | 0;
 
 // Text runs up to the next character that may start something, or a space (which may
-// come before a line ending).
-const TEXT = /[^][^\n\\`*_~[\]!<& ]*/y;
+// come before a line ending); a run of spaces not before a line ending is one token (the
+// lookahead takes them all at once: a backtracking ` +` would cost n² on a long run).
+const TEXT = /(?=( +))\1(?!\n)|[^][^\n\\`*_~[\]!<& ]*/y;
 const TICKS = /`+/g;
 const AUTOLINK = /<(?:([a-z][a-z\d.+-]{1,31}:[^<>\0- ]*)|([^\s<>@\\]+@[a-z\d-]+(\.[a-z\d-]+)*))>/iy;
 const ENTITY_HERE = RegExp(ENTITY.source, 'iy');
@@ -99,7 +105,8 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
         const tag = c.c == '~' ? 'del' : use > 1 ? 'strong' : 'em';
         op.n -= use;
         c.n -= use;
-        op.b.unshift(tag);
+        // (Pushed, and read backwards by build: unshift would cost n² on `*` x 10,000.)
+        op.b.push(tag);
         c.s.push(tag);
         op.x = c;
         c.p = op;
@@ -164,8 +171,9 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
     if (!found) {
       const n = label(s, pos);
       // A label too long for a definition finds none.
-      const key = normalizeLabel(n > 2 ? s.slice(pos, pos + n) : op.b ? '' : s.slice(op.s, after));
-      const def = key && ctx.d.get(key);
+      // (A shortcut label longer than a definition's can find none: not normalised.)
+      const key = normalizeLabel(n > 2 ? s.slice(pos, pos + n) : op.b || after - op.s > 1001 ? '' : s.slice(op.s, after));
+      const def = key && (ctx.d.get(key) ?? ctx.openDefs_?.get(key));
       if (key) ctx.m = true;
       if (def) {
         found = [def[1], def[2]];
@@ -188,8 +196,9 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
       const href = linkHref(url);
       // A refused link keeps only its content.
       open = href == null ? '' : el('a', [], { href, ...titled, ...LINK });
-      // No links inside links.
-      for (let b = brackets; b; b = b.p) if (!b.m) b.a = true;
+      // No links inside links. Below an inactive bracket all are inactive already:
+      // stopping there keeps `[` x n then links from costing n².
+      for (let b = brackets; b && !(b.a && !b.m); b = b.p) if (!b.m) b.a = true;
     }
     toks[op.i] = open && { e: open };
     if (open) toks.push(0);
@@ -249,15 +258,31 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
 
 function build(toks: Token[]): VNode[] {
   const root = el('');
-  const stack = [root];
-  const top = () => stack[stack.length - 1]!;
+  // Open elements; past the nesting limit an entry is the text that stands for its
+  // marker instead (its content goes to the element below).
+  const stack: Array<VElement | string> = [root];
+  let depth = 0;
+  let links = 0;
+  const top = () => {
+    for (let i = stack.length - 1; ; i--) if (typeof stack[i] != 'string') return stack[i] as VElement;
+  };
   const add = (v: VNode) => append(top().c, v);
-  const open = (e: VElement) => {
+  const open = (e: VElement, marker: string) => {
+    if (depth >= MAX_INLINE_NESTING) {
+      add(marker);
+      return void stack.push(marker);
+    }
+    depth++;
+    if (e.t == 'a') links++;
     add(e);
     stack.push(e);
   };
   const close = () => {
     const e = stack.pop()!;
+    // (A marker past the limit: the closing marker is the same text.)
+    if (typeof e == 'string') return add(e);
+    depth--;
+    if (e.t == 'a') links--;
     if (e.t == 'img' || !e.t) {
       const alt = textOf(e.c);
       if (e.t) {
@@ -272,12 +297,18 @@ function build(toks: Token[]): VNode[] {
   for (const k of toks) {
     if (k === 0) close();
     else if (typeof k == 'string') add(k);
-    else if ('e' in k) open(k.e);
+    else if ('e' in k) open(k.e, '');
     else if ('n' in k) {
       k.s.forEach(close);
       add(k.c.repeat(k.n));
-      for (const t of k.b) open(el(t));
-    } else add(k);
+      for (let i = k.b.length; i--;) {
+        const t = k.b[i]!;
+        open(el(t), t == 'del' ? k.c.repeat(k.o) : t == 'em' ? k.c : k.c + k.c);
+      }
+    }
+    // A bare URL inside a link's text stays text: no links inside links.
+    else if (k.t == 'a' && links) add(k.c[0]!);
+    else add(k);
   }
   return root.c;
 }

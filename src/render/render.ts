@@ -2,7 +2,7 @@
 import type { Block } from './blocks.js';
 import type { Def } from './links.js';
 import { parseInlines, type InlineContext } from './inlines.js';
-import { el, type VNode } from './vnode.js';
+import { el, type VElement, type VNode } from './vnode.js';
 
 /** Options for rendering agent markdown. */
 export interface RenderOptions {
@@ -16,6 +16,15 @@ export interface RenderOptions {
   copyLabel?: string;
   /** Shown on the copy button for a moment after copying. Default `Copied`. */
   copiedLabel?: string;
+  /** Shown after a reply cut at `MAX_REPLY_LENGTH` characters. Default `The rest of this reply is too long to show.` */
+  truncatedNote?: string;
+  /**
+   * Called once per fenced code block, with its `code` element and its language (`''`
+   * for none), when its content is final: its top-level block finished, or `end()`.
+   * The renderer never touches that block's DOM again, so the hook may rewrite it
+   * (a syntax highlighter, say).
+   */
+  onCodeBlock?: (code: HTMLElement, language: string) => void;
 }
 
 export interface RenderContext extends InlineContext {
@@ -34,9 +43,9 @@ export const context = (options: RenderOptions, defs: Map<string, Def>): RenderC
   k: new WeakMap(),
 });
 
-/** Adds a block tree's definitions to a map; the first definition of a label wins. */
-export function collectDefs(blocks: Block[], defs: Map<string, Def>): void {
-  for (const b of blocks) for (const d of b.d ?? []) if (!defs.has(d[0])) defs.set(d[0], d);
+/** Adds a block tree's definitions to a map, unless `earlier` holds the label: the first definition of a label wins. */
+export function collectDefs(blocks: Block[], defs: Map<string, Def>, earlier?: Map<string, Def>): void {
+  for (const b of blocks) for (const d of b.d ?? []) if (!defs.has(d[0]) && !earlier?.has(d[0])) defs.set(d[0], d);
 }
 
 // The paragraph's own leading and trailing spaces and tabs are not content.
@@ -59,16 +68,26 @@ export function renderBlock(b: Block, ctx: RenderContext, tight = false): VNode 
   const v = tight && t == 'p' ? inline(b.x, ctx)
     : /^(p|h\d)$/.test(t) ? el(t, inline(b.x, ctx))
     : t == 'pre' ? el('div', [
-      el(t, [el('code', [b.x], lang ? { class: 'language-' + lang } : undefined)], focus),
-      el('button', [ctx.l], { type: 'button', class: 'copy' }),
+      el('div', [
+        el('span', lang ? [lang] : [], { class: 'code-lang' }),
+        el('button', [ctx.l], { type: 'button', class: 'copy' }),
+      ], { class: 'code-header' }),
+      el(t, [code(b.x, lang, b.f)], focus),
     ], { class: 'code' })
-    : t == 'table' ? el(t, [el('thead', [row(b, b.r![0]!, 'th', ctx)]), ...b.r!.length > 1 ? [el('tbody', b.r!.slice(1).map((r) => row(b, r, 'td', ctx)))] : []], focus)
+    : t == 'table' ? el('div', [el(t, [el('thead', [row(b, b.r![0]!, 'th', ctx)]), ...b.r!.length > 1 ? [el('tbody', b.r!.slice(1).map((r) => row(b, r, 'td', ctx)))] : []])], { class: 'table', ...focus })
     // Containers and hr; an item's paragraphs follow its list's tightness. (s is NaN
     // for a bullet list, undefined elsewhere: only an ordered list from other than 1 has a start.)
     : t ? el(t, kids(t == 'li' ? tight : !!b.g), b.s! - 1 ? { start: '' + b.s } : undefined)
     : undefined;
   if (!b.o && !ctx.m) ctx.k.set(b, [tight, v]);
   ctx.m ||= looked;
+  return v;
+}
+
+/** A code element; a fenced block's is marked with its language, for `onCodeBlock`. */
+function code(text: string, lang = '', fence?: string): VElement {
+  const v = el('code', [text], lang ? { class: 'language-' + lang } : undefined);
+  if (fence) v.fence_ = lang;
   return v;
 }
 

@@ -10,6 +10,8 @@ export interface VElement {
   c: VNode[];
   a?: Record<string, string>;
   b?: Block;
+  /** On a fenced code block's `code`: its language (may be empty). */
+  fence_?: string;
 }
 
 export const el = (t: string, c: VNode[] = [], a?: Record<string, string>): VElement => ({ t, c, a });

@@ -19,7 +19,8 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 
 function html(v: VNode): string {
   if (typeof v === 'string') return esc(v);
-  if (v.t === 'div') return html(v.c[0]!);
+  // Our wrappers: a code block's (header bar, then pre) and a table's.
+  if (v.t === 'div') return html(v.c[v.c.length - 1]!);
   if (v.t === 'button') return '';
   const order = v.t === 'img' ? ['src', 'alt', 'title'] : v.t === 'a' ? ['href', 'title'] : Object.keys(v.a ?? {}).filter((k) => k !== 'tabindex');
   const attrs = order.filter((k) => v.a?.[k] !== undefined).map((k) => ` ${k}="${esc(v.a![k]!)}"`).join('');

@@ -1,0 +1,26 @@
+// The renderer's internal fields end in `_` (`depth_`, `fence_`): readable in the source,
+// and renamed here to `$0`, `$1`… in the script-tag builds, since a minifier keeps
+// property names as written. Rolldown's own `mangleProps` needs a single output chunk;
+// the module build is split, so the names are mapped in the source, one map per build
+// (the same name gets the same short name in every file).
+// Only files under src/render/ (the highlighter excepted) are touched, and only names
+// ending in `_` that start with a lower-case letter: nothing public ends that way.
+
+/** @returns {import('vite').Plugin} */
+export function mangleRenderProps() {
+  const names = new Map();
+  return {
+    name: 'pathors-chat:mangle-render-props',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/\/src\/render\/(?!highlight\/)[\w/-]+\.ts$/.test(id)) return null;
+      return {
+        code: code.replace(/\b[a-z][A-Za-z\d]*_(?![\w$])/g, (name) => {
+          if (!names.has(name)) names.set(name, '$' + names.size.toString(36));
+          return names.get(name);
+        }),
+        map: null,
+      };
+    },
+  };
+}
