@@ -255,9 +255,11 @@ function start(c: Block): number {
       // GFM table: the paragraph's last line is the header, this line the delimiter row.
       // Only the paragraph's last line is looked at: splitting all of it at every
       // delimiter-like line would cost n² on a paragraph of them.
+      // (Looked for only under a delimiter row: lastIndexOf flattens the paragraph's text.)
       const align = cells(rest);
-      const cut = c.x.lastIndexOf('\n', c.x.length - 2) + 1;
-      const head = rest.includes('|') && align.every((a) => /^:?-+:?$/.test(a)) ? cells(c.x.slice(cut, -1)) : [];
+      const delimiter = rest.includes('|') && align.every((a) => /^:?-+:?$/.test(a));
+      const cut = delimiter ? c.x.lastIndexOf('\n', c.x.length - 2) + 1 : 0;
+      const head = delimiter ? cells(c.x.slice(cut, -1)) : [];
       if (head.length == align.length) {
         // c, a paragraph, matched: nothing is left open below it, nothing to close.
         let b = c;

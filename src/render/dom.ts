@@ -37,7 +37,9 @@ export function morph(parent: Node, vs: VNode[], live: ChildNode | null, end: Ch
       // Open text mostly grows or changes at its end: rewrite only after the common
       // prefix, so that a selection inside the prefix keeps its place.
       let i = 0;
-      if (old != v) {
+      // (Appended text, the usual case, is found by a native comparison.)
+      if (v.startsWith(old)) (n as Text).appendData(v.slice(old.length));
+      else {
         while (old[i] == v[i]) i++;
         (n as Text).replaceData(i, old.length, v.slice(i));
       }

@@ -67,6 +67,39 @@ const AUTOLINK = /<(?:([a-z][a-z\d.+-]{1,31}:[^<>\0- ]*)|([^\s<>@\\]+@[a-z\d-]+(
 const ENTITY_HERE = RegExp(ENTITY.source, 'iy');
 const LINK = { target: '_blank', rel: 'noopener noreferrer nofollow' };
 
+// GFM's extended autolinks: `https://`, `http://` or `www.` then a domain, or an email
+// address, after a line start, a space or `*_~(`. Parts are bounded (a DNS label is at
+// most 63 characters, a local part 64) so that a scan from every `_` of a long word
+// costs a constant, not the word.
+const BARE_URL = /(https?:\/\/|www\.)((?:[\w-]{1,63}\.){0,9}[\w-]{1,63})(?![\w-])[^\s<]*/y;
+const BARE_EMAIL = /[\w.+-]{1,64}@(?:[\w-]{1,63}\.){1,9}[\w-]{1,63}/y;
+const TRAILING = /[?!.,:*_~'"]$/;
+
+/** A bare URL's or email's text, less its trailing punctuation, as GFM takes it; undefined if none at pos. */
+function bareLink(s: string, pos: number): [text: string, href: string] | undefined {
+  let m = at(BARE_URL, s, pos);
+  if (m) {
+    // The domain: at least one period (`www.` counts), no `_` in its last two labels.
+    const labels = (m[1] == 'www.' ? 'www.' + m[2] : m[2]!).split('.');
+    if (labels.length < 2 || labels.slice(-2).some((l) => l.includes('_'))) return undefined;
+    let u = m[0];
+    let open = 0;
+    let close = 0;
+    for (const ch of u) ch == '(' ? open++ : ch == ')' && close++;
+    for (let amp;;) {
+      if (TRAILING.test(u)) u = u.slice(0, -1);
+      else if (u.endsWith(')') && close > open) {
+        u = u.slice(0, -1);
+        close--;
+      } else if (u.endsWith(';') && /^&[a-z\d]+;$/i.test(u.slice((amp = u.lastIndexOf('&'))))) u = u.slice(0, amp);
+      else break;
+    }
+    return [u, (m[1] == 'www.' ? 'http://' : '') + u];
+  }
+  m = at(BARE_EMAIL, s, pos);
+  return m && /[^_-]$/.test(m[0]) ? [m[0], 'mailto:' + m[0]] : undefined;
+}
+
 /** 2 for whitespace (or no character), 1 for punctuation, 0 for anything else. */
 const kind = (c = ' ') => (/\s/.test(c) ? 2 : +/[\p{P}\p{S}]/u.test(c));
 
@@ -228,6 +261,7 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
     const c = s[pos]!;
     let m: RegExpExecArray | null;
     let v: string | undefined;
+    let bare;
     if ((m = at(/( *)\n */y, s, pos))) {
       // Two spaces or more before a line end make a hard break; spaces around it vanish.
       toks.push(m[1]!.length > 1 ? el('br') : '\n');
@@ -244,6 +278,14 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
       const href = linkHref(m[1] ? u : 'mailto:' + u);
       toks.push(href == null ? u : el('a', [u], { href, ...LINK }));
       pos += m[0].length;
+    } else if (/[\w.+-]/.test(c) && (!pos || /[\s*_~(]/.test(s[pos - 1]!)) && (bare = bareLink(s, pos))) {
+      const href = linkHref(bare[1]);
+      toks.push(href == null ? bare[0] : el('a', [bare[0]], { href, ...LINK }));
+      pos += bare[0].length;
+    } else if (c == '(') {
+      // Alone, so that a bare link right after it is found.
+      toks.push(c);
+      pos++;
     } else if (c == '&' && (m = at(ENTITY_HERE, s, pos)) && (v = decode(m[0])) != null) {
       toks.push(v);
       pos += m[0].length;
@@ -261,27 +303,26 @@ function build(toks: Token[]): VNode[] {
   // Open elements; past the nesting limit an entry is the text that stands for its
   // marker instead (its content goes to the element below).
   const stack: Array<VElement | string> = [root];
-  let depth = 0;
+  // The open elements alone: what is added goes to the last.
+  const elements = [root];
   let links = 0;
-  const top = () => {
-    for (let i = stack.length - 1; ; i--) if (typeof stack[i] != 'string') return stack[i] as VElement;
-  };
+  const top = () => elements[elements.length - 1]!;
   const add = (v: VNode) => append(top().c, v);
   const open = (e: VElement, marker: string) => {
-    if (depth >= MAX_INLINE_NESTING) {
+    if (elements.length > MAX_INLINE_NESTING) {
       add(marker);
       return void stack.push(marker);
     }
-    depth++;
     if (e.t == 'a') links++;
     add(e);
     stack.push(e);
+    elements.push(e);
   };
   const close = () => {
     const e = stack.pop()!;
     // (A marker past the limit: the closing marker is the same text.)
     if (typeof e == 'string') return add(e);
-    depth--;
+    elements.pop();
     if (e.t == 'a') links--;
     if (e.t == 'img' || !e.t) {
       const alt = textOf(e.c);

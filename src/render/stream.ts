@@ -26,13 +26,15 @@ function render(blocks: Block[], ctx: RenderContext): VElement[] {
 export const MAX_REPLY_LENGTH = 1_000_000;
 
 /**
- * An open top-level block up to this many characters is re-rendered on every push.
- * A larger one (a hostile paragraph, a huge list) only once it has grown by an eighth
- * since it was last rendered: re-parsing it costs its length, so rendering on every
- * push would cost n² over the reply; this way the total stays linear (each render is
- * paid for by the eighth that came before it) and a push costs what it adds.
+ * An open top-level block up to this many characters is re-rendered on every push:
+ * code (cheap: its text is not parsed), a paragraph, heading or table (whose inline
+ * content is parsed again), a list or quote (whose finished items are cached). A larger
+ * one (a hostile paragraph, a huge list) only once it has grown by an eighth since it
+ * was last rendered: re-rendering it costs its length, so doing it on every push would
+ * cost n² over the reply; this way the total stays linear (each render is paid for by
+ * the eighth that came before it) and a push costs what it adds.
  */
-const OPEN_BLOCK_EVERY_PUSH = 16_384;
+const EVERY_PUSH_UP_TO = (b: Block) => (b.t == 'pre' ? 65_536 : b.c.length ? 16_384 : 4_096);
 
 /** Renders a whole markdown text into target, replacing its content: as one chunk of a stream. */
 export function renderMarkdown(text: string, target: HTMLElement, options: RenderOptions = {}): void {
@@ -155,7 +157,9 @@ export class MarkdownStream {
       this.openFrom_ = length - this.partial_.length;
     }
     const size = length - this.openFrom_;
-    if (!final && !closed.length && size > OPEN_BLOCK_EVERY_PUSH && length - this.renderedAt_ < size / 8) return;
+    // (No block yet: all is one partial line, a paragraph's worth of parsing.)
+    const limit = kids[0] ? EVERY_PUSH_UP_TO(kids[0]) : 4_096;
+    if (!final && !closed.length && size > limit && length - this.renderedAt_ < size / 8) return;
     this.renderedAt_ = length;
     const open = snapshot(this.state_, this.partial_, final).c;
     if (final) closed.push(...open.splice(0));
