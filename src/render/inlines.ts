@@ -9,11 +9,11 @@ import { append, el, textOf, type VElement, type VNode } from './vnode.js';
 
 export interface InlineContext {
   /** The link reference definitions, by normalised label. */
-  d: Map<string, Def>;
+  defs_: Map<string, Def>;
   /** Hosts images may load from. */
-  h: readonly string[];
+  imageHosts_: readonly string[];
   /** Set when a reference was looked up: the result depends on the definitions. */
-  m?: boolean;
+  lookedUp_?: boolean;
   /** Definitions of the open block, looked up after `d` (the first definition wins). */
   openDefs_?: Map<string, Def>;
 }
@@ -21,42 +21,42 @@ export interface InlineContext {
 /** Emphasis, links and images nest at most this deep; deeper, their markers are text. */
 export const MAX_INLINE_NESTING = 32;
 
-/** A run of `*`, `_` or `~` (short names: many are made per paragraph). */
+/** A run of `*`, `_` or `~`. */
 interface Delim {
   /** The character. */
-  c: string;
+  char_: string;
   /** Delimiters still unused, and the run's original length. */
-  n: number;
-  o: number;
+  left_: number;
+  length_: number;
   /** Can open, can close. */
-  f: boolean;
-  g: boolean;
+  canOpen_: boolean;
+  canClose_: boolean;
   /** Tags closed before what is left of the run, and opened after it. */
-  s: string[];
-  b: string[];
+  closes_: string[];
+  opens_: string[];
   /** Previous and next on the delimiter stack. */
-  p?: Delim;
-  x?: Delim;
+  prev_?: Delim;
+  next_?: Delim;
 }
 
 interface Bracket {
   /** Index of its token. */
-  i: number;
+  token_: number;
   /** Offset of the `[`. */
-  s: number;
+  from_: number;
   /** `![`: an image. */
-  m: boolean;
+  image_: boolean;
   /** Inactive: can no longer make a link. */
-  a?: boolean;
+  inactive_?: boolean;
   /** Another bracket opened after it. */
-  b?: boolean;
+  nested_?: boolean;
   /** The delimiter stack's top when it opened. */
-  d?: Delim;
-  p?: Bracket;
+  delims_?: Delim;
+  prev_?: Bracket;
 }
 
 /** Text, a finished node, a delimiter run, an opening link or image, or its close (0). */
-type Token = VNode | Delim | { e: VElement } | 0;
+type Token = VNode | Delim | { opening_: VElement } | 0;
 
 // Text runs up to the next character that may start something, or a space (which may
 // come before a line ending); a run of spaces not before a line ending is one token (the
@@ -112,43 +112,43 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
   const noCloser = new Set<number>();
 
   function remove(d: Delim) {
-    if (d.p) d.p.x = d.x;
-    if (d.x) d.x.p = d.p;
-    else delims = d.p;
+    if (d.prev_) d.prev_.next_ = d.next_;
+    if (d.next_) d.next_.prev_ = d.prev_;
+    else delims = d.prev_;
   }
 
   function processEmphasis(bottom?: Delim) {
     const openersBottom: Record<string, Delim | undefined> = {};
     let closer = delims;
-    while (closer && closer.p != bottom) closer = closer.p;
+    while (closer && closer.prev_ != bottom) closer = closer.prev_;
     while (closer) {
       const c: Delim = closer;
-      closer = c.x;
-      if (!c.g) continue;
-      const key = c.c + c.f + (c.o % 3);
+      closer = c.next_;
+      if (!c.canClose_) continue;
+      const key = c.char_ + c.canOpen_ + (c.length_ % 3);
       // Openers below this closer's last failure cannot match it either.
       const limit = openersBottom[key] ?? bottom;
       let op;
       // The "multiple of 3" rule keeps `*foo**bar*` from pairing the wrong runs.
-      for (let o = c.p; !op && o && o != bottom && o != limit; o = o.p) {
-        if (o.c == c.c && o.f && (c.c == '~' ? o.n == c.n : !((c.f || o.g) && c.o % 3 && !((o.o + c.o) % 3)))) op = o;
+      for (let o = c.prev_; !op && o && o != bottom && o != limit; o = o.prev_) {
+        if (o.char_ == c.char_ && o.canOpen_ && (c.char_ == '~' ? o.left_ == c.left_ : !((c.canOpen_ || o.canClose_) && c.length_ % 3 && !((o.length_ + c.length_) % 3)))) op = o;
       }
       if (op) {
-        const use = c.c == '~' ? c.n : c.n > 1 && op.n > 1 ? 2 : 1;
-        const tag = c.c == '~' ? 'del' : use > 1 ? 'strong' : 'em';
-        op.n -= use;
-        c.n -= use;
+        const use = c.char_ == '~' ? c.left_ : c.left_ > 1 && op.left_ > 1 ? 2 : 1;
+        const tag = c.char_ == '~' ? 'del' : use > 1 ? 'strong' : 'em';
+        op.left_ -= use;
+        c.left_ -= use;
         // (Pushed, and read backwards by build: unshift would cost n² on `*` x 10,000.)
-        op.b.push(tag);
-        c.s.push(tag);
-        op.x = c;
-        c.p = op;
-        if (!op.n) remove(op);
-        if (c.n) closer = c;
+        op.opens_.push(tag);
+        c.closes_.push(tag);
+        op.next_ = c;
+        c.prev_ = op;
+        if (!op.left_) remove(op);
+        if (c.left_) closer = c;
         else remove(c);
       } else {
-        openersBottom[key] = c.p;
-        if (!c.f) remove(c);
+        openersBottom[key] = c.prev_;
+        if (!c.canOpen_) remove(c);
       }
     }
     while (delims && delims != bottom) remove(delims);
@@ -165,21 +165,21 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
     const left = after < 2 && (!after || !!before);
     const right = before < 2 && (!before || !!after);
     const d: Delim = {
-      c: ch, n, o: n, s: [], b: [], p: delims,
-      f: ch == '_' ? left && (!right || before == 1) : left,
-      g: ch == '_' ? right && (!left || after == 1) : right,
+      char_: ch, left_: n, length_: n, closes_: [], opens_: [], prev_: delims,
+      canOpen_: ch == '_' ? left && (!right || before == 1) : left,
+      canClose_: ch == '_' ? right && (!left || after == 1) : right,
     };
     toks.push(d);
-    if (d.f || d.g) {
-      if (delims) delims.x = d;
+    if (d.canOpen_ || d.canClose_) {
+      if (delims) delims.next_ = d;
       delims = d;
     }
     pos = end;
   }
 
   function openBracket(image: boolean) {
-    if (brackets) brackets.b = true;
-    brackets = { i: toks.length, s: pos + +image, m: image, d: delims, p: brackets };
+    if (brackets) brackets.nested_ = true;
+    brackets = { token_: toks.length, from_: pos + +image, image_: image, delims_: delims, prev_: brackets };
     toks.push(s.slice(pos, (pos += 1 + +image)));
   }
 
@@ -188,8 +188,8 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
     const after = ++pos;
     let found: [string, string | undefined] | undefined;
     let d;
-    if (!op || op.a) {
-      brackets = op?.p;
+    if (!op || op.inactive_) {
+      brackets = op?.prev_;
       return void toks.push(']');
     }
     if (s[pos] == '(' && (d = dest(s, spnl(s, pos + 1)))) {
@@ -205,15 +205,15 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
       const n = label(s, pos);
       // A label too long for a definition finds none.
       // (A shortcut label longer than a definition's can find none: not normalised.)
-      const key = normalizeLabel(n > 2 ? s.slice(pos, pos + n) : op.b || after - op.s > 1001 ? '' : s.slice(op.s, after));
-      const def = key && (ctx.d.get(key) ?? ctx.openDefs_?.get(key));
-      if (key) ctx.m = true;
+      const key = normalizeLabel(n > 2 ? s.slice(pos, pos + n) : op.nested_ || after - op.from_ > 1001 ? '' : s.slice(op.from_, after));
+      const def = key && (ctx.defs_.get(key) ?? ctx.openDefs_?.get(key));
+      if (key) ctx.lookedUp_ = true;
       if (def) {
         found = [def[1], def[2]];
         pos += n;
       }
     }
-    brackets = op.p;
+    brackets = op.prev_;
     if (!found) {
       pos = after;
       return void toks.push(']');
@@ -221,8 +221,8 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
     const [url, t] = found;
     const titled: Record<string, string> = t ? { title: t } : {};
     let open: VElement | '';
-    if (op.m) {
-      const src = imageSrc(url, ctx.h);
+    if (op.image_) {
+      const src = imageSrc(url, ctx.imageHosts_);
       // A refused image becomes its alt text (see build).
       open = src == null ? el('') : el('img', [], { loading: 'lazy', referrerpolicy: 'no-referrer', src, ...titled });
     } else {
@@ -231,11 +231,11 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
       open = href == null ? '' : el('a', [], { href, ...titled, ...LINK });
       // No links inside links. Below an inactive bracket all are inactive already:
       // stopping there keeps `[` x n then links from costing n².
-      for (let b = brackets; b && !(b.a && !b.m); b = b.p) if (!b.m) b.a = true;
+      for (let b = brackets; b && !(b.inactive_ && !b.image_); b = b.prev_) if (!b.image_) b.inactive_ = true;
     }
-    toks[op.i] = open && { e: open };
+    toks[op.token_] = open && { opening_: open };
     if (open) toks.push(0);
-    processEmphasis(op.d);
+    processEmphasis(op.delims_);
   }
 
   function backticks() {
@@ -307,13 +307,13 @@ function build(toks: Token[]): VNode[] {
   const elements = [root];
   let links = 0;
   const top = () => elements[elements.length - 1]!;
-  const add = (v: VNode) => append(top().c, v);
+  const add = (v: VNode) => append(top().kids_, v);
   const open = (e: VElement, marker: string) => {
     if (elements.length > MAX_INLINE_NESTING) {
       add(marker);
       return void stack.push(marker);
     }
-    if (e.t == 'a') links++;
+    if (e.tag_ == 'a') links++;
     add(e);
     stack.push(e);
     elements.push(e);
@@ -323,14 +323,14 @@ function build(toks: Token[]): VNode[] {
     // (A marker past the limit: the closing marker is the same text.)
     if (typeof e == 'string') return add(e);
     elements.pop();
-    if (e.t == 'a') links--;
-    if (e.t == 'img' || !e.t) {
-      const alt = textOf(e.c);
-      if (e.t) {
-        e.a!.alt = alt;
-        e.c = [];
+    if (e.tag_ == 'a') links--;
+    if (e.tag_ == 'img' || !e.tag_) {
+      const alt = textOf(e.kids_);
+      if (e.tag_) {
+        e.attrs_!.alt = alt;
+        e.kids_ = [];
       } else {
-        top().c.pop();
+        top().kids_.pop();
         add(alt);
       }
     }
@@ -338,18 +338,18 @@ function build(toks: Token[]): VNode[] {
   for (const k of toks) {
     if (k === 0) close();
     else if (typeof k == 'string') add(k);
-    else if ('e' in k) open(k.e, '');
-    else if ('n' in k) {
-      k.s.forEach(close);
-      add(k.c.repeat(k.n));
-      for (let i = k.b.length; i--;) {
-        const t = k.b[i]!;
-        open(el(t), t == 'del' ? k.c.repeat(k.o) : t == 'em' ? k.c : k.c + k.c);
+    else if ('opening_' in k) open(k.opening_, '');
+    else if ('left_' in k) {
+      k.closes_.forEach(close);
+      add(k.char_.repeat(k.left_));
+      for (let i = k.opens_.length; i--;) {
+        const t = k.opens_[i]!;
+        open(el(t), t == 'del' ? k.char_.repeat(k.length_) : t == 'em' ? k.char_ : k.char_ + k.char_);
       }
     }
     // A bare URL inside a link's text stays text: no links inside links.
-    else if (k.t == 'a' && links) add(k.c[0]!);
+    else if (k.tag_ == 'a' && links) add(k.kids_[0]!);
     else add(k);
   }
-  return root.c;
+  return root.kids_;
 }

@@ -16,8 +16,8 @@ function render(blocks: Block[], ctx: RenderContext): VElement[] {
   for (const b of blocks) {
     const v = renderBlock(b, ctx) as VElement | undefined;
     if (v) out.push(v);
-    if (v && ctx.m) v.b = b;
-    ctx.m = false;
+    if (v && ctx.lookedUp_) v.block_ = b;
+    ctx.lookedUp_ = false;
   }
   return out;
 }
@@ -27,14 +27,14 @@ export const MAX_REPLY_LENGTH = 1_000_000;
 
 /**
  * An open top-level block up to this many characters is re-rendered on every push:
- * code (cheap: its text is not parsed), a paragraph, heading or table (whose inline
- * content is parsed again), a list or quote (whose finished items are cached). A larger
+ * code (its text is copied a few times a push), a paragraph, heading or table (whose
+ * inline content is parsed again), a list or quote (whose finished items are cached). A larger
  * one (a hostile paragraph, a huge list) only once it has grown by an eighth since it
  * was last rendered: re-rendering it costs its length, so doing it on every push would
  * cost n² over the reply; this way the total stays linear (each render is paid for by
  * the eighth that came before it) and a push costs what it adds.
  */
-const EVERY_PUSH_UP_TO = (b: Block) => (b.t == 'pre' ? 65_536 : b.c.length ? 16_384 : 4_096);
+const EVERY_PUSH_UP_TO = (b: Block) => (b.type_ == 'pre' ? 8_192 : b.children_.length ? 16_384 : 4_096);
 
 /** Renders a whole markdown text into target, replacing its content: as one chunk of a stream. */
 export function renderMarkdown(text: string, target: HTMLElement, options: RenderOptions = {}): void {
@@ -122,7 +122,7 @@ export class MarkdownStream {
       // Every definition is known now: a block that missed one gets it.
       for (let n = this.target_.firstChild, next; n; n = next) {
         next = n.nextSibling;
-        const b = from.get(n)?.b;
+        const b = from.get(n)?.block_;
         if (b) morph(this.target_, [renderBlock(b, this.context_) as VNode], n, next, this.options_);
       }
     });
@@ -147,7 +147,7 @@ export class MarkdownStream {
   private update_(final?: boolean) {
     const { target_: target, options_: options, context_: done } = this;
     const next = (n?: ChildNode | null) => (n ? n.nextSibling : target.firstChild);
-    const kids = this.state_[0].c;
+    const kids = this.state_[0].children_;
     // Only the last top-level block can still be open; those before it are finished
     // and leave the parse. At the end, all are.
     const closed = kids.splice(0, kids.length - 1);
@@ -161,14 +161,14 @@ export class MarkdownStream {
     const limit = kids[0] ? EVERY_PUSH_UP_TO(kids[0]) : 4_096;
     if (!final && !closed.length && size > limit && length - this.renderedAt_ < size / 8) return;
     this.renderedAt_ = length;
-    const open = snapshot(this.state_, this.partial_, final).c;
+    const open = snapshot(this.state_, this.partial_, final).children_;
     if (final) closed.push(...open.splice(0));
-    collectDefs(closed, done.d);
+    collectDefs(closed, done.defs_);
     const vs: VNode[] = render(closed, done);
-    const openDefs_ = new Map<string, Def>();
-    collectDefs(open, openDefs_, done.d);
+    const openDefs = new Map<string, Def>();
+    collectDefs(open, openDefs, done.defs_);
     let count = vs.length;
-    vs.push(...render(open, { ...done, openDefs_ }));
+    vs.push(...render(open, { ...done, openDefs_: openDefs }));
     morph(target, vs, next(this.finished_), null, options);
     while (count--) {
       this.finished_ = next(this.finished_);

@@ -20,7 +20,10 @@ const ASSERTED = new Set(['Tabs', 'Backslash escapes', 'Entity and numeric chara
 const CHUNKS = [1, 3, 7];
 // In the asserted sections, whole and streamed alike (the same list as on main before
 // this gate was pinned; the report names each one's section).
-const KNOWN_FAILURES = [21, 31, 144, 201, 308, 309, 344, 475, 476, 477, 491, 494, 524, 536, 596, 598, 599, 601, 642, 643];
+// 608, 611 and 612 by design: bare URLs and emails, plain text in CommonMark, are links
+// in GFM (its autolinks extension), as chat replies need.
+const KNOWN_FAILURES = [21, 31, 144, 201, 308, 309, 344, 475, 476, 477, 491, 494, 524, 536, 596, 598, 599, 601, 608, 611, 612,
+  642, 643];
 
 // The extraction of commonmark-spec's index.js, which needs node:fs; tabs are written `→`.
 function examples(spec: string): Example[] {
