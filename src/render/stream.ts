@@ -175,7 +175,12 @@ export class MarkdownStream {
       // A finished code block is final: the hook may take it over.
       if (options.onCodeBlock) for (const code of (this.finished_ as Element).querySelectorAll('code')) {
         const v = from.get(code);
-        if (v?.fence_ != null) options.onCodeBlock(code, v.fence_);
+        try {
+          if (v?.fence_ != null) options.onCodeBlock(code, v.fence_);
+        } catch (error) {
+          // The hook's failure (a highlighter's bug) leaves this block as it is, not the reply.
+          console.error(error);
+        }
       }
     }
   }

@@ -1,6 +1,6 @@
 // Code blocks: the header bar markup of the front-end contract, the copy button in it,
 // and onCodeBlock, called once per fenced block when final, whose DOM is then left alone.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MarkdownStream, renderMarkdown } from '../../src/render/index.js';
 
 const mounted: HTMLElement[] = [];
@@ -46,4 +46,38 @@ describe('code blocks', () => {
       expect(div.querySelectorAll('code').length).toBe(3);
     });
   }
+
+  it('survives a hook that throws: the block stays as rendered, the reply goes on', () => {
+    const div = mount();
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    renderMarkdown('```js\nx\n```\n\nafter', div, { onCodeBlock: () => { throw new Error('highlighter bug'); } });
+    expect(div.querySelector('code')!.textContent).toBe('x\n');
+    expect(div.lastElementChild!.outerHTML).toBe('<p>after</p>');
+    expect(errors).toHaveBeenCalled();
+    errors.mockRestore();
+  });
+});
+
+describe('a renderer failure', () => {
+  it('shows the reply as plain text, whole and streamed, instead of nothing', () => {
+    const create = document.createElement.bind(document);
+    const spy = vi.spyOn(document, 'createElement').mockImplementation((tag: string) => {
+      if (tag == 'strong') throw new Error('simulated bug');
+      return create(tag);
+    });
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const whole = mount();
+      renderMarkdown('a **b** c', whole);
+      expect(whole.innerHTML).toBe('<p>a **b** c</p>');
+      const streamed = mount();
+      const s = new MarkdownStream(streamed);
+      for (const c of ['a *', '*b*', '* c', '\n\nmore']) s.push(c);
+      s.end();
+      expect(streamed.innerHTML).toBe('<p>a **b** c\n\nmore</p>');
+    } finally {
+      spy.mockRestore();
+      errors.mockRestore();
+    }
+  });
 });
