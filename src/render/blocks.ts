@@ -42,6 +42,8 @@ export interface Block {
   defs_?: Def[];
   /** Block quotes and list items this block is inside, itself included. */
   depth_: number;
+  /** The last line added to its text (a table's header, if a delimiter row follows). */
+  lastLine_?: string;
 }
 
 /**
@@ -119,11 +121,13 @@ function advance(count: number) {
 }
 
 function addLine() {
+  let added = '';
   if (partialTab) {
     offset++;
-    tip.text_ += ' '.repeat(4 - (column % 4));
+    added = ' '.repeat(4 - (column % 4));
   }
-  tip.text_ += line.slice(offset) + '\n';
+  tip.text_ += added += line.slice(offset) + '\n';
+  tip.lastLine_ = added;
 }
 
 function addChild(t: string): Block {
@@ -253,13 +257,13 @@ function start(c: Block): number {
     }
     if (c.type_ == 'p') {
       // GFM table: the paragraph's last line is the header, this line the delimiter row.
-      // Only the paragraph's last line is looked at: splitting all of it at every
-      // delimiter-like line would cost n² on a paragraph of them.
-      // (Looked for only under a delimiter row: lastIndexOf flattens the paragraph's text.)
+      // Only the paragraph's last line is looked at, as kept apart: splitting (or even
+      // searching) its whole text at every delimiter-like line would cost n² on a
+      // paragraph of them.
       const align = cells(rest);
       const delimiter = rest.includes('|') && align.every((a) => /^:?-+:?$/.test(a));
-      const cut = delimiter ? c.text_.lastIndexOf('\n', c.text_.length - 2) + 1 : 0;
-      const head = delimiter ? cells(c.text_.slice(cut, -1)) : [];
+      const cut = Math.max(0, c.text_.length - c.lastLine_!.length);
+      const head = delimiter ? cells(c.lastLine_!.slice(0, -1)) : [];
       if (head.length == align.length) {
         // c, a paragraph, matched: nothing is left open below it, nothing to close.
         let b = c;

@@ -27,14 +27,15 @@ export const MAX_REPLY_LENGTH = 1_000_000;
 
 /**
  * An open top-level block up to this many characters is re-rendered on every push:
- * code (its text is copied a few times a push), a paragraph, heading or table (whose
- * inline content is parsed again), a list or quote (whose finished items are cached). A larger
+ * 4 KB of code (its text is copied a few times a push), of a paragraph, heading or table
+ * (whose inline content is parsed again); 8 KB of a list or quote (whose finished
+ * items are cached). A larger
  * one (a hostile paragraph, a huge list) only once it has grown by an eighth since it
  * was last rendered: re-rendering it costs its length, so doing it on every push would
  * cost n² over the reply; this way the total stays linear (each render is paid for by
  * the eighth that came before it) and a push costs what it adds.
  */
-const EVERY_PUSH_UP_TO = (b: Block) => (b.type_ == 'pre' ? 8_192 : b.children_.length ? 16_384 : 4_096);
+const EVERY_PUSH_UP_TO = (b: Block) => (b.children_.length ? 8_192 : 4_096);
 
 /** Renders a whole markdown text into target, replacing its content: as one chunk of a stream. */
 export function renderMarkdown(text: string, target: HTMLElement, options: RenderOptions = {}): void {

@@ -27,7 +27,7 @@ export const FAMILIES: Record<string, Family> = {
   'spaces then x': (n) => ' '.repeat(n) + 'x',
   'reference definitions': (n) => { let s = ''; for (let i = 0; s.length < n; i++) s += `[label${i}]: https://example.com/${i}\n`; return s + '[label1] [label2]'; },
   'reference uses before definitions': (n) => { let s = ''; for (let i = 0; s.length < n / 2; i++) s += `[r${i}] `; s += '\n\n'; for (let i = 0; s.length < n; i++) s += `[r${i}]: /u${i}\n`; return s; },
-  'table, many columns': (n) => { const k = Math.ceil(n / 12); return '|a'.repeat(k) + '|\n' + '|-'.repeat(k) + '|\n' + '|b'.repeat(k) + '|\n'; },
+  'table, many columns': (n) => { const k = Math.ceil(n / 6); return '|a'.repeat(k) + '|\n' + '|-'.repeat(k) + '|\n' + '|b'.repeat(k) + '|\n'; },
   'table, many rows': (n) => '| a | b | c |\n|---|:-:|--:|\n' + fill('| 1 | *2* | `3` |\n', n),
   'delimiter rows under a paragraph': (n) => 'a|b|c\n' + fill('|-|\n|-|-|\n', n),
   'fenced code block': (n) => '```js\n' + fill('const answer = compute(42); // the answer\n', n) + '```\n',
