@@ -1,5 +1,6 @@
 import { minifyHTMLLiterals } from 'minify-literals';
 import { defineConfig, type Plugin } from 'vite';
+import { mangleRenderProps } from './scripts/mangle-props.mjs';
 
 /**
  * The browsers the CSS minifier may write for (the build's ES2022 baseline): without them it
@@ -37,7 +38,7 @@ function minifyTemplates(): Plugin {
 export default defineConfig(({ mode }) => {
   const classic = mode === 'classic';
   return {
-    plugins: [minifyTemplates()],
+    plugins: [minifyTemplates(), mangleRenderProps()],
     build: {
       outDir: 'dist',
       emptyOutDir: false,

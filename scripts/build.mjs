@@ -1,5 +1,6 @@
-// `npm run build`: the library for bundlers (ESM + .d.ts, by tsc) and the
-// self-contained script-tag file dist/pathors-chat.js (by vite).
+// `npm run build`: the library for bundlers (ESM + .d.ts, by tsc), the script-tag
+// module dist/pathors-chat.js with its lazily loaded chunks in dist/chunks/ (by vite),
+// and the classic single file dist/pathors-chat.classic.js (vite, --mode classic).
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 

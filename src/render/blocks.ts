@@ -1,51 +1,62 @@
 // Block structure, after the CommonMark spec's two-phase strategy (appendix "A parsing
 // strategy"): each line walks the open containers, then may open new ones. Plus GFM
 // tables. HTML blocks are deliberately not recognised: their text stays text.
-// Blocks are parsed once per line and rendered on every push while open, so their
-// properties are one letter long: a minifier cannot shorten property names.
+// Fields end in `_`: the script-tag build renames them to two characters (see
+// scripts/mangle-props.mjs), as a minifier keeps property names as written.
 import { unescape } from './entities.js';
 import { parseDef, type Def } from './links.js';
 
 export interface Block {
   /** Type: `doc`, `blockquote`, `ul`, `ol`, `li`, `p`, `h1`-`h6`, `hr`, `pre`, `table`,
    * or `` for a top-level paragraph that held only definitions. */
-  t: string;
+  type_: string;
   /** Parent. */
-  p?: Block;
+  parent_?: Block;
   /** Children. */
-  c: Block[];
+  children_: Block[];
   /** Open: may still take lines. */
-  o: boolean;
+  open_: boolean;
   /** The last line added was blank (decides loose lists). */
-  b?: boolean;
+  lastBlank_?: boolean;
   /** Raw content: paragraph or heading text, or code. */
-  x: string;
+  text_: string;
   /** The line it was opened on. */
-  n: number;
+  line_: number;
   /** The fence of fenced code. */
-  f?: string;
+  fence_?: string;
   /** Info string of fenced code. */
-  i?: string;
+  info_?: string;
   /** Columns a line needs to continue a list item; spaces before a code fence. */
-  w?: number;
+  width_?: number;
   /** List marker: the bullet, or `.`/`)` after an ordered number. */
-  m?: string;
+  marker_?: string;
   /** Start number of an ordered list. */
-  s?: number;
+  start_?: number;
   /** Tight list. */
-  g?: boolean;
+  tight_?: boolean;
   /** Table rows, the header first. */
-  r?: string[][];
+  rows_?: string[][];
   /** Table column alignments. */
-  a?: string[];
+  align_?: string[];
   /** On top-level blocks: the definitions found inside, in order. */
-  d?: Def[];
+  defs_?: Def[];
+  /** Block quotes and list items this block is inside, itself included. */
+  depth_: number;
+  /** The last line added to its text (a table's header, if a delimiter row follows). */
+  lastLine_?: string;
 }
+
+/**
+ * Block quotes and list items nest at most this deep; past it, a `>` or a list marker
+ * is text (as in cmark and markdown-it, which limit nesting too). So no walk over the
+ * tree, and no DOM built from it, is deeper than a few hundred levels, whatever the reply.
+ */
+export const MAX_NESTING = 32;
 
 const NONSPACE = /[^ \t\f\v\r\n]/;
 const isSpaceOrTab = (c: string | undefined) => c == ' ' || c == '\t';
-const isList = (b: Block) => b.t == 'ul' || b.t == 'ol';
-const last = (b: Block) => b.c[b.c.length - 1];
+const isList = (b: Block) => b.type_ == 'ul' || b.type_ == 'ol';
+const last = (b: Block) => b.children_[b.children_.length - 1];
 
 /** Splits a GFM table row into trimmed cells; `\|` is a literal pipe. */
 export function cells(row: string): string[] {
@@ -59,7 +70,7 @@ export const normalizeInput = (s: string): string => s.replace(/\r\n?/g, '\n').r
 
 // Parser state lives at module level, so that a parse (one per push while streaming)
 // allocates no closures; a parse is never re-entered.
-const mk = (t: string, n: number): Block => ({ t, c: [], o: true, x: '', n });
+const mk = (t: string, n: number, depth = 0): Block => ({ type_: t, children_: [], open_: true, text_: '', line_: n, depth_: depth });
 let doc: Block;
 let tip: Block;
 let oldTip: Block;
@@ -110,64 +121,74 @@ function advance(count: number) {
 }
 
 function addLine() {
+  let added = '';
   if (partialTab) {
     offset++;
-    tip.x += ' '.repeat(4 - (column % 4));
+    added = ' '.repeat(4 - (column % 4));
   }
-  tip.x += line.slice(offset) + '\n';
+  tip.text_ += added += line.slice(offset) + '\n';
+  tip.lastLine_ = added;
 }
 
 function addChild(t: string): Block {
   closeUnmatched();
   // Lists hold items only; documents, quotes and items hold anything but items.
-  while (isList(tip) ? t != 'li' : t == 'li' || !/^(doc|blockquote|li)$/.test(tip.t)) finalize(tip);
-  const b = mk(t, lineNo);
-  b.p = tip;
-  tip.c.push(b);
+  while (isList(tip) ? t != 'li' : t == 'li' || !/^(doc|blockquote|li)$/.test(tip.type_)) finalize(tip);
+  const b = mk(t, lineNo, tip.depth_ + +(t == 'blockquote' || t == 'li'));
+  b.parent_ = tip;
+  tip.children_.push(b);
   return (tip = b);
 }
 
 /** Takes definitions off the start of a paragraph; true if nothing else is left. */
 function takeDefs(p: Block): boolean {
-  let found = false;
   let top = p;
-  while (top.p != doc) top = top.p!;
-  for (let r; p.x[0] == '[' && (r = parseDef(p.x));) {
-    p.x = p.x.slice(r[0]);
-    (top.d ??= []).push(r[1]);
-    found = true;
+  while (top.parent_ != doc) top = top.parent_!;
+  let pos = 0;
+  for (let r; p.text_[pos] == '[' && (r = parseDef(p.text_, pos));) {
+    pos = r[0];
+    (top.defs_ ??= []).push(r[1]);
   }
-  return found && !NONSPACE.test(p.x);
+  // One slice at the end: slicing after each of 5,000 definitions would copy n² characters.
+  if (pos) p.text_ = p.text_.slice(pos);
+  return pos > 0 && !NONSPACE.test(p.text_);
 }
 
 // commonmark.js memoises the descent with a flag; a snapshot finalises the same
 // closed blocks many times, so the flag would turn into a wrong answer.
 function endsWithBlank(b: Block | undefined): boolean {
-  for (; b; b = last(b)) if (b.b || (!isList(b) && b.t != 'li')) return !!b.b;
+  for (; b; b = last(b)) if (b.lastBlank_ || (!isList(b) && b.type_ != 'li')) return !!b.lastBlank_;
   return false;
 }
 
 function finalize(b: Block) {
-  const up = (tip = b.p!);
-  b.o = false;
-  if (b.t == 'p' && (takeDefs(b) || !NONSPACE.test(b.x))) {
+  const up = (tip = b.parent_!);
+  b.open_ = false;
+  if (b.type_ == 'p' && (takeDefs(b) || !NONSPACE.test(b.text_))) {
     // A paragraph of definitions only renders nothing; at top level it stays as a
     // marker so that the stream can tell when it is finished.
-    if (up == doc) b.t = '';
-    else up.c.pop();
-  } else if (b.t == 'pre') {
+    if (up == doc) b.type_ = '';
+    else up.children_.pop();
+  } else if (b.type_ == 'pre') {
     // Fenced: less the line ending of the fence's own line. Indented: less trailing blank lines.
-    b.x = b.f ? b.x.slice(1) : b.x.replace(/(\n *)+$/, '\n');
+    b.text_ = b.fence_ ? b.text_.slice(1) : trimBlankLines(b.text_);
   }
   else if (isList(b)) {
-    const n = b.c.length - 1;
-    b.g = !b.c.some((item, i) => (i < n && endsWithBlank(item))
-      || item.c.some((sub, j) => endsWithBlank(sub) && (i < n || j < item.c.length - 1)));
+    const n = b.children_.length - 1;
+    b.tight_ = !b.children_.some((item, i) => (i < n && endsWithBlank(item))
+      || item.children_.some((sub, j) => endsWithBlank(sub) && (i < n || j < item.children_.length - 1)));
   }
 }
 
+/** Code less its trailing blank lines (`(\n *)+$` as a regular expression backtracks n² times). */
+function trimBlankLines(x: string): string {
+  let end = x.length;
+  while (end && (x[end - 1] == '\n' || x[end - 1] == ' ')) end--;
+  return x.slice(0, x.indexOf('\n', end)) + '\n';
+}
+
 function closeUnmatched() {
-  for (; oldTip != lastMatched; oldTip = oldTip.p!) finalize(oldTip);
+  for (; oldTip != lastMatched; oldTip = oldTip.parent_!) finalize(oldTip);
 }
 
 /** Past a `>` and one space or tab after it, if any. */
@@ -179,24 +200,24 @@ function quoteMarker() {
 
 // Continuation of an open block on this line: 0 matched, 1 not matched, 2 line consumed.
 function continues(c: Block): number {
-  const t = c.t;
+  const t = c.type_;
   if (t == 'blockquote') {
     if (indented || line[nextNonspace] != '>') return 1;
     quoteMarker();
   } else if (t == 'li') {
     if (blank) {
-      if (!c.c.length) return 1;
+      if (!c.children_.length) return 1;
       toNextNonspace();
-    } else if (indent >= c.w!) advance(c.w!);
+    } else if (indent >= c.width_!) advance(c.width_!);
     else return 1;
   } else if (t == 'pre') {
-    if (c.f) {
+    if (c.fence_) {
       const m = !indented && /^(`+|~+)[ \t]*$/.exec(line.slice(nextNonspace));
-      if (m && m[1]!.startsWith(c.f)) {
+      if (m && m[1]!.startsWith(c.fence_)) {
         finalize(c);
         return 2;
       }
-      for (let i = c.w!; i > 0 && isSpaceOrTab(line[offset]); i--) advance(1);
+      for (let i = c.width_!; i > 0 && isSpaceOrTab(line[offset]); i--) advance(1);
     } else if (indented) advance(4);
     else if (blank) toNextNonspace();
     else return 1;
@@ -211,45 +232,52 @@ function start(c: Block): number {
   const rest = line.slice(nextNonspace);
   let m;
   if (!indented) {
-    if (rest[0] == '>') {
+    // Past the nesting limit, no container opens: the rest of the line is text.
+    const deeper = c.depth_ < MAX_NESTING;
+    if (rest[0] == '>' && deeper) {
       quoteMarker();
       addChild('blockquote');
       return 1;
     }
     if ((m = /^(#{1,6})(?:[ \t]+|$)(.*)/.exec(rest))) {
       // Without its closing sequence.
-      addChild('h' + m[1]!.length).x = m[2]!.replace(/(^|[ \t]+)#+[ \t]*$/, '');
+      addChild('h' + m[1]!.length).text_ = m[2]!.replace(/(^|[ \t]+)#+[ \t]*$/, '');
       return 3;
     }
-    if ((m = /^(`{3,}(?!.*`)|~{3,})(.*)/.exec(rest))) {
+    // (A backtick fence's info string has no backtick; tested apart, as a lookahead
+    // after `{3,} would rescan the line once per backtick.)
+    if ((m = /^(`{3,}|~{3,})(.*)/.exec(rest)) && !(m[1]![0] == '`' && m[2]!.includes('`'))) {
       const b = addChild('pre');
-      b.f = m[1];
-      b.w = indent;
-      b.i = unescape(m[2]!.trim());
+      b.fence_ = m[1];
+      b.width_ = indent;
+      b.info_ = unescape(m[2]!.trim());
       // The line's end is added as code: none of a tab partly consumed before the fence.
       toNextNonspace();
       return 3;
     }
-    if (c.t == 'p') {
+    if (c.type_ == 'p') {
       // GFM table: the paragraph's last line is the header, this line the delimiter row.
+      // Only the paragraph's last line is looked at, as kept apart: splitting (or even
+      // searching) its whole text at every delimiter-like line would cost n² on a
+      // paragraph of them.
       const align = cells(rest);
-      const lines = rest.includes('|') && align.every((a) => /^:?-+:?$/.test(a)) ? c.x.split('\n') : [''];
-      lines.pop();
-      const head = lines.length ? cells(lines.pop()!) : [];
+      const delimiter = rest.includes('|') && align.every((a) => /^:?-+:?$/.test(a));
+      const cut = Math.max(0, c.text_.length - c.lastLine_!.length);
+      const head = delimiter ? cells(c.lastLine_!.slice(0, -1)) : [];
       if (head.length == align.length) {
         // c, a paragraph, matched: nothing is left open below it, nothing to close.
         let b = c;
-        if (lines.length) {
-          c.x = lines.join('\n') + '\n';
+        if (cut) {
+          c.text_ = c.text_.slice(0, cut);
           finalize(c);
           b = addChild('table');
-        } else c.t = 'table';
-        b.r = [head];
-        b.a = align.map((a) => ['', 'left', 'right', 'center'][+(a[0] == ':') + 2 * +(a[a.length - 1] == ':')]!);
+        } else c.type_ = 'table';
+        b.rows_ = [head];
+        b.align_ = align.map((a) => ['', 'left', 'right', 'center'][+(a[0] == ':') + 2 * +(a[a.length - 1] == ':')]!);
         return 3;
       }
       if (/^(=+|-+)[ \t]*$/.test(rest) && !takeDefs(c)) {
-        c.t = rest[0] == '=' ? 'h1' : 'h2';
+        c.type_ = rest[0] == '=' ? 'h1' : 'h2';
         return 3;
       }
     }
@@ -259,7 +287,7 @@ function start(c: Block): number {
     }
     // A list item; one that interrupts a paragraph may not start empty, nor ordered but from 1.
     m = /^(?:[*+-]|(\d{1,9})([.)]))(?=[ \t]|$)/.exec(rest);
-    if (m && !(c.t == 'p' && (!NONSPACE.test(rest.slice(m[0].length)) || (m[1] && +m[1] != 1)))) {
+    if (m && deeper && !(c.type_ == 'p' && (!NONSPACE.test(rest.slice(m[0].length)) || (m[1] && +m[1] != 1)))) {
       // The content's column: after the marker and the spaces after it, or after one
       // space if they are five or more (indented code) or the item starts blank.
       let w = indent + m[0].length;
@@ -274,12 +302,12 @@ function start(c: Block): number {
         toNextNonspace();
       }
       closeUnmatched();
-      const d = { t: m[1] ? 'ol' : 'ul', m: m[2] ?? m[0], s: +m[1]! };
-      if (tip.t != d.t || tip.m != d.m) Object.assign(addChild(d.t), d);
-      addChild('li').w = w;
+      const d = { type_: m[1] ? 'ol' : 'ul', marker_: m[2] ?? m[0], start_: +m[1]! };
+      if (tip.type_ != d.type_ || tip.marker_ != d.marker_) Object.assign(addChild(d.type_), d);
+      addChild('li').width_ = w;
       return 1;
     }
-  } else if (tip.t != 'p' && tip.t != 'table' && !blank) {
+  } else if (tip.type_ != 'p' && tip.type_ != 'table' && !blank) {
     advance(4);
     addChild('pre');
     return 2;
@@ -293,17 +321,17 @@ function incorporate() {
   oldTip = tip;
   offset = column = 0;
   blank = partialTab = false;
-  for (let l; (l = last(c)) && l.o;) {
+  for (let l; (l = last(c)) && l.open_;) {
     c = l;
     findNextNonspace();
     if ((r = continues(c)) == 2) return;
     if (r) {
-      c = c.p!;
+      c = c.parent_!;
       break;
     }
   }
   lastMatched = c;
-  for (let leaf = c.t == 'pre'; !leaf; leaf = r > 1) {
+  for (let leaf = c.type_ == 'pre'; !leaf; leaf = r > 1) {
     findNextNonspace();
     if (!(r = start(c))) {
       toNextNonspace();
@@ -312,17 +340,17 @@ function incorporate() {
     if (r > 2) offset = line.length;
     c = tip;
   }
-  if (oldTip != lastMatched && !blank && tip.t == 'p') return addLine(); // lazy continuation
+  if (oldTip != lastMatched && !blank && tip.type_ == 'p') return addLine(); // lazy continuation
   closeUnmatched();
-  if (blank && c.c.length) last(c)!.b = true;
-  const t = c.t;
+  if (blank && c.children_.length) last(c)!.lastBlank_ = true;
+  const t = c.type_;
   // Blank lines inside block quotes and fenced code, or right after an empty item's
   // marker, do not make a list loose.
-  const lastBlank = blank && !(t == 'blockquote' || (t == 'pre' && c.f) || (t == 'li' && !c.c.length && c.n == lineNo));
-  for (let b: Block | undefined = c; b; b = b.p) b.b = lastBlank;
+  const lastBlank = blank && !(t == 'blockquote' || (t == 'pre' && c.fence_) || (t == 'li' && !c.children_.length && c.line_ == lineNo));
+  for (let b: Block | undefined = c; b; b = b.parent_) b.lastBlank_ = lastBlank;
   if (t == 'p' || t == 'pre') addLine();
   else if (offset < line.length && !blank) {
-    if (t == 'table') c.r!.push(cells(line.slice(offset)));
+    if (t == 'table') c.rows_!.push(cells(line.slice(offset)));
     else {
       addChild('p');
       toNextNonspace();
@@ -363,9 +391,9 @@ export function feed(st: BlockState, text: string): void {
 // A copy of the open path (the last, open child at each level): closing it, or adding
 // a line to it, leaves the original as it was. Closed blocks are shared.
 function copyOpen(b: Block, p?: Block): Block {
-  const c: Block = { ...b, p, c: b.c.slice(), r: b.r?.slice(), d: b.d?.slice() };
+  const c: Block = { ...b, parent_: p, children_: b.children_.slice(), rows_: b.rows_?.slice(), defs_: b.defs_?.slice() };
   const l = last(b);
-  if (l?.o) c.c[c.c.length - 1] = copyOpen(l, c);
+  if (l?.open_) c.children_[c.children_.length - 1] = copyOpen(l, c);
   if (b == tip) tip = c;
   return c;
 }

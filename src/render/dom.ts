@@ -10,14 +10,15 @@ export const from = new WeakMap<Node, VElement>();
 
 export function create(v: VNode, o: RenderOptions): Node {
   if (typeof v == 'string') return document.createTextNode(v);
-  const e = document.createElement(v.t);
-  for (const k in v.a) e.setAttribute(k, v.a[k]!);
-  e.append(...v.c.map((c) => create(c, o)));
+  const e = document.createElement(v.tag_);
+  for (const k in v.attrs_) e.setAttribute(k, v.attrs_[k]!);
+  e.append(...v.kids_.map((c) => create(c, o)));
   from.set(e, v);
-  // The copy button copies the code before it, and says so for a moment.
-  if (v.t == 'button') e.onclick = () => navigator.clipboard?.writeText(e.previousSibling!.textContent!).then(() => {
+  // The copy button, in the code block's header bar, copies the code below the bar,
+  // and says so for a moment.
+  if (v.tag_ == 'button') e.onclick = () => navigator.clipboard?.writeText(e.parentNode!.nextSibling!.textContent!).then(() => {
     e.textContent = o.copiedLabel ?? 'Copied';
-    setTimeout(() => (e.textContent = v.c[0] as string), 1500);
+    setTimeout(() => (e.textContent = v.kids_[0] as string), 1500);
   }, () => {});
   return e;
 }
@@ -27,7 +28,7 @@ export function morph(parent: Node, vs: VNode[], live: ChildNode | null, end: Ch
   for (const v of vs) {
     const n = live!;
     const was = from.get(n);
-    if (live == end || (typeof v == 'string' ? n.nodeType != 3 : !was || was.t != v.t || JSON.stringify(was.a) != JSON.stringify(v.a))) {
+    if (live == end || (typeof v == 'string' ? n.nodeType != 3 : !was || was.tag_ != v.tag_ || JSON.stringify(was.attrs_) != JSON.stringify(v.attrs_))) {
       // Another kind of node, or other attributes (rare: a link's URL still streaming in).
       live = create(v, o) as ChildNode;
       n != end ? parent.replaceChild(live, n) : parent.insertBefore(live, end);
@@ -36,14 +37,16 @@ export function morph(parent: Node, vs: VNode[], live: ChildNode | null, end: Ch
       // Open text mostly grows or changes at its end: rewrite only after the common
       // prefix, so that a selection inside the prefix keeps its place.
       let i = 0;
-      if (old != v) {
+      // (Appended text, the usual case, is found by a native comparison.)
+      if (v.startsWith(old)) (n as Text).appendData(v.slice(old.length));
+      else {
         while (old[i] == v[i]) i++;
         (n as Text).replaceData(i, old.length, v.slice(i));
       }
-    } else if (was != v && v.t != 'button') {
+    } else if (was != v && v.tag_ != 'button') {
       // (The copy button's text is its own state, "Copied": it is left alone.)
       from.set(n, v);
-      if (was!.c != v.c) morph(n, v.c, n.firstChild, null, o);
+      if (was!.kids_ != v.kids_) morph(n, v.kids_, n.firstChild, null, o);
     }
     live = live!.nextSibling;
   }

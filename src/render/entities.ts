@@ -4,6 +4,9 @@
 export const ENTITY = /&(?:#x[\da-f]{1,6}|#\d{1,7}|[a-z][a-z\d]{1,31});/i;
 
 let area: HTMLTextAreaElement | undefined;
+/** Decoded references: a stream re-reads its open paragraph, and the HTML parser costs
+ * microseconds a call. Cleared when full, so a reply of distinct numbers stays bounded. */
+const decoded = new Map<string, string | undefined>();
 
 /**
  * Decodes one whole ENTITY match; undefined for an unknown name. Numeric references
@@ -12,6 +15,14 @@ let area: HTMLTextAreaElement | undefined;
  * the assignment throws and the reference stays as written.
  */
 export function decode(ref: string): string | undefined {
+  if (decoded.has(ref)) return decoded.get(ref);
+  if (decoded.size > 4096) decoded.clear();
+  const v = parse(ref);
+  decoded.set(ref, v);
+  return v;
+}
+
+function parse(ref: string): string | undefined {
   try {
     // Safe: `ref` is `&`, then only letters, digits and `#`, then `;`. It holds no `<`,
     // so as a textarea's (RCDATA) content it can only be a reference, never markup.

@@ -21,6 +21,10 @@ export const spnl = (s: string, pos: number): number => pos + at(SPNL, s, pos)![
 /** Length of the link label at pos (brackets included, at most 999 characters inside), 0 if none. */
 export const label = (s: string, pos: number): number => at(LABEL, s, pos)?.[0].length ?? 0;
 
+/** Parentheses a destination may nest (the spec asks for at least three): with a
+ * limit, a scan that starts at every `](` of `[a](` repeated stops early, not at the end. */
+const MAX_PARENS = 32;
+
 export function dest(s: string, pos: number): Scan | undefined {
   if (s[pos] == '<') {
     const m = at(POINTY, s, pos);
@@ -31,7 +35,7 @@ export function dest(s: string, pos: number): Scan | undefined {
   for (let c; (c = s[p]) && c > ' '; p++) {
     // An escaped character (a paren, say) is skipped; an escaped space still ends it.
     if (c == '\\' && s.charCodeAt(p + 1) > 32) p++;
-    else if (c == '(') depth++;
+    else if (c == '(' && ++depth > MAX_PARENS) return undefined;
     else if (c == ')' && !depth--) break;
   }
   return (p == pos && s[p] != ')') || depth > 0 ? undefined : [unescape(s.slice(pos, p)), p];
@@ -46,10 +50,10 @@ export function title(s: string, pos: number): Scan | undefined {
 export const normalizeLabel = (raw: string): string =>
   raw.slice(1, -1).trim().replace(/\s+/g, ' ').toLowerCase().toUpperCase();
 
-/** Parses one definition at the start of s: its length and the Def, or undefined. */
-export function parseDef(s: string): [number, Def] | undefined {
-  const n = label(s, 0);
-  const d = n && s[n] == ':' ? dest(s, spnl(s, n + 1)) : undefined;
+/** Parses one definition at `start` in s: where it ends and the Def, or undefined. */
+export function parseDef(s: string, start: number): [number, Def] | undefined {
+  const n = start + label(s, start);
+  const d = n > start && s[n] == ':' ? dest(s, spnl(s, n + 1)) : undefined;
   if (!d) return undefined;
   const p = spnl(s, d[1]);
   let t = p > d[1] ? title(s, p) : undefined;
@@ -58,6 +62,6 @@ export function parseDef(s: string): [number, Def] | undefined {
     t = undefined;
     end = at(LINE_END, s, d[1]);
   }
-  const key = normalizeLabel(s.slice(0, n));
+  const key = normalizeLabel(s.slice(start, n));
   return end && key ? [end.index + end[0].length, [key, d[0], t?.[0]]] : undefined;
 }

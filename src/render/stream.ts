@@ -7,6 +7,7 @@
 import { blockState, feed, normalizeInput, snapshot, type Block } from './blocks.js';
 import { from, morph } from './dom.js';
 import { collectDefs, context, renderBlock, type RenderContext, type RenderOptions } from './render.js';
+import type { Def } from './links.js';
 import type { VElement, VNode } from './vnode.js';
 
 /** VElements of top-level blocks, each marked with its block if that looked a reference up. */
@@ -15,11 +16,26 @@ function render(blocks: Block[], ctx: RenderContext): VElement[] {
   for (const b of blocks) {
     const v = renderBlock(b, ctx) as VElement | undefined;
     if (v) out.push(v);
-    if (v && ctx.m) v.b = b;
-    ctx.m = false;
+    if (v && ctx.lookedUp_) v.block_ = b;
+    ctx.lookedUp_ = false;
   }
   return out;
 }
+
+/** Replies are cut at this many characters (after line endings are normalised), with a note. */
+export const MAX_REPLY_LENGTH = 1_000_000;
+
+/**
+ * An open top-level block up to this many characters is re-rendered on every push:
+ * 4 KB of code (its text is copied a few times a push), of a paragraph, heading or table
+ * (whose inline content is parsed again); 8 KB of a list or quote (whose finished
+ * items are cached). A larger
+ * one (a hostile paragraph, a huge list) only once it has grown by an eighth since it
+ * was last rendered: re-rendering it costs its length, so doing it on every push would
+ * cost n² over the reply; this way the total stays linear (each render is paid for by
+ * the eighth that came before it) and a push costs what it adds.
+ */
+const EVERY_PUSH_UP_TO = (b: Block) => (b.children_.length ? 8_192 : 4_096);
 
 /** Renders a whole markdown text into target, replacing its content: as one chunk of a stream. */
 export function renderMarkdown(text: string, target: HTMLElement, options: RenderOptions = {}): void {
@@ -33,81 +49,140 @@ export function renderMarkdown(text: string, target: HTMLElement, options: Rende
  * Finished top-level blocks are never touched again; the open one is updated in
  * place. A reference link used before its definition shows as text until `end()`,
  * which re-renders the few blocks that look references up, so that the final DOM
- * equals `renderMarkdown` of the whole text.
+ * equals `renderMarkdown` of the whole text. Should rendering ever fail, the text
+ * shows as plain text: a reply can never leave its element empty or throwing.
  */
 export class MarkdownStream {
-  // Short names: a minifier keeps property names as written.
-  /** Target, options, parse state. */
-  private readonly t: HTMLElement;
-  private readonly o: RenderOptions;
-  private readonly s = blockState();
+  private readonly target_: HTMLElement;
+  private readonly options_: RenderOptions;
+  private readonly state_ = blockState();
   /** The text so far, and its incomplete last line. */
-  private x = '';
-  private p = '';
+  private text_ = '';
+  private partial_ = '';
   /** The last finished node in target. */
-  private f?: ChildNode | null;
-  /** The last chunk ended with a CR; end() was called. */
-  private r?: boolean;
-  private e?: boolean;
+  private finished_?: ChildNode | null;
+  /** The last chunk ended with a CR (maybe half a CRLF). */
+  private pendingCR_?: boolean;
+  private ended_?: boolean;
+  /** The open top-level block, where the text stood when it opened, and when it was last rendered. */
+  private open_?: Block;
+  private openFrom_ = 0;
+  private renderedAt_ = 0;
+  /** Rendering threw: the text shows as plain text from then on. */
+  private plain_?: Text;
   /** Definitions of the finished blocks, in the context they are rendered with. */
-  private readonly c: RenderContext;
+  private readonly context_: RenderContext;
 
   constructor(target: HTMLElement, options: RenderOptions = {}) {
-    this.t = target;
-    this.o = options;
-    this.c = context(options, new Map());
+    this.target_ = target;
+    this.options_ = options;
+    this.context_ = context(options, new Map());
     target.replaceChildren();
   }
 
   /** The text received so far, line endings normalised. */
   get text(): string {
-    return this.x;
+    return this.text_;
   }
 
   push(chunk: string): void {
-    if (this.e || !chunk) return;
+    if (this.ended_ || !chunk) return;
     // A CR at a chunk's end may be the first half of a CRLF.
-    if (this.r && chunk[0] == '\n') chunk = chunk.slice(1);
-    this.r = chunk.endsWith('\r');
+    if (this.pendingCR_ && chunk[0] == '\n') chunk = chunk.slice(1);
+    this.pendingCR_ = chunk.endsWith('\r');
     chunk = normalizeInput(chunk);
-    this.x += chunk;
-    const text = this.p + chunk;
-    const nl = text.lastIndexOf('\n') + 1;
-    // Complete lines go into the parse for good; the partial line is only looked at.
-    if (nl) feed(this.s, text.slice(0, nl));
-    this.p = text.slice(nl);
-    this.u();
+    const room = MAX_REPLY_LENGTH - this.text_.length;
+    const cut = chunk.length > room;
+    if (cut) chunk = chunk.slice(0, room);
+    this.text_ += chunk;
+    this.guard_(() => {
+      // Complete lines go into the parse for good; the partial line is only looked at.
+      // (The line ending is searched for in the chunk: the partial line may be long.)
+      const nl = chunk.lastIndexOf('\n') + 1;
+      const text = this.partial_ + chunk;
+      const complete = nl ? text.length - chunk.length + nl : 0;
+      if (complete) feed(this.state_, text.slice(0, complete));
+      this.partial_ = text.slice(complete);
+      this.update_();
+    });
+    if (cut) {
+      this.end();
+      const note = document.createElement('p');
+      note.className = 'truncated';
+      note.textContent = this.options_.truncatedNote ?? 'The rest of this reply is too long to show.';
+      this.target_.append(note);
+    }
   }
 
   /** The text is complete: render the last blocks as finished. */
   end(): void {
-    if (this.e) return;
-    this.u((this.e = true));
-    // Every definition is known now: a block that missed one gets it.
-    for (let n = this.t.firstChild, next; n; n = next) {
-      next = n.nextSibling;
-      const b = from.get(n)?.b;
-      if (b) morph(this.t, [renderBlock(b, this.c) as VNode], n, next, this.o);
+    if (this.ended_) return;
+    this.ended_ = true;
+    this.guard_(() => {
+      this.update_(true);
+      // Every definition is known now: a block that missed one gets it.
+      for (let n = this.target_.firstChild, next; n; n = next) {
+        next = n.nextSibling;
+        const b = from.get(n)?.block_;
+        if (b) morph(this.target_, [renderBlock(b, this.context_) as VNode], n, next, this.options_);
+      }
+    });
+  }
+
+  /** Runs a rendering step; if it throws (it should not), shows the text as it is. */
+  private guard_(step: () => void) {
+    if (!this.plain_) {
+      try {
+        return step();
+      } catch (error) {
+        console.error('pathors-chat: a reply could not be rendered; it shows as plain text.', error);
+        const p = document.createElement('p');
+        p.append((this.plain_ = new Text()));
+        this.target_.replaceChildren(p);
+      }
     }
+    this.plain_.data = this.text_;
   }
 
   /** Renders what is new. */
-  private u(final?: boolean) {
-    const { t: target, o: options, c: done } = this;
+  private update_(final?: boolean) {
+    const { target_: target, options_: options, context_: done } = this;
     const next = (n?: ChildNode | null) => (n ? n.nextSibling : target.firstChild);
-    const kids = this.s[0].c;
+    const kids = this.state_[0].children_;
     // Only the last top-level block can still be open; those before it are finished
     // and leave the parse. At the end, all are.
     const closed = kids.splice(0, kids.length - 1);
-    const open = snapshot(this.s, this.p, final).c;
+    const length = this.text_.length;
+    if (kids[0] != this.open_) {
+      this.open_ = kids[0];
+      this.openFrom_ = length - this.partial_.length;
+    }
+    const size = length - this.openFrom_;
+    // (No block yet: all is one partial line, a paragraph's worth of parsing.)
+    const limit = kids[0] ? EVERY_PUSH_UP_TO(kids[0]) : 4_096;
+    if (!final && !closed.length && size > limit && length - this.renderedAt_ < size / 8) return;
+    this.renderedAt_ = length;
+    const open = snapshot(this.state_, this.partial_, final).children_;
     if (final) closed.push(...open.splice(0));
-    collectDefs(closed, done.d);
+    collectDefs(closed, done.defs_);
     const vs: VNode[] = render(closed, done);
-    const all = new Map(done.d);
-    collectDefs(open, all);
+    const openDefs = new Map<string, Def>();
+    collectDefs(open, openDefs, done.defs_);
     let count = vs.length;
-    vs.push(...render(open, { ...done, d: all }));
-    morph(target, vs, next(this.f), null, options);
-    while (count--) this.f = next(this.f);
+    vs.push(...render(open, { ...done, openDefs_: openDefs }));
+    morph(target, vs, next(this.finished_), null, options);
+    while (count--) {
+      this.finished_ = next(this.finished_);
+      // A finished code block is final: the hook may take it over.
+      if (options.onCodeBlock) for (const code of (this.finished_ as Element).querySelectorAll('code')) {
+        const v = from.get(code);
+        try {
+          if (v?.fence_ != null) options.onCodeBlock(code, v.fence_);
+        } catch (error) {
+          // The hook's failure (a highlighter's bug) leaves this block as it is, not the reply.
+          console.error(error);
+        }
+      }
+    }
   }
 }

@@ -6,13 +6,15 @@ export type VNode = string | VElement;
 /** Tag, children, attributes; on a top-level element, the block it came from if that
  * looked a link reference up (it may change once every definition is known). */
 export interface VElement {
-  t: string;
-  c: VNode[];
-  a?: Record<string, string>;
-  b?: Block;
+  tag_: string;
+  kids_: VNode[];
+  attrs_?: Record<string, string>;
+  block_?: Block;
+  /** On a fenced code block's `code`: its language (may be empty). */
+  fence_?: string;
 }
 
-export const el = (t: string, c: VNode[] = [], a?: Record<string, string>): VElement => ({ t, c, a });
+export const el = (t: string, c: VNode[] = [], a?: Record<string, string>): VElement => ({ tag_: t, kids_: c, attrs_: a });
 
 /** Appends, merging adjacent text so that the DOM never holds two text nodes in a row. */
 export function append(list: VNode[], v: VNode): void {
@@ -23,4 +25,4 @@ export function append(list: VNode[], v: VNode): void {
 
 /** Plain text of nodes, as an image's alt text (an image inside gives its own alt). */
 export const textOf = (nodes: VNode[]): string =>
-  nodes.map((v) => (typeof v == 'string' ? v : v.a?.alt ?? textOf(v.c))).join('');
+  nodes.map((v) => (typeof v == 'string' ? v : v.attrs_?.alt ?? textOf(v.kids_))).join('');

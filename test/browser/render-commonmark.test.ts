@@ -1,5 +1,7 @@
 // CommonMark conformance of the real DOM, whole and streamed in small chunks, on the
-// spec's own examples (commonmark-spec 0.31.2). Writes test/bench/commonmark-report.json.
+// spec's own examples (commonmark-spec 0.31.2). The examples known to fail are pinned:
+// a new failure fails the test, and so does a fix (so that the list shrinks with it).
+// Writes its per-section report to .cache/commonmark-report.json (ignored by git).
 import { describe, expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
 import specText from 'commonmark-spec/spec.txt?raw';
@@ -16,6 +18,12 @@ const ASSERTED = new Set(['Tabs', 'Backslash escapes', 'Entity and numeric chara
   'Links', 'Images', 'Autolinks', 'Hard line breaks', 'Soft line breaks', 'Textual content',
   'Link reference definitions']);
 const CHUNKS = [1, 3, 7];
+// In the asserted sections, whole and streamed alike (the same list as on main before
+// this gate was pinned; the report names each one's section).
+// 608, 611 and 612 by design: bare URLs and emails, plain text in CommonMark, are links
+// in GFM (its autolinks extension), as chat replies need.
+const KNOWN_FAILURES = [21, 31, 144, 201, 308, 309, 344, 475, 476, 477, 491, 494, 524, 536, 596, 598, 599, 601, 608, 611, 612,
+  642, 643];
 
 // The extraction of commonmark-spec's index.js, which needs node:fs; tabs are written `→`.
 function examples(spec: string): Example[] {
@@ -53,7 +61,7 @@ describe('CommonMark spec examples', () => {
     expect(spec.length).toBe(652);
   });
 
-  it('passes at least 95% of the chat-relevant sections, whole and streamed', async () => {
+  it('fails no example of the chat-relevant sections but the known ones, whole and streamed', async () => {
     const sections: Record<string, { passed: number; total: number; streamedPassed: number; failed: number[] }> = {};
     for (const ex of spec) {
       if (EXCLUDED.has(ex.section)) continue;
@@ -77,9 +85,10 @@ describe('CommonMark spec examples', () => {
     console.log(Object.entries(sections).map(([n, r]) => `${n}: ${r.passed}/${r.total} whole, ${r.streamedPassed}/${r.total} streamed`
       + (r.failed.length ? ` (failing: ${r.failed.join(' ')})` : '')).join('\n')
       + `\nasserted sections: ${passed}/${total} whole, ${streamedPassed}/${total} streamed`);
-    await commands.writeFile('test/bench/commonmark-report.json', JSON.stringify(report, null, 2) + '\n');
-    expect(passed / total).toBeGreaterThanOrEqual(0.95);
-    expect(streamedPassed / total).toBeGreaterThanOrEqual(0.95);
+    await commands.writeFile('.cache/commonmark-report.json', JSON.stringify(report, null, 2) + '\n');
+    const failing = Object.entries(sections).filter(([name]) => ASSERTED.has(name)).flatMap(([, r]) => r.failed);
+    expect(failing.sort((a, b) => a - b)).toEqual(KNOWN_FAILURES);
+    expect(streamedPassed).toBe(passed);
   });
 
   it('renders every example streamed (chunks of 1, 3 and 7) exactly as whole', () => {

@@ -215,7 +215,7 @@ describe('MarkdownStream', () => {
     const div = mount();
     const s = new MarkdownStream(div, { copyLabel: 'Copy code', copiedLabel: 'Copied!' });
     s.push('```sh\nnpm i\n');
-    const button = div.querySelector('div.code > button.copy') as HTMLButtonElement;
+    const button = div.querySelector('div.code > div.code-header > button.copy') as HTMLButtonElement;
     expect(button.type).toBe('button');
     expect(button.textContent).toBe('Copy code');
     s.push('npm test\n```\n');
@@ -232,14 +232,14 @@ describe('MarkdownStream', () => {
     const div = mount();
     renderMarkdown('```js\nx\n```\n\n| a |\n| - |\n| 1 |', div);
     expect(div.querySelector('pre')!.getAttribute('tabindex')).toBe('0');
-    expect(div.querySelector('table')!.getAttribute('tabindex')).toBe('0');
+    expect(div.querySelector('div.table:has(> table)')!.getAttribute('tabindex')).toBe('0');
   });
 
   it('renders GFM tables and strikethrough', () => {
     const div = mount();
     renderMarkdown('| L | C | R |\n|:--|:-:|--:|\n| ~~a~~ | b |', div);
-    expect(div.innerHTML).toBe('<table tabindex="0"><thead><tr><th align="left">L</th><th align="center">C</th>'
+    expect(div.innerHTML).toBe('<div class="table" tabindex="0"><table><thead><tr><th align="left">L</th><th align="center">C</th>'
       + '<th align="right">R</th></tr></thead><tbody><tr><td align="left"><del>a</del></td>'
-      + '<td align="center">b</td><td align="right"></td></tr></tbody></table>');
+      + '<td align="center">b</td><td align="right"></td></tr></tbody></table></div>');
   });
 });

@@ -11,27 +11,19 @@ const tests = (createRequire(import.meta.url)('commonmark-spec') as { tests: Exa
 
 const normalize = (s: string) => s.replace(new RegExp(`\\n*(</?(?:${BLOCK})\\b[^>]*>|<br />)\\n*`, 'g'), '$1').replace(/\n$/, '');
 
+// Raw HTML is text by design; references are decoded by the browser's HTML parser (the
+// browser suite has them).
+const SKIPPED = new Set(['HTML blocks', 'Raw HTML', 'Entity and numeric character references']);
+// Failing elsewhere, pinned: a new failure fails the test, and so does a fix (the list
+// shrinks with it). 608, 611 and 612 by design (GFM autolinks); 503 and 506 need the
+// browser's decoding of a reference in a link.
+const KNOWN_FAILURES = [21, 144, 201, 308, 309, 344, 475, 476, 477, 491, 494, 503, 506, 524, 536, 596, 598, 599, 601, 608,
+  611, 612, 642, 643];
+
 describe('CommonMark spec, parser only', () => {
-  it('passes at least 95% outside the raw HTML and reference sections', () => {
-    const bySection = new Map<string, [number, number]>();
-    const failed: number[] = [];
-    for (const ex of tests) {
-      const ok = normalize(renderToHtml(ex.markdown)) === normalize(ex.html);
-      const r = bySection.get(ex.section) ?? [0, 0];
-      r[0] += ok ? 1 : 0;
-      r[1]++;
-      bySection.set(ex.section, r);
-      if (!ok) failed.push(ex.number);
-    }
-    let passed = 0;
-    let total = 0;
-    for (const [s, [p, n]] of bySection) {
-      // References are decoded by the browser's HTML parser: the browser suite has them.
-      if (s === 'HTML blocks' || s === 'Raw HTML' || s === 'Entity and numeric character references') continue;
-      passed += p;
-      total += n;
-    }
-    console.log(`parser only: ${passed}/${total}`);
-    expect(passed / total).toBeGreaterThanOrEqual(0.95);
+  it('fails no example outside the raw HTML and reference sections but the known ones', () => {
+    const failed = tests.filter((ex) => !SKIPPED.has(ex.section) && normalize(renderToHtml(ex.markdown)) !== normalize(ex.html));
+    console.log(`parser only: ${failed.length} known failures`);
+    expect(failed.map((ex) => ex.number)).toEqual(KNOWN_FAILURES);
   });
 });

@@ -19,15 +19,16 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 
 function html(v: VNode): string {
   if (typeof v === 'string') return esc(v);
-  if (v.t === 'div') return html(v.c[0]!);
-  if (v.t === 'button') return '';
-  const order = v.t === 'img' ? ['src', 'alt', 'title'] : v.t === 'a' ? ['href', 'title'] : Object.keys(v.a ?? {}).filter((k) => k !== 'tabindex');
-  const attrs = order.filter((k) => v.a?.[k] !== undefined).map((k) => ` ${k}="${esc(v.a![k]!)}"`).join('');
-  return VOID.has(v.t) ? `<${v.t}${attrs} />` : `<${v.t}${attrs}>${v.c.map(html).join('')}</${v.t}>`;
+  // Our wrappers: a code block's (header bar, then pre) and a table's.
+  if (v.tag_ === 'div') return html(v.kids_[v.kids_.length - 1]!);
+  if (v.tag_ === 'button') return '';
+  const order = v.tag_ === 'img' ? ['src', 'alt', 'title'] : v.tag_ === 'a' ? ['href', 'title'] : Object.keys(v.attrs_ ?? {}).filter((k) => k !== 'tabindex');
+  const attrs = order.filter((k) => v.attrs_?.[k] !== undefined).map((k) => ` ${k}="${esc(v.attrs_![k]!)}"`).join('');
+  return VOID.has(v.tag_) ? `<${v.tag_}${attrs} />` : `<${v.tag_}${attrs}>${v.kids_.map(html).join('')}</${v.tag_}>`;
 }
 
 export function renderToHtml(md: string, imageHosts = ['invalid.invalid']): string {
-  const blocks = parseBlocks(normalizeInput(md)).c;
+  const blocks = parseBlocks(normalizeInput(md)).children_;
   const defs = new Map<string, Def>();
   collectDefs(blocks, defs);
   const ctx = context({ imageHosts }, defs);

@@ -49,8 +49,8 @@ describe('labels and definitions', () => {
   });
 
   it('parses a definition with a title on the next line', () => {
-    expect(parseDef('[a]: <https://x.example/> \n "T"\nrest')).toEqual([32, ['A', 'https://x.example/', 'T']]);
-    expect(parseDef('[a]: /u "t" junk')).toBeUndefined();
+    expect(parseDef('[a]: <https://x.example/> \n "T"\nrest', 0)).toEqual([32, ['A', 'https://x.example/', 'T']]);
+    expect(parseDef('[a]: /u "t" junk', 0)).toBeUndefined();
   });
 
   it('splits table rows on unescaped pipes only', () => {

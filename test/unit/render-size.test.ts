@@ -1,10 +1,16 @@
-// Size budget: the renderer is part of a widget that must stay under 25 KB gzip. The
-// budget is the size reached (5,566 B) plus a little room: growth must be a decision.
+// Size budget: the renderer is part of a widget that must stay under 27 KB gzip once open.
+// The budget is the size reached plus a little room: growth must be a decision.
+// 5,566 B before issues 9 and 10; then +~700 B for the nesting limits, the linear-time
+// streaming of a huge open block, the 1 MB cap with its note, the plain-text fallback,
+// the code block's header bar and table wrapper and onCodeBlock (6,273 B), +~370 B for
+// GFM bare autolinks (6,647 B), and +49 B when the one-letter fields got real names
+// (mangled back to one letter, but not always the same letter).
 import { expect, it } from 'vitest';
 import { rendererSize } from '../bench/render-size.js';
 
-it('keeps the renderer under 5,670 B minified and gzipped', async () => {
-  const { gzip } = await rendererSize();
+it('keeps the renderer under 6,750 B minified and gzipped, its `_` fields mangled', async () => {
+  const { gzip, code } = await rendererSize();
   console.log(`renderer: ${gzip} bytes gzip`);
-  expect(gzip).toBeLessThan(5_670);
+  expect(code.match(/\b[a-z][A-Za-z\d]*_(?![\w$])/g)).toBeNull();
+  expect(gzip).toBeLessThan(6_750);
 }, 60_000);
