@@ -103,9 +103,10 @@ export function conformanceSuite(runtime: string, start: (env: SnippetEnv) => Pr
       const ended = await call(`/sessions/${id}`, { method: 'DELETE' });
       expect(ended.response.status, ended.text).toBe(200);
       expect(JSON.parse(ended.text)).toEqual({ ok: true });
+      // An ended ID is refused from then on, with nothing sent upstream.
       const gone = await call(`/sessions/${id}`);
-      expect(gone.response.status).toBe(404);
-      expect(errorCode(gone.text)).toBe('session_not_found');
+      expect(gone.response.status).toBe(403);
+      expect(errorCode(gone.text)).toBe('invalid_session');
     });
 
     it('answers preflights for its origin and refuses every other origin', async () => {
