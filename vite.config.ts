@@ -18,7 +18,9 @@ function minifyTemplates(): Plugin {
       const result = await minifyHTMLLiterals(code, {
         fileName: id,
         css,
-        html: { removeAttributeQuotes: true, minifyCSS: css },
+        // Not removeEmptyAttributes (minify-literals' default): the launcher and the panel carry
+        // title="" so that the host's title attribute (the panel's name) is no tooltip over them.
+        html: { removeAttributeQuotes: true, removeEmptyAttributes: false, minifyCSS: css },
       });
       return result ? { code: result.code, map: result.map } : null;
     },
