@@ -49,7 +49,7 @@ export default defineConfig(({ mode }) => {
       reportCompressedSize: false,
       copyPublicDir: false,
       lib: {
-        entry: 'src/index.ts',
+        entry: 'src/script-tag.ts',
         name: 'PathorsChat',
         formats: [classic ? 'iife' : 'es'],
         fileName: () => (classic ? 'pathors-chat.classic.js' : 'pathors-chat.js'),
@@ -57,7 +57,10 @@ export default defineConfig(({ mode }) => {
       rollupOptions: {
         output: {
           minify: true,
-          chunkFileNames: 'chunks/[name]-[hash].js',
+          // Chunks named by what they hold: the element (Lit and the launcher), the panel, the
+          // highlighter, the page tools runner, each language.
+          chunkFileNames: ({ name, facadeModuleId }) =>
+            `chunks/${facadeModuleId?.endsWith('/src/index.ts') ? 'element' : facadeModuleId?.includes('/render/highlight/') ? 'highlight' : name}-[hash].js`,
           ...(classic ? { codeSplitting: false } : {}),
         },
       },

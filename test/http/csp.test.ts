@@ -26,11 +26,13 @@ function policyFor(policy: Policy, trustedTypes: boolean, nonce: string): string
   return trustedTypes ? `${csp}; ${TRUSTED_TYPES}` : csp;
 }
 
+const scriptTag = (script: 'module' | 'classic', nonce: string) => script === 'module'
+  ? `<script type="module" nonce="${nonce}" src="/dist/pathors-chat.js"></script>`
+  : `<script nonce="${nonce}" src="/dist/pathors-chat.classic.js"></script>`;
+
 /** The embed as the README gives it, plus a page script that sets data properties. */
 function pageHtml(script: 'module' | 'classic', nonce: string): string {
-  const tag = script === 'module'
-    ? `<script type="module" nonce="${nonce}" src="/dist/pathors-chat.js"></script>`
-    : `<script nonce="${nonce}" src="/dist/pathors-chat.classic.js"></script>`;
+  const tag = scriptTag(script, nonce);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -66,6 +68,13 @@ function handle(req: IncomingMessage, res: ServerResponse, path: string): boolea
   if (path === '/csp/module.html' || path === '/csp/classic.html') {
     return send('text/html; charset=utf-8', pageHtml(path === '/csp/module.html' ? 'module' : 'classic', nonce),
       { 'Content-Security-Policy': csp });
+  }
+  if (path === '/csp/both.html') {
+    // Both script-tag builds on one page, under a policy that allows one lit-html policy only
+    // (no 'allow-duplicates'): the page's own Trusted Types setup, which a second Lit would break.
+    const order = query.get('order') === 'module-first' ? ['module', 'classic'] as const : ['classic', 'module'] as const;
+    const html = pageHtml(order[0], nonce).replace('</head>', `  ${scriptTag(order[1], nonce)}\n</head>`);
+    return send('text/html; charset=utf-8', html, { 'Content-Security-Policy': `${csp}; trusted-types lit-html` });
   }
   if (path === '/csp/page.js') return send('text/javascript; charset=utf-8', PAGE_JS);
   if (path === '/csp/page.css') return send('text/css; charset=utf-8', PAGE_CSS);
@@ -222,4 +231,32 @@ describe('on a page with a strict Content-Security-Policy', () => {
         await context.close();
       }
     }, 40_000);
+});
+
+describe('both script-tag builds on one page with Trusted Types enforced (a CMS snippet beside a theme)', () => {
+  it.each(['classic-first', 'module-first'])('%s: one Lit loads, no error, and the chat answers', async (order) => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(String(error)));
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      await page.addInitScript(recordViolations);
+      await page.goto(`${server.url}/csp/both.html?trusted-types&order=${order}`);
+      await page.evaluate(() => customElements.whenDefined('pathors-chat').then(() => true));
+      // Both files ran (the second one loaded nothing), and everything has settled.
+      await page.waitForLoadState('networkidle');
+      await page.locator('[part="launcher"]').click();
+      await listenForReply(page);
+      await sendAndWait(page, 'hello');
+      const recorded = await page.evaluate(() => (window as unknown as { cspRecorded: Recorded }).cspRecorded);
+      expect(recorded.policies).toEqual(['lit-html']);
+      expect(recorded.violations).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 40_000);
 });
