@@ -1,6 +1,7 @@
 import { fetchEventSource } from '@microsoft/fetch-event-source';
-import { ChatError, errorFromResponse, errorMessageOf } from './errors.js';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest, ChunkChoices } from './wire.js';
+import { ChatError, errorFromResponse } from './errors.js';
+import { readChunk, readCompletion } from './parse.js';
+import type { ChatCompletion, ChatRequest, ChunkChoices } from './wire.js';
 import { SESSION_HEADER } from './wire.js';
 
 export interface PostChatOptions {
@@ -25,6 +26,9 @@ export interface PostChatOptions {
 export class AbortedError extends Error {
   override readonly name = 'AbortError';
 }
+
+/** Sends one chat turn: `postChat` in the browser; tests and other hosts may pass their own. */
+export type Transport = (options: PostChatOptions) => Promise<void>;
 
 /**
  * POSTs one chat turn and feeds the reply to `onChunk`, streamed (SSE) or not.
@@ -62,7 +66,7 @@ async function postOnce(options: PostChatOptions, watch: FirstByteWatch): Promis
   watch.firstByte();
   const fromHeader = noteSession(response, options);
   if (!response.ok) throw await errorFromResponse(response);
-  deliverCompletion(parseChoices<ChatCompletion>(await response.text(), 'The reply'), options, fromHeader);
+  deliverCompletion(readCompletion(await response.text()), options, fromHeader);
 }
 
 /** The answer was plain JSON where a stream was asked for (a buffering gateway, or `stream: false`). */
@@ -90,7 +94,7 @@ async function postStream(options: PostChatOptions, watch: FirstByteWatch): Prom
         const type = (response.headers.get('Content-Type') ?? '').toLowerCase();
         if (type.startsWith('text/event-stream')) return;
         if (type.startsWith('application/json')) {
-          throw new JsonReply(parseChoices<ChatCompletion>(await response.text(), 'The reply'));
+          throw new JsonReply(readCompletion(await response.text()));
         }
         throw new ChatError('malformed', `Expected a chat stream, got ${type || 'no content type'}`,
           { status: response.status });
@@ -102,7 +106,7 @@ async function postStream(options: PostChatOptions, watch: FirstByteWatch): Prom
           done = true;
           return;
         }
-        const chunk = parseChoices<ChatCompletionChunk>(message.data, 'A chunk of the stream');
+        const chunk = readChunk(message.data);
         if (chunk.session_id && !fromHeader) options.onSession(chunk.session_id);
         options.onChunk(chunk);
         if (chunk.choices[0]?.finish_reason) finished = true;
@@ -121,23 +125,6 @@ async function postStream(options: PostChatOptions, watch: FirstByteWatch): Prom
     if (!(error instanceof JsonReply)) throw error;
     deliverCompletion(error.completion, options, fromHeader);
   }
-}
-
-/**
- * Parses a chunk of the stream, or a whole JSON reply: anything that is not JSON with
- * `choices` is malformed, and an `error` body (either shape) is the server's error.
- */
-function parseChoices<T>(text: string, what: string): T {
-  let value: { choices?: unknown } | null = null;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    // Reported below, with what it was meant to be.
-  }
-  const detail = errorMessageOf(value);
-  if (detail !== undefined) throw new ChatError('http', `The server reported an error: ${detail}`, { detail });
-  if (!Array.isArray(value?.choices)) throw new ChatError('malformed', `${what} is not part of a chat completion`);
-  return value as T;
 }
 
 /** A whole completion, fed through the same path as a stream of one chunk. */
