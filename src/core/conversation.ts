@@ -82,6 +82,12 @@ export interface ConversationOptions {
   /** For the session calls (history, end), when `settings.fetch` is not set. Default: global fetch. */
   fetch?: typeof fetch;
   clock?: Clock;
+  /**
+   * This tab's name in the marks it leaves for a turn in flight. Give the same name across a
+   * reload (the browser default keeps it in sessionStorage), so a reloaded page does not take
+   * its own cut-off turn for another tab's. Default: a new random name.
+   */
+  tab?: string;
 }
 
 /** How often a reply being written is saved, so a reload loses at most this much of it. */
@@ -127,7 +133,7 @@ export class Conversation extends EventTarget {
   readonly #fetch: typeof globalThis.fetch | undefined;
   readonly #clock: Clock;
   /** This tab, as its turn marks name it. */
-  readonly #tab = newId();
+  readonly #tab: string;
   #status: ChatStatus = 'idle';
   #draft = '';
   #draftTimer: unknown;
@@ -152,8 +158,9 @@ export class Conversation extends EventTarget {
   constructor(storageKey: string, persist: boolean);
   constructor(options: ConversationOptions | string, persist = true) {
     super();
-    const { store, transport = postChat, fetch, clock = systemClock } = typeof options === 'string'
-      ? { store: browserStore(options, persist) } as ConversationOptions : options;
+    const { store, transport = postChat, fetch, clock = systemClock, tab = newId() } = typeof options === 'string'
+      ? { store: browserStore(options, persist), tab: browserTabName() } : options;
+    this.#tab = tab;
     this.store = store;
     this.#transport = transport;
     this.#fetch = fetch;
@@ -321,6 +328,8 @@ export class Conversation extends EventTarget {
   flush(): void {
     if (this.#draftTimer !== undefined) this.#saveDraft();
     this.#commitReset();
+    // The page is going: its turn in flight goes with it, and must not hold the other tabs.
+    if (this.#localBusy) this.#save(true);
   }
 
   /**
@@ -402,20 +411,22 @@ export class Conversation extends EventTarget {
         onSession: (sessionId) => this.#adoptSession(sessionId),
         onChunk: (chunk) => {
           const added = foldChunk(draft, chunk);
-          if (!entry && (added || draft.toolCalls.length)) {
-            entry = { id: newId(), role: 'assistant', content: '', status: 'streaming' };
+          const starts = !entry && (added || draft.toolCalls.length);
+          if (starts) {
+            entry = { id: newId(), role: 'assistant', content: added, status: 'streaming' };
             this.#owned.add(entry.id);
             for (const id of replaced) this.#owned.add(id);
             // One answer per question: the new reply takes the place of the one it replaces.
             this.entries = [...this.entries.filter((kept) => !replaced.has(kept.id)), entry];
             this.#setStatus('streaming');
+            // Saved at once, so the other tabs see the reply begin.
+            this.#save();
             this.#emitChange();
-          }
-          if (entry && added) {
+          } else if (entry && added) {
             entry.content += added;
-            this.dispatchEvent(new CustomEvent('delta', { detail: { entry, text: added } }));
             this.#saveSometimes();
           }
+          if (entry && added) this.dispatchEvent(new CustomEvent('delta', { detail: { entry, text: added } }));
         },
       });
       const calls = completedToolCalls(draft);
@@ -442,8 +453,10 @@ export class Conversation extends EventTarget {
       this.#emitChange();
       this.dispatchEvent(new CustomEvent('reply', { detail: { entry } }));
     } catch (error) {
-      // A reset (and perhaps a new message) came first: this turn's ending is old news.
+      // A reset (and perhaps a new message) came first: this turn's ending is old news,
+      // but its reply, kept for Undo, says where it stopped.
       if (generation === this.#generation) this.#endTurn(controller, entry, error);
+      else if (entry?.status === 'streaming') entry.status = 'stopped';
     }
   }
 
@@ -637,7 +650,8 @@ export class Conversation extends EventTarget {
     }, this.settings.staleTurnMs / 3);
   }
 
-  #save(): void {
+  /** Saves the conversation; `leaving` drops this tab's turn mark (the page is going away). */
+  #save(leaving = false): void {
     const now = this.#clock.now();
     this.#lastSave = now;
     const stored = this.store.load();
@@ -647,7 +661,7 @@ export class Conversation extends EventTarget {
       const known = new Set(this.entries.map((entry) => entry.id));
       if (merged.some((entry) => !known.has(entry.id))) this.entries = merged;
     }
-    const turn: TurnMark | undefined = this.#localBusy
+    const turn: TurnMark | undefined = this.#localBusy && !leaving
       ? { tab: this.#tab, status: this.#status as TurnMark['status'], at: now }
       : stored.turn?.tab === this.#tab ? undefined : stored.turn;
     this.store.save({ sessionId: this.sessionId, entries: this.entries, turn });
@@ -693,6 +707,18 @@ export class Conversation extends EventTarget {
 
   get #fetcher(): typeof fetch {
     return this.settings.fetch ?? this.#fetch ?? ((input, init) => fetch(input, init));
+  }
+}
+
+/** A name for this tab that survives its reloads: sessionStorage is per tab. */
+function browserTabName(): string {
+  const key = 'pathors-chat:tab';
+  try {
+    const name = sessionStorage.getItem(key) ?? newId();
+    sessionStorage.setItem(key, name);
+    return name;
+  } catch {
+    return newId();
   }
 }
 
