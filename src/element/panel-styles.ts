@@ -40,7 +40,8 @@ export const panelStyles = css`
     padding-right: 8px;
     border-bottom-width: 1px;
   }
-  .avatar {
+  .avatar,
+  .empty {
     display: contents;
   }
   .titles {
