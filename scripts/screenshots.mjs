@@ -23,8 +23,9 @@ async function ask(page, text) {
   }, sent);
 }
 
-async function shoot(name, { viewport, theme, messages, scroll }) {
-  const page = await browser.newPage({ viewport, deviceScaleFactor: 1, colorScheme: theme });
+async function shoot(name, { viewport, theme, messages, scroll, phone = false }) {
+  // A phone is a touch screen: no hover, so every reply shows its actions.
+  const page = await browser.newPage({ viewport, deviceScaleFactor: 1, colorScheme: theme, hasTouch: phone, isMobile: phone });
   await page.goto(`${demo.url}/`);
   await page.evaluate(() => localStorage.clear());
   await page.reload();
@@ -32,28 +33,21 @@ async function shoot(name, { viewport, theme, messages, scroll }) {
   for (const message of messages) await ask(page, message);
   // Let the scroll follower settle, then frame what the shot is about.
   await page.waitForTimeout(300);
-  if (scroll) {
-    await page.locator(`pathors-chat-panel ${scroll}`).last().evaluate((element) => element.scrollIntoView({ block: 'start' }));
-  }
+  if (scroll) await page.locator(`pathors-chat-panel ${scroll}`).evaluate((element) => element.scrollIntoView({ block: 'start' }));
   await page.mouse.move(0, 0);
   await page.screenshot({ path: `docs/images/${name}.png` });
   await page.close();
 }
 
 const desktop = { width: 1100, height: 800 };
+// Light: a table and an error. Dark: long code blocks. Phone: a page tool's card and an error.
 await shoot('panel-light', {
-  viewport: desktop, theme: 'light',
-  messages: ['use get_cart', 'Show me a table of plans', '[[fault:http-500]] And shipping?'],
-  scroll: '.message.user',
+  viewport: desktop, theme: 'light', messages: ['Show me a table of plans', '[[fault:http-500]] And shipping?'],
 });
-await shoot('panel-dark', {
-  viewport: desktop, theme: 'dark',
-  messages: ['Write some code', '[[fault:http-500]] Thanks!'],
-  scroll: '.code:last-of-type',
-});
+await shoot('panel-dark', { viewport: desktop, theme: 'dark', messages: ['Write some code'] });
 await shoot('panel-phone', {
-  viewport: { width: 390, height: 760 }, theme: 'light',
-  messages: ['use get_cart', 'Compare the plans'],
+  viewport: { width: 390, height: 760 }, theme: 'light', phone: true,
+  messages: ['use get_cart', '[[fault:http-500]] Anything on sale?'],
 });
 await browser.close();
 await demo.close();
