@@ -1,31 +1,16 @@
 import { ChatError, errorMessageOf } from './errors.js';
-import type { ChatCompletion, ChunkChoices } from './wire.js';
+import type { ChunkChoices } from './wire.js';
+
+/** A chunk as read off the wire, with the deprecated `session_id` some hosts put in the body. */
+export type ReadChunk = ChunkChoices & { session_id?: string };
 
 /**
- * Reads what the proxy sends, and checks its shape here, once: everything past this point
- * (folding, the conversation) may trust it. A body that is not a chat completion (or a chunk
- * of one) is `malformed`; an `error` body, in either shape, is the server's error.
+ * Reads one `data:` payload of the stream, or (`whole`) a whole non-streamed completion,
+ * which comes back as one chunk. The shape is checked here, once: everything past this
+ * point (folding, the conversation) may trust it. What is not a chat completion is
+ * `malformed`; an `error` body, in either shape, is the server's error.
  */
-export function readChunk(text: string): ChunkChoices & { session_id?: string } {
-  const value = readJson(text, 'A chunk of the stream');
-  const [choice] = value.choices;
-  if (choice !== undefined && !isChunkChoice(choice)) {
-    throw new ChatError('malformed', 'A chunk of the stream is not part of a chat completion');
-  }
-  return value as ChunkChoices & { session_id?: string };
-}
-
-/** Reads a whole (non-streamed) completion. */
-export function readCompletion(text: string): ChatCompletion {
-  const value = readJson(text, 'The reply');
-  const [choice] = value.choices;
-  if (choice !== undefined && !isCompletionChoice(choice)) {
-    throw new ChatError('malformed', 'The reply is not a chat completion');
-  }
-  return value as ChatCompletion;
-}
-
-function readJson(text: string, what: string): { choices: unknown[]; session_id?: unknown } {
+export function readChunk(text: string, whole = false): ReadChunk {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -34,38 +19,44 @@ function readJson(text: string, what: string): { choices: unknown[]; session_id?
   }
   const detail = errorMessageOf(value);
   if (detail !== undefined) throw new ChatError('http', `The server reported an error: ${detail}`, { detail });
-  if (!isRecord(value) || !Array.isArray(value.choices)
-    || (value.session_id !== undefined && typeof value.session_id !== 'string')) {
-    throw new ChatError('malformed', `${what} is not part of a chat completion`);
+  const chunk = whole && isRecord(value) ? asChunk(value) : value;
+  if (!isRecord(chunk) || !Array.isArray(chunk.choices) || !optional(chunk.session_id)
+    || (chunk.choices.length > 0 && !isChoice(chunk.choices[0]))) {
+    throw new ChatError('malformed', `${whole ? 'The reply' : 'A chunk of the stream'} is not part of a chat completion`);
   }
-  return value as { choices: unknown[] };
+  return chunk as ReadChunk;
 }
 
-function isChunkChoice(value: unknown): boolean {
-  return isRecord(value) && isRecord(value.delta) && isContent(value.delta.content)
-    && (value.delta.tool_calls === undefined || (Array.isArray(value.delta.tool_calls)
-      && value.delta.tool_calls.every(isToolCallPiece)))
-    && isFinishReason(value.finish_reason);
+/** A whole completion as the one chunk that would have streamed it. */
+function asChunk({ session_id, choices }: Record<string, unknown>): unknown {
+  if (!Array.isArray(choices)) return undefined;
+  const choice: unknown = choices[0];
+  if (!isRecord(choice)) return { session_id, choices };
+  const { message, finish_reason = 'stop' } = choice;
+  const calls = isRecord(message) && message.tool_calls;
+  return {
+    session_id,
+    choices: [{
+      delta: isRecord(message) && {
+        content: message.content ?? '',
+        tool_calls: Array.isArray(calls) ? calls.map((call: unknown, index) => ({ ...(call as object), index })) : calls || undefined,
+      },
+      finish_reason,
+    }],
+  };
 }
 
-function isCompletionChoice(value: unknown): boolean {
-  return isRecord(value) && isRecord(value.message) && isContent(value.message.content)
-    && (value.message.tool_calls === undefined || (Array.isArray(value.message.tool_calls)
-      && value.message.tool_calls.every((call) => isRecord(call) && isToolCallPiece({ ...call, index: 0 })
-        && typeof call.id === 'string' && isRecord(call.function) && typeof call.function.name === 'string')))
-    && isFinishReason(value.finish_reason);
+function isChoice(choice: unknown): boolean {
+  if (!isRecord(choice) || !isRecord(choice.delta) || !optional(choice.finish_reason)) return false;
+  const { content, tool_calls: calls } = choice.delta;
+  // The index joins pieces into calls; a huge one would make a huge sparse array.
+  return optional(content) && (calls === undefined || (Array.isArray(calls) && calls.every((call) => isRecord(call)
+    && Number.isInteger(call.index) && (call.index as number) >= 0 && (call.index as number) < 128
+    && optional(call.id) && optional((call.function as Record<string, unknown> | undefined)?.name)
+    && optional((call.function as Record<string, unknown> | undefined)?.arguments))));
 }
 
-function isToolCallPiece(value: unknown): boolean {
-  if (!isRecord(value) || !Number.isInteger(value.index) || (value.index as number) < 0
-    || (value.index as number) > 127) return false;
-  const fn = value.function;
-  return (value.id === undefined || typeof value.id === 'string')
-    && (fn === undefined || (isRecord(fn) && (fn.name === undefined || typeof fn.name === 'string')
-      && (fn.arguments === undefined || typeof fn.arguments === 'string')));
-}
-
-const isContent = (value: unknown) => value === undefined || value === null || typeof value === 'string';
-const isFinishReason = (value: unknown) => value === undefined || value === null || typeof value === 'string';
+/** Absent, null, or a string. */
+const optional = (value: unknown) => value == null || typeof value === 'string';
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,7 +1,7 @@
 import { fetchEventSource } from '@microsoft/fetch-event-source';
 import { ChatError, errorFromResponse } from './errors.js';
-import { readChunk, readCompletion } from './parse.js';
-import type { ChatCompletion, ChatRequest, ChunkChoices } from './wire.js';
+import { readChunk, type ReadChunk } from './parse.js';
+import type { ChatRequest, ChunkChoices } from './wire.js';
 import { SESSION_HEADER } from './wire.js';
 
 export interface PostChatOptions {
@@ -66,14 +66,14 @@ async function postOnce(options: PostChatOptions, watch: FirstByteWatch): Promis
   watch.firstByte();
   const fromHeader = noteSession(response, options);
   if (!response.ok) throw await errorFromResponse(response);
-  deliverCompletion(readCompletion(await response.text()), options, fromHeader);
+  deliver(readChunk(await response.text(), true), options, fromHeader);
 }
 
 /** The answer was plain JSON where a stream was asked for (a buffering gateway, or `stream: false`). */
 class JsonReply {
-  readonly completion: ChatCompletion;
-  constructor(completion: ChatCompletion) {
-    this.completion = completion;
+  readonly chunk: ReadChunk;
+  constructor(chunk: ReadChunk) {
+    this.chunk = chunk;
   }
 }
 
@@ -94,7 +94,7 @@ async function postStream(options: PostChatOptions, watch: FirstByteWatch): Prom
         const type = (response.headers.get('Content-Type') ?? '').toLowerCase();
         if (type.startsWith('text/event-stream')) return;
         if (type.startsWith('application/json')) {
-          throw new JsonReply(readCompletion(await response.text()));
+          throw new JsonReply(readChunk(await response.text(), true));
         }
         throw new ChatError('malformed', `Expected a chat stream, got ${type || 'no content type'}`,
           { status: response.status });
@@ -107,8 +107,7 @@ async function postStream(options: PostChatOptions, watch: FirstByteWatch): Prom
           return;
         }
         const chunk = readChunk(message.data);
-        if (chunk.session_id && !fromHeader) options.onSession(chunk.session_id);
-        options.onChunk(chunk);
+        deliver(chunk, options, fromHeader);
         if (chunk.choices[0]?.finish_reason) finished = true;
       },
       onclose() {
@@ -123,25 +122,14 @@ async function postStream(options: PostChatOptions, watch: FirstByteWatch): Prom
     });
   } catch (error) {
     if (!(error instanceof JsonReply)) throw error;
-    deliverCompletion(error.completion, options, fromHeader);
+    deliver(error.chunk, options, fromHeader);
   }
 }
 
-/** A whole completion, fed through the same path as a stream of one chunk. */
-function deliverCompletion(completion: ChatCompletion, options: PostChatOptions, fromHeader: boolean): void {
-  if (completion.session_id && !fromHeader) options.onSession(completion.session_id);
-  const choice = completion.choices[0];
-  options.onChunk({
-    choices: [{
-      index: 0,
-      delta: {
-        role: 'assistant',
-        content: choice?.message.content ?? '',
-        tool_calls: choice?.message.tool_calls?.map((call, index) => ({ index, ...call })),
-      },
-      finish_reason: choice?.finish_reason ?? 'stop',
-    }],
-  });
+/** Hands a chunk on, and the session ID it carries unless the signed header gave one. */
+function deliver(chunk: ReadChunk, options: PostChatOptions, fromHeader: boolean): void {
+  if (chunk.session_id && !fromHeader) options.onSession(chunk.session_id);
+  options.onChunk(chunk);
 }
 
 /**
