@@ -2,9 +2,9 @@ import type { AssistantEntry } from '../core/transcript.js';
 import { MarkdownStream, type RenderOptions } from '../render/index.js';
 
 /** Rendering time per frame for streamed text, so a burst of text never holds the main thread. */
-const FRAME_BUDGET_MS = 8;
+const FRAME_BUDGET_MS = 6;
 /** The most text handed to the renderer at once: one push must stay well inside the budget. */
-const SLICE = 1024;
+const SLICE = 512;
 
 /** Reply views with text not yet rendered, served in order, frame by frame. */
 const pending = new Set<ReplyView>();
