@@ -261,8 +261,6 @@ export const panelStyles = css`
   }
   .code .copy {
     flex: none;
-    order: -1;
-    align-self: flex-end;
     margin-left: auto;
     padding: 4px 8px;
     font-size: 12px;
@@ -270,14 +268,9 @@ export const panelStyles = css`
     white-space: nowrap;
     color: var(--_muted);
   }
-  .code-header .copy {
-    order: 0;
-    align-self: auto;
-  }
   .md pre {
     margin: 0;
     padding: 12px;
-    tab-size: 4;
     --_cover: var(--_surface);
   }
   /* Wide tables and long lines scroll sideways; a shadow shows on the side that hides content
@@ -385,12 +378,9 @@ export const panelStyles = css`
     margin-left: auto;
     padding: 4px 12px;
   }
+  /* In the column, between the messages and the composer: it covers nothing. */
   .toast {
-    position: absolute;
-    z-index: 2;
-    left: 16px;
-    right: 16px;
-    top: 72px;
+    margin: 0 16px 12px;
     display: flex;
     align-items: center;
     justify-content: space-between;
