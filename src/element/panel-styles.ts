@@ -464,9 +464,11 @@ export const panelStyles = css`
     white-space: nowrap;
   }
   @media (max-width: 480px) {
+    /* Full screen: keep clear of notches and the home indicator (pages with viewport-fit=cover). */
     :host(:not([inline])) .panel {
       border: 0;
       border-radius: 0;
+      padding: env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left);
     }
     .messages {
       padding: 12px;
