@@ -601,6 +601,8 @@ export class Conversation extends EventTarget {
       // That tab only dropped the transcript (its storage was full); the session is the same.
       return;
     }
+    // A conversation written there replaces the one this tab could still bring back.
+    if (!cleared) this.#commitReset();
     const known = new Set(this.entries.map((entry) => entry.id));
     if (cleared || saved.entries.length !== known.size || saved.entries.some((entry) => !known.has(entry.id))) {
       // The conversation moved on there: this tab's error is old news.

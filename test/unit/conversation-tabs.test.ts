@@ -144,6 +144,21 @@ describe('two tabs, one conversation', () => {
     expect(storage.items.has('chat:transcript')).toBe(false);
   });
 
+  it('Undo is withdrawn once another tab writes a new conversation, and the old session is ended', async () => {
+    a.conversation.send('old');
+    (await a.transport.call(0)).session('s-old').reply('Old answer');
+    await tick();
+    a.conversation.reset();
+    await tick();
+    expect(a.conversation.canUndoReset).toBe(true);
+    b.conversation.send('new, in B');
+    await tick();
+    expect(a.conversation.canUndoReset).toBe(false);
+    expect(a.conversation.undoReset()).toBe(false);
+    expect(a.sessions.deletes).toEqual(['https://site.test/pathors/sessions/s-old']);
+    expect(transcript(a.conversation)).toEqual(['user:new, in B']);
+  });
+
   it('each tab keeps its own draft', async () => {
     a.conversation.draft = 'typed in A';
     clock.advance(300);
