@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { Conversation } from '../../src/core/conversation.js';
 import { ChatError } from '../../src/core/errors.js';
+import { WebConversationStore } from '../../src/core/storage.js';
 import { emptyDraft, foldChunk } from '../../src/core/fold.js';
 import { AbortedError, postChat, type PostChatOptions } from '../../src/core/transport.js';
 import type { ChunkChoices } from '../../src/core/wire.js';
@@ -330,5 +331,41 @@ describe('a Conversation through the proxy to the fake upstream', () => {
     expect(requests.map((request) => request.status)).toEqual([200, 200]);
     expect(JSON.stringify(requests[1]!.body)).not.toContain('look up!');
     conversation.dispose();
+  });
+
+  it('a second page of the site sees the turn in flight through real storage events, and waits for it', async () => {
+    const key = `tabs-${Date.now()}`;
+    const a = new Conversation(key, true);
+    a.settings = { ...a.settings, proxyUrl: inject('proxyUrl') };
+    // The other "tab": a same-origin frame, which Chromium sends the storage events of this page.
+    const frame = document.createElement('iframe');
+    document.body.append(frame);
+    const other = frame.contentWindow!;
+    const b = new Conversation({
+      store: new WebConversationStore(key, other.localStorage, (onKey) => {
+        const listener = (event: StorageEvent) => onKey(event.key);
+        other.addEventListener('storage', listener);
+        return () => other.removeEventListener('storage', listener);
+      }),
+    });
+    b.settings = { ...b.settings, proxyUrl: inject('proxyUrl') };
+    try {
+      a.send('a quote please [[delay:30]]');
+      await until(() => b.status === 'streaming', 'the other page to see the reply being written');
+      expect(b.remoteTurn).toBe(true);
+      expect(b.send('me too')).toBe(false);
+      await until(() => a.status === 'idle' && !b.busy, 'the reply to finish in both', 15_000);
+      const finished = a.entries.at(-1)!;
+      expect(b.entries.at(-1)).toMatchObject({ id: finished.id, status: 'done', content: finished.content });
+      expect(b.send('now me')).toBe(true);
+      await until(() => !b.busy, 'the second page\'s reply', 15_000);
+      expect(a.entries.map((entry) => entry.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+      expect(await fake.chatRequests()).toHaveLength(2);
+    } finally {
+      a.dispose();
+      b.dispose();
+      frame.remove();
+      localStorage.clear();
+    }
   });
 });
