@@ -3,6 +3,7 @@ import type { ChatError } from '../core/errors.js';
 import type { AssistantEntry, Entry } from '../core/transcript.js';
 import { format, stringsFor, type Strings } from '../i18n/index.js';
 import { ConversationController } from './conversation-controller.js';
+import { ModalController } from './modal-controller.js';
 import type { ChatMessageDetail } from './events.js';
 import { panelStyles } from './panel-styles.js';
 import { PanelRequest, type PanelConfig, type PanelRequestName, type PanelRequests } from './panel-protocol.js';
@@ -67,6 +68,7 @@ export class PathorsChatPanel extends LitElement {
     this.announcement = '';
     this.firstShown = undefined;
     new ViewportController(this);
+    new ModalController(this, () => this.config.open && this.config.mode !== 'inline');
   }
 
   /** The conversation on screen (for the host's methods and for tests). */
@@ -302,7 +304,13 @@ export class PathorsChatPanel extends LitElement {
     const config = this.config;
     const text = this.#strings;
     return html`<pathors-reply class="md"
-      .options=${{ imageHosts: config.imageHosts ?? [], copyLabel: text.copy, copiedLabel: text.copied }}
+      .options=${{
+        imageHosts: config.imageHosts ?? [], copyLabel: text.copy, copiedLabel: text.copied,
+        // INTEGRATOR (issue 9 §4): the one call site for highlighting, once RenderOptions.onCodeBlock
+        // (R) and src/render/highlight (HL) are merged; the lazy chunk loads only for a reply with code:
+        // onCodeBlock: (code: HTMLElement, language: string) =>
+        //   void import('../render/highlight/index.js').then(({ highlightInto }) => highlightInto(code, language)),
+      }}
       .registry=${this.#replies}
       .entry=${entry}></pathors-reply>`;
   }

@@ -25,6 +25,7 @@ export interface PanelConfig {
   statusText: string;
   strings: Partial<Strings>;
   mode: 'bubble' | 'inline';
+  open: boolean;
   /** The language whose table has loaded (a Chinese page never shows English first). */
   panelLanguage: Language;
 }

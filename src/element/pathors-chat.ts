@@ -218,8 +218,8 @@ export class PathorsChat extends LitElement {
     if (this.open) this.unread = false;
     // `lang` may change after the panel loaded.
     if (this.panelLoaded) void this.#loadLanguage();
-    // A new object only when something besides open or the badge changed: only then does the panel update.
-    if (!this.#config || [...changed.keys()].some((key) => key !== 'open' && key !== 'unread')) {
+    // A new object only when something besides the badge changed: only then does the panel update.
+    if (!this.#config || [...changed.keys()].some((key) => key !== 'unread')) {
       const config: Record<string, unknown> = {};
       for (const key of PathorsChat.elementProperties.keys()) config[key as string] = this[key as keyof this];
       this.#config = config as unknown as PanelConfig;
@@ -359,6 +359,7 @@ export class PathorsChat extends LitElement {
       ?inline=${inline}
       exportparts="panel, header, messages, message, composer, send-button"
       role=${inline ? 'region' : 'dialog'}
+      tabindex="-1"
       aria-label=${this.title || text.title}
       title="">
         <slot name="avatar" slot="avatar"></slot>
