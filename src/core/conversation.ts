@@ -353,10 +353,21 @@ export class Conversation extends EventTarget {
         }
         return;
       }
-      const messages = historyMessages(await response.json());
+      const history = historyEntries(await response.json());
       if (this.sessionId !== sessionId || this.busy) return;
-      if (!this.entries.length) this.#restoreHistory(messages);
-      else if (cutId && cutId === this.#cutByReload) this.#finishCutReply(cutId, messages);
+      const cut = this.entries.find((entry): entry is AssistantEntry => entry.id === cutId && entry.role === 'assistant');
+      const last = history.at(-1);
+      if (!this.entries.length) {
+        this.entries = history;
+        for (const entry of history) this.#owned.add(entry.id);
+      } else if (cut && cutId === this.#cutByReload && last?.role === 'assistant' && cut.content.trim()
+        && last.content.length > cut.content.length && last.content.startsWith(cut.content)) {
+        // The agent finished the reply the reload cut off (it starts with what was shown).
+        this.#replaceEntry(cut, { ...cut, content: last.content, status: 'done' });
+      } else return;
+      this.#cutByReload = undefined;
+      this.#save();
+      this.#emitChange();
     } catch {
       // The history stays unknown; the session itself still works.
     }
@@ -552,32 +563,6 @@ export class Conversation extends EventTarget {
     return next;
   }
 
-  #restoreHistory(messages: Array<{ role: string; content: string }>): void {
-    this.entries = messages.flatMap((message): Entry[] => {
-      if (message.role === 'user') return [{ id: newId(), role: 'user', content: message.content }];
-      if (message.role === 'assistant') return [{ id: newId(), role: 'assistant', content: message.content, status: 'done' }];
-      return [];
-    });
-    for (const entry of this.entries) this.#owned.add(entry.id);
-    this.#save();
-    this.#emitChange();
-  }
-
-  /** The proxy's history ends with the reply to our last question, finished: show it. */
-  #finishCutReply(cutId: string, messages: Array<{ role: string; content: string }>): void {
-    const index = this.entries.findIndex((entry) => entry.id === cutId);
-    const cut = this.entries[index];
-    const question = this.entries[lastIndexOf(this.entries.slice(0, index), (entry) => entry.role === 'user')];
-    const last = messages.at(-1);
-    const asked = messages[lastIndexOf(messages.slice(0, -1), (message) => message.role === 'user')];
-    this.#cutByReload = undefined;
-    if (cut?.role !== 'assistant' || last?.role !== 'assistant' || !question || asked?.content !== question.content
-      || last.content.length < cut.content.trim().length) return;
-    this.#replaceEntry(cut, { ...cut, content: last.content, status: 'done' });
-    this.#save();
-    this.#emitChange();
-  }
-
   #adoptSession(sessionId: string): void {
     if (sessionId === this.sessionId) return;
     this.sessionId = sessionId;
@@ -730,14 +715,14 @@ function lastIndexOf<T>(items: readonly T[], test: (item: T) => boolean): number
   return -1;
 }
 
-/** The user and assistant messages of a session's history, as the proxy answers it. */
-function historyMessages(body: unknown): Array<{ role: string; content: string }> {
-  const messages = typeof body === 'object' && body && 'messages' in body && Array.isArray(body.messages)
-    ? body.messages as unknown[] : [];
-  return messages.flatMap((message) => {
-    if (typeof message !== 'object' || message === null) return [];
-    const { role, content } = message as Record<string, unknown>;
-    return (role === 'user' || role === 'assistant') && typeof content === 'string' && content ? [{ role, content }] : [];
+/** A session's history, as the proxy answers it, as entries: its user and assistant messages. */
+function historyEntries(body: unknown): Entry[] {
+  const messages: unknown = (body as { messages?: unknown } | null)?.messages;
+  return (Array.isArray(messages) ? messages : []).flatMap((message: { role?: unknown; content?: unknown } | null): Entry[] => {
+    const content = message?.content;
+    if (typeof content !== 'string' || !content) return [];
+    return message?.role === 'user' ? [{ id: newId(), role: 'user', content }]
+      : message?.role === 'assistant' ? [{ id: newId(), role: 'assistant', content, status: 'done' }] : [];
   });
 }
 
