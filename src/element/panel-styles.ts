@@ -37,7 +37,7 @@ export const panelStyles = css`
   }
   header {
     align-items: center;
-    padding-right: 8px;
+    padding-inline-end: 8px;
     border-bottom-width: 1px;
   }
   .avatar,
@@ -209,15 +209,15 @@ export const panelStyles = css`
     font-size: 1.125em;
   }
   .md :is(ul, ol) {
-    padding-left: 1.25em;
+    padding-inline-start: 1.25em;
   }
   .md a {
     color: var(--_link);
   }
   .md blockquote {
-    margin-left: 0;
-    padding-left: 12px;
-    border-left: 3px solid var(--_border);
+    margin-inline-start: 0;
+    padding-inline-start: 12px;
+    border-inline-start: 3px solid var(--_border);
     color: var(--_muted);
   }
   .md code {
@@ -251,7 +251,7 @@ export const panelStyles = css`
     align-items: center;
     gap: 8px;
     min-height: 32px;
-    padding: 0 4px 0 12px;
+    padding-inline: 12px 4px;
     border-bottom: 1px solid var(--_border);
     font-size: 12px;
     color: var(--_muted);
@@ -261,7 +261,7 @@ export const panelStyles = css`
   }
   .code .copy {
     flex: none;
-    margin-left: auto;
+    margin-inline-start: auto;
     padding: 4px 8px;
     font-size: 12px;
     line-height: 16px;
@@ -291,7 +291,7 @@ export const panelStyles = css`
   .md :is(th, td) {
     padding: 6px 10px;
     border: 1px solid var(--_border);
-    text-align: left;
+    text-align: start;
     overflow-wrap: normal;
   }
   .md th {
@@ -323,7 +323,7 @@ export const panelStyles = css`
     border: 1px solid var(--_border);
     border-radius: 99px;
     color: var(--_link);
-    text-align: left;
+    text-align: start;
   }
   .starters button:hover {
     border-color: var(--_accent);
@@ -375,7 +375,7 @@ export const panelStyles = css`
     color: var(--_accent-text);
   }
   .error-action {
-    margin-left: auto;
+    margin-inline-start: auto;
     padding: 4px 12px;
   }
   /* In the column, between the messages and the composer: it covers nothing. */
@@ -446,7 +446,7 @@ export const panelStyles = css`
   }
   .counter {
     flex-basis: 100%;
-    text-align: right;
+    text-align: end;
   }
   .over {
     color: var(--_danger);

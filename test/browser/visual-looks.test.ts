@@ -133,6 +133,25 @@ describe('the parts of a reply', () => {
   });
 });
 
+describe('a right-to-left page', () => {
+  it('the direction reaches in (only it and the language do) and the layout mirrors', async () => {
+    const box = document.createElement('div');
+    box.dir = 'rtl';
+    box.style.cssText = 'height: 600px; letter-spacing: 3px';
+    document.body.append(box);
+    const chat = await mountChat({ mode: 'inline' }, box);
+    const panel = await panelOf(chat);
+    const reply = await ask(panel, 'quote');
+    const list = $(panel, '[part="messages"]')!.getBoundingClientRect();
+    const user = $(panel, '.message.user')!.getBoundingClientRect();
+    expect(Math.round(user.left - list.left)).toBe(16);
+    const quote = getComputedStyle(reply.querySelector('blockquote')!);
+    expect(quote.direction).toBe('rtl');
+    expect([quote.borderRightWidth, quote.borderLeftWidth]).toEqual(['3px', '0px']);
+    expect(quote.letterSpacing).toBe('normal');
+  });
+});
+
 describe.each(['light', 'dark'])('%s theme', (theme) => {
   it('every text on screen keeps 4.5:1 against what is behind it', async () => {
     const chat = await mountChat({ open: true, theme, 'status-text': 'Replies in a minute' });
