@@ -184,12 +184,6 @@ export const panelStyles = css`
   .md {
     display: block;
   }
-  .md > :first-child {
-    margin-top: 0;
-  }
-  .md > :last-child {
-    margin-bottom: 0;
-  }
   .md :is(p, ul, ol, blockquote, .code, .table, hr) {
     margin: 0.75em 0;
   }
@@ -201,6 +195,13 @@ export const panelStyles = css`
     font-size: 1em;
     font-weight: 600;
     line-height: 1.35;
+  }
+  /* After the margins above, which it must beat (same specificity). */
+  .md > :first-child {
+    margin-top: 0;
+  }
+  .md > :last-child {
+    margin-bottom: 0;
   }
   .md h1 {
     font-size: 1.25em;
@@ -329,13 +330,12 @@ export const panelStyles = css`
     border-color: var(--_accent);
     background: var(--_surface);
   }
+  /* One line of reply text high, where the reply's first line will be: nothing moves when it comes. */
   .typing {
     display: flex;
+    align-items: center;
     gap: 4px;
-    align-self: flex-start;
-    padding: 12px;
-    border-radius: var(--_radius);
-    background: var(--_surface);
+    height: 1.55em;
   }
   .typing i {
     width: 8px;

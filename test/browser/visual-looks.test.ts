@@ -133,6 +133,22 @@ describe('the parts of a reply', () => {
   });
 });
 
+describe('waiting for the first token', () => {
+  it('the typing indicator stands where the reply\'s first line comes: nothing moves when it arrives', async () => {
+    const chat = await mountChat({ open: true });
+    const panel = await panelOf(chat);
+    await userEvent.click(composer(panel));
+    await typeText('[[fault:slow-first-byte:1500]] a quote please');
+    await userEvent.keyboard('{Enter}');
+    await expect.poll(() => $(panel, '.typing')).not.toBeNull();
+    const typing = $(panel, '.typing')!.getBoundingClientRect();
+    await idle(panel, 15_000);
+    const line = $$(panel, '.message.assistant').at(-1)!.querySelector('p')!.getClientRects()[0]!;
+    expect(Math.abs(line.top - typing.top)).toBeLessThanOrEqual(1);
+    expect(Math.abs(line.height - typing.height)).toBeLessThanOrEqual(1);
+  });
+});
+
 describe('a right-to-left page', () => {
   it('the direction reaches in (only it and the language do) and the layout mirrors', async () => {
     const box = document.createElement('div');
