@@ -1,6 +1,6 @@
-import { fetchEventSource } from '@microsoft/fetch-event-source';
 import { ChatError, errorFromResponse } from './errors.js';
 import { readChunk, type ReadChunk } from './parse.js';
+import { readEvents } from './sse.js';
 import type { ChatRequest, ChunkChoices } from './wire.js';
 import { SESSION_HEADER } from './wire.js';
 
@@ -27,103 +27,63 @@ export class AbortedError extends Error {
   override readonly name = 'AbortError';
 }
 
-/** Sends one chat turn: `postChat` in the browser; tests and other hosts may pass their own. */
+/** Sends one chat turn: `postChat` by default; tests and other hosts may pass their own. */
 export type Transport = (options: PostChatOptions) => Promise<void>;
 
 /**
- * POSTs one chat turn and feeds the reply to `onChunk`, streamed (SSE) or not.
- * Resolves when the reply is complete; rejects with a ChatError, or an
- * AbortedError after `signal` fired. Never sends the POST twice.
+ * POSTs one chat turn and feeds the reply to `onChunk`, streamed (SSE) or not: a JSON
+ * completion is read as one chunk, also where a stream was asked for (a buffering gateway).
+ * Resolves when the reply is complete; rejects with a ChatError, or an AbortedError after
+ * `signal` fired. Never sends the POST twice: there is no retry here, nor anywhere below.
+ * Needs only `fetch` and streams, so it runs in Node as in the browser.
  */
 export async function postChat(options: PostChatOptions): Promise<void> {
   if (options.signal.aborted) throw new AbortedError('aborted before sending');
   const watch = new FirstByteWatch(options.signal, options.firstByteTimeoutMs);
   try {
-    if (options.body.stream === false) await postOnce(options, watch);
-    else await postStream(options, watch);
+    const response = await (options.fetch ?? fetch)(options.url, requestInit(options, watch.signal));
+    watch.responded();
+    const fromHeader = noteSession(response, options);
+    if (!response.ok) throw await errorFromResponse(response);
+    const type = (response.headers.get('Content-Type') ?? '').toLowerCase();
+    if (type.startsWith('application/json')) {
+      const text = await response.text();
+      watch.firstByte();
+      deliver(readChunk(text, true), options, fromHeader);
+    } else if (type.startsWith('text/event-stream') && response.body) {
+      let done = false;
+      let finished = false;
+      await readEvents(response.body, (data) => {
+        if (done) return;
+        if (data === '[DONE]') {
+          done = true;
+          return;
+        }
+        const chunk = readChunk(data);
+        deliver(chunk, options, fromHeader);
+        if (chunk.choices[0]?.finish_reason) finished = true;
+      }, () => watch.firstByte());
+      if (!done && !finished) throw new ChatError('interrupted', 'The stream ended before the reply did');
+    } else {
+      throw new ChatError('malformed', `Expected a chat stream, got ${type || 'no content type'}`, { status: response.status });
+    }
   } catch (error) {
     throw watch.explain(error);
   } finally {
     watch.dispose();
   }
-  // fetch-event-source resolves quietly on abort (it calls neither onclose nor onerror).
   watch.throwIfStopped();
 }
 
-function requestInit(options: PostChatOptions, signal: AbortSignal) {
-  // A plain object: fetch-event-source silently drops a Headers instance (its #37).
+function requestInit(options: PostChatOptions, signal: AbortSignal): RequestInit {
   const headers: Record<string, string> = {
     ...options.headers,
+    Accept: options.body.stream === false ? 'application/json' : 'text/event-stream',
     'Content-Type': 'application/json',
     'X-Request-ID': options.requestId,
   };
   if (options.sessionId) headers[SESSION_HEADER] = options.sessionId;
-  return { method: 'POST', headers, body: JSON.stringify(options.body), signal, credentials: 'same-origin' as const };
-}
-
-async function postOnce(options: PostChatOptions, watch: FirstByteWatch): Promise<void> {
-  const response = await (options.fetch ?? fetch)(options.url, requestInit(options, watch.signal));
-  watch.firstByte();
-  const fromHeader = noteSession(response, options);
-  if (!response.ok) throw await errorFromResponse(response);
-  deliver(readChunk(await response.text(), true), options, fromHeader);
-}
-
-/** The answer was plain JSON where a stream was asked for (a buffering gateway, or `stream: false`). */
-class JsonReply {
-  readonly chunk: ReadChunk;
-  constructor(chunk: ReadChunk) {
-    this.chunk = chunk;
-  }
-}
-
-async function postStream(options: PostChatOptions, watch: FirstByteWatch): Promise<void> {
-  let finished = false;
-  let done = false;
-  let fromHeader = false;
-  const init = requestInit(options, watch.signal);
-  try {
-    await fetchEventSource(options.url, {
-      ...init,
-      // Its default closes the request when the tab is hidden and re-sends the POST when shown.
-      openWhenHidden: true,
-      fetch: (input, fetchInit) => watch.wrap(options.fetch ?? fetch, input, fetchInit),
-      async onopen(response) {
-        fromHeader = noteSession(response, options);
-        if (!response.ok) throw await errorFromResponse(response);
-        const type = (response.headers.get('Content-Type') ?? '').toLowerCase();
-        if (type.startsWith('text/event-stream')) return;
-        if (type.startsWith('application/json')) {
-          throw new JsonReply(readChunk(await response.text(), true));
-        }
-        throw new ChatError('malformed', `Expected a chat stream, got ${type || 'no content type'}`,
-          { status: response.status });
-      },
-      onmessage(message) {
-        // A keep-alive comment (`: ping`) arrives as a message with no data.
-        if (!message.data || done) return;
-        if (message.data === '[DONE]') {
-          done = true;
-          return;
-        }
-        const chunk = readChunk(message.data);
-        deliver(chunk, options, fromHeader);
-        if (chunk.choices[0]?.finish_reason) finished = true;
-      },
-      onclose() {
-        if (!done && !finished) {
-          throw new ChatError('interrupted', 'The stream ended before the reply did');
-        }
-      },
-      onerror(error) {
-        // Rethrowing is the only way to stop fetch-event-source retrying forever.
-        throw error;
-      },
-    });
-  } catch (error) {
-    if (!(error instanceof JsonReply)) throw error;
-    deliver(error.chunk, options, fromHeader);
-  }
+  return { method: 'POST', headers, body: JSON.stringify(options.body), signal, credentials: 'same-origin' };
 }
 
 /** Hands a chunk on, and the session ID it carries unless the signed header gave one. */
@@ -170,23 +130,9 @@ class FirstByteWatch {
     clearTimeout(this.#timer);
   }
 
-  /** Calls fetch, and wraps the body to see its first byte and to end it with a blank line. */
-  async wrap(fetcher: typeof fetch, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const response = await fetcher(input, init);
+  /** The server answered (headers arrived): a failure after this is a cut, not "unreachable". */
+  responded(): void {
     this.#responded = true;
-    if (!response.body) return response;
-    const watch = this;
-    const body = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        watch.firstByte();
-        controller.enqueue(chunk);
-      },
-      flush(controller) {
-        // fetch-event-source drops a last event that lacks its blank line; the spec allows it.
-        controller.enqueue(new TextEncoder().encode('\n\n'));
-      },
-    }));
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   }
 
   throwIfStopped(): void {

@@ -38,8 +38,8 @@ async function post(overrides: Partial<PostChatOptions> & { text?: string } = {}
 }
 
 /**
- * Posts with timers under the test's control and counts the fetches. A retry can only come
- * from a timer (fetch-event-source waits, then POSTs again): once the post has settled, every
+ * Posts with timers under the test's control and counts the fetches. A retry would come from
+ * a timer (SSE clients that reconnect wait, then POST again): once the post has settled, every
  * timer there is runs, so no sleep is needed to show that nothing was sent again.
  */
 async function postWithoutTime(overrides: Partial<PostChatOptions> = {}) {
@@ -93,7 +93,7 @@ describe('postChat through the proxy to the fake upstream', () => {
   });
 
   it('sends exactly one POST even when the tab is hidden and shown mid-stream', async () => {
-    // fetch-event-source's default (openWhenHidden: false) aborts on hide and re-POSTs on show.
+    // An SSE client that follows visibility (fetch-event-source's default) aborts on hide and re-POSTs on show.
     const hidden = Object.getOwnPropertyDescriptor(Document.prototype, 'hidden')!;
     let chunks = 0;
     const flip = (value: boolean) => {
@@ -359,6 +359,8 @@ describe('a Conversation through the proxy to the fake upstream', () => {
       expect(b.entries.at(-1)).toMatchObject({ id: finished.id, status: 'done', content: finished.content });
       expect(b.send('now me')).toBe(true);
       await until(() => !b.busy, 'the second page\'s reply', 15_000);
+      // The first page hears of it through its own storage event.
+      await until(() => a.entries.at(-1)?.role === 'assistant' && a.entries.length === 4, 'the first page to follow');
       expect(a.entries.map((entry) => entry.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
       expect(await fake.chatRequests()).toHaveLength(2);
     } finally {

@@ -1,0 +1,51 @@
+/**
+ * Reads a `text/event-stream` body and calls `onData` with each event's data, as the HTML
+ * spec's event-stream interpretation says: lines end with CRLF, LF or CR; `:` starts a
+ * comment (keep-alives); `data` lines join with LF; a blank line ends the event; other fields
+ * (`event`, `id`, `retry`) mean nothing to a chat stream. Unlike the spec, a last event that
+ * lacks its blank line is delivered, not dropped: proxies are known to cut that line.
+ * `onBytes` is called as each piece arrives (the first one ends the first-byte wait).
+ */
+export async function readEvents(body: ReadableStream<Uint8Array>, onData: (data: string) => void,
+  onBytes: () => void): Promise<void> {
+  // The cast: TypeScript's DOM types want a stream of any BufferSource for the decoder's input.
+  const reader = body.pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>).getReader();
+  let data: string | undefined;
+  const line = (text: string) => {
+    if (!text) {
+      if (data !== undefined) onData(data);
+      data = undefined;
+      return;
+    }
+    const colon = text.indexOf(':');
+    if ((colon < 0 ? text : text.slice(0, colon)) !== 'data') return;
+    const value = colon < 0 ? '' : text.slice(text[colon + 1] === ' ' ? colon + 2 : colon + 1);
+    data = data === undefined ? value : `${data}\n${value}`;
+  };
+  let pending = '';
+  try {
+    for (;;) {
+      const { done, value = '' } = await reader.read();
+      onBytes();
+      // Only a piece holding a line break is split, so a long line costs linear time.
+      if (!done && !/[\r\n]/.test(value)) {
+        pending += value;
+        continue;
+      }
+      const text = pending + value;
+      // A CR at the end may be half of a CRLF: it waits for the next piece.
+      const end = !done && text.endsWith('\r') ? text.length - 1 : text.length;
+      const lines = text.slice(0, end).split(/\r\n?|\n/);
+      pending = lines.pop()! + text.slice(end);
+      for (const each of lines) line(each);
+      if (done) {
+        line(pending);
+        line('');
+        return;
+      }
+    }
+  } finally {
+    // After a malformed event (a throw from onData) the rest is not read; let the connection go.
+    reader.cancel().catch(() => {});
+  }
+}
