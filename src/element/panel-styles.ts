@@ -122,12 +122,16 @@ export const panelStyles = css`
     flex-direction: column;
     gap: 16px;
   }
-  /* Long conversations: off-screen messages skip rendering (their size is remembered). */
   .message {
     min-width: 0;
-    content-visibility: auto;
     contain-intrinsic-size: auto 240px auto 64px;
     overflow-wrap: break-word;
+  }
+  /* Long conversations: older messages skip rendering while off screen, at their remembered size.
+     Not the latest ones: a message just added would be measured at the placeholder size until its
+     first frame, and the scroll follower and the stream need its real size at once. */
+  .message:nth-last-child(n + 8) {
+    content-visibility: auto;
   }
   /* The visitor's messages are bubbles; assistant replies are a document, the column's full width. */
   .user {
