@@ -226,7 +226,7 @@ export const panelStyles = css`
     color: var(--_muted);
   }
   .md code {
-    font: 13px / 1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+    font: 13px / 1.5 ui-monospace, Menlo, Consolas, monospace;
   }
   .md :not(pre) > code {
     padding: 2px 4px;
@@ -291,7 +291,6 @@ export const panelStyles = css`
   .md table {
     min-width: 100%;
     border-collapse: collapse;
-    font-variant-numeric: tabular-nums;
   }
   .md :is(th, td) {
     padding: 6px 10px;
