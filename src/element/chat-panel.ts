@@ -12,7 +12,7 @@ import { ScrollFollower } from './scroll-follower.js';
 import { ViewportController } from './viewport-controller.js';
 
 /** Messages rendered at first from a long saved conversation; older ones wait behind a button. */
-const SHOWN_AT_FIRST = 30;
+const SHOWN_AT_FIRST = 20;
 
 /**
  * The chat panel: transcript, composer and their controls. Internal to `<pathors-chat>`,
