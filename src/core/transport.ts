@@ -1,6 +1,6 @@
+import { fetchEventSource } from '@microsoft/fetch-event-source';
 import { ChatError, errorFromResponse } from './errors.js';
-import { readChunk, type ReadChunk } from './parse.js';
-import { readEvents } from './sse.js';
+import { readChunk } from './parse.js';
 import type { ChatRequest, ChunkChoices } from './wire.js';
 import { SESSION_HEADER } from './wire.js';
 
@@ -31,75 +31,77 @@ export class AbortedError extends Error {
 export type Transport = (options: PostChatOptions) => Promise<void>;
 
 /**
- * POSTs one chat turn and feeds the reply to `onChunk`, streamed (SSE) or not: a JSON
- * completion is read as one chunk, also where a stream was asked for (a buffering gateway).
- * Resolves when the reply is complete; rejects with a ChatError, or an AbortedError after
- * `signal` fired. Never sends the POST twice: there is no retry here, nor anywhere below.
- * Needs only `fetch` and streams, so it runs in Node as in the browser.
+ * POSTs one chat turn and feeds the reply to `onChunk`, streamed (SSE, read by
+ * fetch-event-source) or not: a JSON completion is read as one chunk, also where a stream was
+ * asked for (a buffering gateway). Resolves when the reply is complete; rejects with a
+ * ChatError, or an AbortedError after `signal` fired. Never sends the POST twice.
  */
 export async function postChat(options: PostChatOptions): Promise<void> {
   if (options.signal.aborted) throw new AbortedError('aborted before sending');
   const watch = new FirstByteWatch(options.signal, options.firstByteTimeoutMs);
-  try {
-    const response = await (options.fetch ?? fetch)(options.url, requestInit(options, watch.signal));
-    watch.responded();
-    const fromHeader = noteSession(response, options);
-    if (!response.ok) throw await errorFromResponse(response);
-    const type = (response.headers.get('Content-Type') ?? '').toLowerCase();
-    if (type.startsWith('application/json')) {
-      const text = await response.text();
-      watch.firstByte();
-      deliver(readChunk(text, true), options, fromHeader);
-    } else if (type.startsWith('text/event-stream') && response.body) {
-      let done = false;
-      let finished = false;
-      await readEvents(response.body, (data) => {
-        if (done) return;
-        if (data === '[DONE]') {
-          done = true;
-          return;
-        }
-        const chunk = readChunk(data);
-        deliver(chunk, options, fromHeader);
-        if (chunk.choices[0]?.finish_reason) finished = true;
-      }, () => watch.firstByte());
-      if (!done && !finished) throw new ChatError('interrupted', 'The stream ended before the reply did');
-    } else {
-      throw new ChatError('malformed', `Expected a chat stream, got ${type || 'no content type'}`, { status: response.status });
-    }
-  } catch (error) {
-    throw watch.explain(error);
-  } finally {
-    watch.dispose();
-  }
-  watch.throwIfStopped();
-}
-
-function requestInit(options: PostChatOptions, signal: AbortSignal): RequestInit {
+  let fromHeader = false;
+  let done = false;
+  let finished = false;
+  const deliver = (text: string, whole?: boolean) => {
+    const chunk = readChunk(text, whole);
+    if (chunk.session_id && !fromHeader) options.onSession(chunk.session_id);
+    options.onChunk(chunk);
+    finished ||= Boolean(chunk.choices[0]?.finish_reason);
+  };
+  // A plain object: fetch-event-source silently drops a Headers instance (its #37).
   const headers: Record<string, string> = {
     ...options.headers,
-    Accept: options.body.stream === false ? 'application/json' : 'text/event-stream',
+    accept: options.body.stream === false ? 'application/json' : 'text/event-stream',
     'Content-Type': 'application/json',
     'X-Request-ID': options.requestId,
   };
   if (options.sessionId) headers[SESSION_HEADER] = options.sessionId;
-  return { method: 'POST', headers, body: JSON.stringify(options.body), signal, credentials: 'same-origin' };
-}
-
-/** Hands a chunk on, and the session ID it carries unless the signed header gave one. */
-function deliver(chunk: ReadChunk, options: PostChatOptions, fromHeader: boolean): void {
-  if (chunk.session_id && !fromHeader) options.onSession(chunk.session_id);
-  options.onChunk(chunk);
-}
-
-/**
- * Takes the session ID from `X-Session-ID`. The proxy signs what it puts there; where the
- * header is present, it wins over a `session_id` in the body.
- */
-function noteSession(response: Response, options: PostChatOptions): boolean {
-  const id = response.headers.get(SESSION_HEADER);
-  if (id) options.onSession(id);
-  return Boolean(id);
+  try {
+    await fetchEventSource(options.url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(options.body),
+      signal: watch.signal,
+      credentials: 'same-origin',
+      // Its default closes the request when the tab is hidden and re-sends the POST when shown.
+      openWhenHidden: true,
+      fetch: (input, init) => watch.wrap(options.fetch ?? fetch, input, init),
+      // Its default reads a 500 sent as an event stream as messages: the status comes first.
+      async onopen(response) {
+        const id = response.headers.get(SESSION_HEADER);
+        if (id) options.onSession(id);
+        fromHeader = Boolean(id);
+        if (!response.ok) throw await errorFromResponse(response);
+        const type = (response.headers.get('Content-Type') ?? '').toLowerCase();
+        if (type.startsWith('text/event-stream')) return;
+        if (!type.startsWith('application/json')) {
+          throw new ChatError('malformed', `Expected a chat stream, got ${type || 'no content type'}`, { status: response.status });
+        }
+        deliver(await response.text(), true);
+        // Ends fetch-event-source before it reads the (consumed) body as a stream.
+        throw watch;
+      },
+      onmessage({ data }) {
+        // A keep-alive comment (`: ping`) arrives as a message with no data.
+        if (!data || done) return;
+        if (data === '[DONE]') done = true;
+        else deliver(data);
+      },
+      onclose() {
+        if (!done && !finished) throw new ChatError('interrupted', 'The stream ended before the reply did');
+      },
+      onerror(error) {
+        // Rethrowing is the only way to stop fetch-event-source retrying (re-POSTing) forever.
+        throw error;
+      },
+    });
+  } catch (error) {
+    if (error !== watch) throw watch.explain(error);
+  } finally {
+    watch.dispose();
+  }
+  // fetch-event-source resolves quietly on abort (it calls neither onclose nor onerror).
+  watch.throwIfStopped();
 }
 
 /**
@@ -130,9 +132,22 @@ class FirstByteWatch {
     clearTimeout(this.#timer);
   }
 
-  /** The server answered (headers arrived): a failure after this is a cut, not "unreachable". */
-  responded(): void {
+  /** Calls fetch, and wraps the body to see its first byte and to end it with a blank line. */
+  async wrap(fetcher: typeof fetch, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const response = await fetcher(input, init);
     this.#responded = true;
+    if (!response.body) return response;
+    const body = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+      transform: (chunk, controller) => {
+        this.firstByte();
+        controller.enqueue(chunk);
+      },
+      flush(controller) {
+        // fetch-event-source drops a last event that lacks its blank line; the spec allows it.
+        controller.enqueue(new TextEncoder().encode('\n\n'));
+      },
+    }));
+    return new Response(body, response);
   }
 
   throwIfStopped(): void {

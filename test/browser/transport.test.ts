@@ -38,8 +38,8 @@ async function post(overrides: Partial<PostChatOptions> & { text?: string } = {}
 }
 
 /**
- * Posts with timers under the test's control and counts the fetches. A retry would come from
- * a timer (SSE clients that reconnect wait, then POST again): once the post has settled, every
+ * Posts with timers under the test's control and counts the fetches. A retry can only come
+ * from a timer (fetch-event-source waits, then POSTs again): once the post has settled, every
  * timer there is runs, so no sleep is needed to show that nothing was sent again.
  */
 async function postWithoutTime(overrides: Partial<PostChatOptions> = {}) {
@@ -93,7 +93,7 @@ describe('postChat through the proxy to the fake upstream', () => {
   });
 
   it('sends exactly one POST even when the tab is hidden and shown mid-stream', async () => {
-    // An SSE client that follows visibility (fetch-event-source's default) aborts on hide and re-POSTs on show.
+    // fetch-event-source's default (openWhenHidden: false) aborts on hide and re-POSTs on show.
     const hidden = Object.getOwnPropertyDescriptor(Document.prototype, 'hidden')!;
     let chunks = 0;
     const flip = (value: boolean) => {
@@ -259,6 +259,16 @@ describe('postChat against odd servers', () => {
     });
     expect(error).toBeUndefined();
     expect(sessions).toEqual(['signed.by-proxy']);
+  });
+
+  it('delivers a last event that has no trailing blank line (fetch-event-source drops it)', async () => {
+    const last = `data: ${JSON.stringify(contentChunk('lo', 'stop'))}`;
+    const { draft, error } = await post({
+      url: scripted({ type: 'text/event-stream', chunks: JSON.stringify([sse(contentChunk('Hel')), last]) }),
+    });
+    expect(error).toBeUndefined();
+    expect(draft.content).toBe('Hello');
+    expect(draft.finishReason).toBe('stop');
   });
 
   it('reports a stream that ends early as interrupted', async () => {

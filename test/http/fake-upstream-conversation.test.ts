@@ -1,11 +1,13 @@
 /**
- * The browser core in Node, end to end: a Conversation on the real transport (fetch and the
- * SSE reader, no DOM) talking to the fake upstream over a real loopback socket.
+ * The browser core in Node, end to end: a Conversation (its turns, retries, storage) on the
+ * Node test transport (fetch and an event-stream reader, no DOM) talking to the fake upstream
+ * over a real loopback socket. The browser transport itself is tested in Chromium.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Conversation } from '../../src/core/conversation.js';
 import { WebConversationStore } from '../../src/core/storage.js';
 import { startFakeUpstream, type FakeUpstream } from '../../src/testing/index.js';
+import { sseTransport } from '../support/sse-transport.js';
 
 let fake: FakeUpstream;
 
@@ -16,7 +18,7 @@ afterAll(() => fake.close());
 beforeEach(() => fake.reset());
 
 function open(): Conversation {
-  const conversation = new Conversation({ store: new WebConversationStore('node', undefined, undefined, 'off') });
+  const conversation = new Conversation({ store: new WebConversationStore('node', undefined, undefined, 'off'), transport: sseTransport });
   conversation.settings = {
     ...conversation.settings,
     // The fake's newer layout ends in /chat/completions, as the proxy's does.
@@ -37,7 +39,7 @@ function settled(conversation: Conversation): Promise<void> {
   });
 }
 
-describe('a Conversation in Node on the real transport', () => {
+describe('a Conversation in Node against the fake upstream', () => {
   it('streams a reply and keeps the session', async () => {
     const conversation = open();
     const deltas: string[] = [];

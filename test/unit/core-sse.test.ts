@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readEvents } from '../../src/core/sse.js';
+import { readEvents } from '../support/sse-transport.js';
 
 /** Feeds `pieces` as a byte stream and collects the events' data. */
 async function events(pieces: Array<string | Uint8Array>): Promise<{ data: string[]; bytes: number }> {
