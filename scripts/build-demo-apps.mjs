@@ -10,6 +10,20 @@ const alias = [
   { find: /^pathors-chat$/, replacement: resolve('src/index.ts') },
 ];
 
+/** The demo site's look and shared header (demo/site.css, demo/nav.js), added to each app's page
+ * after the build, so that the apps stay exactly what the package test builds. */
+const demoSite = {
+  name: 'demo-site',
+  transformIndexHtml: {
+    order: 'post',
+    handler: () => [
+      { tag: 'link', attrs: { rel: 'stylesheet', href: '/site.css' }, injectTo: 'head' },
+      { tag: 'script', attrs: { type: 'module', src: '/nav.js' }, injectTo: 'head' },
+      { tag: 'header', attrs: { class: 'site-header' }, injectTo: 'body-prepend' },
+    ],
+  },
+};
+
 // A production build, as a user's `vite build` makes it.
 process.env.NODE_ENV = 'production';
 
@@ -19,7 +33,7 @@ async function buildApp(name, plugins = []) {
     base: `/${name}/`,
     configFile: false,
     logLevel: 'warn',
-    plugins,
+    plugins: [...plugins, demoSite],
     resolve: { alias },
     oxc: { jsx: { runtime: 'automatic' } },
     build: { outDir: resolve('dist/demo', name), emptyOutDir: true, reportCompressedSize: false },

@@ -8,3 +8,5 @@ export interface BundleSizes {
   files: Record<string, number>;
 }
 export function measureBundle(): BundleSizes;
+/** The size budgets in gzip bytes, shared by the size test and the bench. */
+export const BUDGETS: { firstLoad: number; whole: number; highlight: number; optional: number; classic: number };

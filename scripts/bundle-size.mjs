@@ -5,6 +5,18 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const DIST = 'dist';
+const KB = 1024;
+
+/** The size budgets (gzip bytes), one place for the size test and the bench. */
+export const BUDGETS = {
+  firstLoad: 10 * KB,
+  whole: 27 * KB,
+  highlight: 8 * KB,
+  /** Each other optional chunk: page tools, a language. */
+  optional: 1.5 * KB,
+  /** The classic single file holds everything: the sum of the budgets above. */
+  classic: (27 + 8 + 1.5 + 1.5) * KB,
+};
 const gzip = (file) => gzipSync(readFileSync(join(DIST, file)), { level: 9 }).length;
 
 /** Relative imports of a built ES module: static ones and dynamic ones, as dist-relative paths. */

@@ -39,6 +39,7 @@ const events: ListenerProps = {
   onPathorsSession: eventName('pathors-session'),
   onPathorsToolCall: eventName('pathors-tool-call'),
   onPathorsReset: eventName('pathors-reset'),
+  onPathorsFeedback: eventName('pathors-feedback'),
 };
 
 /**

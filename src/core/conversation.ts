@@ -1,9 +1,13 @@
+import { systemClock, type Clock } from './clock.js';
 import { ChatError, errorFromResponse } from './errors.js';
 import { completedToolCalls, emptyDraft, foldChunk } from './fold.js';
-import { ConversationStorage, type Saved, type StorageProblem } from './storage.js';
+import { browserStore, type ConversationStore, type Saved, type StorageProblem, type TurnMark } from './storage.js';
 import type { PageTool, ToolApproval } from './tools.js';
-import { newId, toWire, unansweredToolEntries, type AssistantEntry, type Entry } from './transcript.js';
-import { AbortedError, postChat } from './transport.js';
+import {
+  isAnswerableCall, mergeEntries, newId, toWire, unansweredToolEntries,
+  type AssistantEntry, type Entry, type UserEntry,
+} from './transcript.js';
+import { AbortedError, postChat, type Transport } from './transport.js';
 import type { ChatMessage, ChatRequest, ToolCall } from './wire.js';
 
 /** Where a conversation stands. */
@@ -14,7 +18,7 @@ export const ChatStatus = {
   streaming: 'streaming',
   /** The page's tools are running. */
   tools: 'tools',
-  /** The last turn failed; `retry()` re-sends it. */
+  /** The last turn failed; `retry()` re-sends it when `canRetry`. */
   error: 'error',
 } as const;
 export type ChatStatus = (typeof ChatStatus)[keyof typeof ChatStatus];
@@ -36,6 +40,12 @@ export interface ConversationSettings {
   /** Tool rounds allowed in one turn before the widget stops the loop. */
   maxToolRounds: number;
   approveTool: ToolApproval | undefined;
+  /** The site's welcome message: stored as the conversation's first message once the visitor writes. */
+  welcome: string;
+  /** How long `undoReset()` can bring a conversation back after `reset()`. */
+  undoMs: number;
+  /** How long another tab's turn in flight blocks this one without a sign of life from it. */
+  staleTurnMs: number;
 }
 
 export const DEFAULT_SETTINGS: ConversationSettings = {
@@ -48,10 +58,13 @@ export const DEFAULT_SETTINGS: ConversationSettings = {
   firstByteTimeoutMs: 30_000,
   maxToolRounds: 5,
   approveTool: undefined,
+  welcome: '',
+  undoMs: 6000,
+  staleTurnMs: 15_000,
 };
 
 export interface ConversationEventMap {
-  /** Anything the view shows changed (entries, status, error, session). */
+  /** Anything the view shows changed (entries, status, error, session, undo, another tab's turn). */
   change: Event;
   /** Text was added to the reply being written. */
   delta: CustomEvent<{ entry: AssistantEntry; text: string }>;
@@ -61,77 +74,205 @@ export interface ConversationEventMap {
   session: CustomEvent<{ sessionId: string }>;
 }
 
+/** What a conversation needs from where it runs; the browser defaults fill what is left out. */
+export interface ConversationOptions {
+  store: ConversationStore;
+  /** Sends a chat turn. Default: `postChat` (fetch + server-sent events). */
+  transport?: Transport;
+  /** For the session calls (history, end), when `settings.fetch` is not set. Default: global fetch. */
+  fetch?: typeof fetch;
+  clock?: Clock;
+  /**
+   * This tab's name in the marks it leaves for a turn in flight. Give the same name across a
+   * reload (the browser default keeps it in sessionStorage), so a reloaded page does not take
+   * its own cut-off turn for another tab's. Default: a new random name.
+   */
+  tab?: string;
+}
+
 /** How often a reply being written is saved, so a reload loses at most this much of it. */
 const SAVE_INTERVAL_MS = 1000;
+/** How long typing pauses before the draft is saved. */
+const DRAFT_SAVE_MS = 300;
+
+/** Status codes that refuse the request itself: sending the same again gets the same answer. */
+const REFUSED = new Set([400, 413, 415, 422]);
+
+/** The turn in flight or last failed, so retry sends exactly it again. */
+interface Turn {
+  messages: ChatMessage[];
+  round: number;
+  /** The visitor's message this turn carries (first round of a `send` or a retry of it). */
+  user: UserEntry | undefined;
+  /** Entries the new reply replaces once it starts: a cut-off reply, or the one `regenerate` re-asks. */
+  replace: string[];
+}
+
+/** A reset the visitor may still undo. */
+interface Undo {
+  entries: Entry[];
+  sessionId: string | undefined;
+  timer: unknown;
+}
 
 /**
- * A conversation with the agent through the proxy: the transcript, the
- * session ID, the turn in flight and its tools. It lives outside any element
- * (see `conversationFor`), so a framework that re-mounts the element finds
- * the same conversation, even mid-reply.
+ * A conversation with the agent through the proxy: the transcript, the session ID, the
+ * turn in flight and its tools. It lives outside any element (see `conversationFor`), so a
+ * framework that re-mounts the element finds the same conversation, even mid-reply. It
+ * reaches no browser API of its own: storage, the transport, fetch and time are injected.
  */
 export class Conversation extends EventTarget {
   entries: Entry[] = [];
   sessionId: string | undefined;
-  status: ChatStatus = 'idle';
   error: ChatError | undefined;
-  /** What the visitor has typed and not sent yet. */
-  draft = '';
   /** The tool running now, for the panel to name. */
   activeTool: string | undefined;
   settings: ConversationSettings = { ...DEFAULT_SETTINGS };
-  readonly storage: ConversationStorage;
+  readonly store: ConversationStore;
+  readonly #transport: Transport;
+  readonly #fetch: typeof globalThis.fetch | undefined;
+  readonly #clock: Clock;
+  /** This tab, as its turn marks name it. */
+  readonly #tab: string;
+  #status: ChatStatus = 'idle';
+  #draft = '';
+  #draftTimer: unknown;
   #controller: AbortController | undefined;
-  /** The messages of the turn in flight or last failed, so retry sends exactly them again. */
-  #turn: { messages: ChatMessage[]; round: number } | undefined;
+  #turn: Turn | undefined;
   #lastSave = 0;
   /** Bumped by every turn and by reset: a turn that is no longer current leaves the state alone. */
   #generation = 0;
+  /** Entries this tab wrote or removed: its version wins when saves are merged with another tab's. */
+  readonly #owned = new Set<string>();
+  /** Another tab's turn in flight, while it shows signs of life. */
+  #remote: TurnMark | undefined;
+  #remoteTimer: unknown;
+  #heartbeat: unknown;
+  #undo: Undo | undefined;
+  /** A reply a reload cut off, which the proxy's history may hold finished. */
+  #cutByReload: string | undefined;
   readonly #unwatch: () => void;
 
-  constructor(storageKey: string, persist: boolean) {
+  /** `new Conversation(options)`; or, in the browser, `new Conversation(storageKey, persist)` on localStorage. */
+  constructor(options: ConversationOptions);
+  constructor(storageKey: string, persist: boolean);
+  constructor(options: ConversationOptions | string, persist = true) {
     super();
-    this.storage = new ConversationStorage(storageKey, persist);
-    this.#restore(this.storage.load(), true);
-    this.#unwatch = this.storage.watch(() => {
-      const saved = this.storage.load();
-      // Another tab wrote. Follow it, unless this tab is the one writing, or that tab only
-      // dropped the transcript (its storage was full) and the session is still the same.
-      if (this.busy || (!saved.entries.length && saved.sessionId === this.sessionId)) return;
-      this.#restore(saved, false);
-      this.#emitChange();
-    });
+    const { store, transport = postChat, fetch, clock = systemClock, tab = newId() } = typeof options === 'string'
+      ? { store: browserStore(options, persist), tab: browserTabName() } : options;
+    this.#tab = tab;
+    this.store = store;
+    this.#transport = transport;
+    this.#fetch = fetch;
+    this.#clock = clock;
+    this.#draft = store.loadDraft();
+    const saved = store.load();
+    this.#follow(saved);
+    const cut = this.entries.at(-1);
+    if (cut?.role === 'assistant' && cut.status === 'interrupted' && !this.#remote) this.#cutByReload = cut.id;
+    this.#unwatch = store.watch(() => this.#handleStoreChange());
   }
 
+  /** Where the conversation stands; another tab's turn in flight shows here too. */
+  get status(): ChatStatus {
+    return this.#status === 'idle' && this.#remote ? this.#remote.status : this.#status;
+  }
+
+  /** A turn is in flight, in this tab or another: `send` waits for it. */
   get busy(): boolean {
-    return this.status === 'sending' || this.status === 'streaming' || this.status === 'tools';
+    return this.#localBusy || Boolean(this.#remote);
+  }
+
+  /** Another tab is writing a reply in this conversation (this tab cannot stop it). */
+  get remoteTurn(): boolean {
+    return Boolean(this.#remote);
   }
 
   get storageProblem(): StorageProblem | undefined {
-    return this.storage.problem;
+    return this.store.problem;
+  }
+
+  /** What the visitor has typed and not sent yet; kept in storage, so a reload does not lose it. */
+  get draft(): string {
+    return this.#draft;
+  }
+
+  set draft(value: string) {
+    if (value === this.#draft) return;
+    this.#draft = value;
+    this.#clock.clearTimeout(this.#draftTimer);
+    this.#draftTimer = this.#clock.setTimeout(() => this.#saveDraft(), DRAFT_SAVE_MS);
+  }
+
+  /**
+   * `retry()` would do something: the last turn failed and sending it again could work, or
+   * the latest visitor message was never sent (also after a reload).
+   */
+  get canRetry(): boolean {
+    if (this.busy) return false;
+    if (this.#status === 'error') return Boolean(this.#turn);
+    return Boolean(this.#failedTurn());
+  }
+
+  /** `undoReset()` can still bring back the conversation `reset()` cleared. */
+  get canUndoReset(): boolean {
+    return Boolean(this.#undo);
   }
 
   /**
    * Sends the visitor's message. The message is in the transcript (and saved)
    * before the request leaves, so nothing typed is lost. Returns false when
-   * there is nothing to send or a turn is already in flight.
+   * there is nothing to send or a turn is already in flight (here or in another tab).
    */
   send(text: string): boolean {
     const content = text.trim();
     if (!content || this.busy) return false;
+    this.#commitReset();
     const unanswered = unansweredToolEntries(this.entries);
-    this.entries = [...this.entries, ...unanswered, { id: newId(), role: 'user', content }];
-    void this.#runTurn([...toWire(unanswered), { role: 'user', content }], 0);
+    const user: UserEntry = { id: newId(), role: 'user', content };
+    const { welcome } = this.settings;
+    const added: Entry[] = [
+      ...(!this.entries.length && welcome.trim()
+        ? [{ id: newId(), role: 'assistant', content: welcome, status: 'done', welcome: true } as const] : []),
+      ...unanswered, user,
+    ];
+    for (const entry of added) this.#owned.add(entry.id);
+    this.entries = [...this.entries, ...added];
+    void this.#runTurn({ messages: [...toWire(unanswered), { role: 'user', content }], round: 0, user, replace: [] });
     return true;
   }
 
   /**
-   * Re-sends the turn that failed, without adding the visitor's message again. A reply
-   * the failure cut off stays, marked as such, above the new one.
+   * Re-sends the turn that failed, or the latest message that was never sent, without adding
+   * the visitor's message again. A reply the failure cut off is replaced by the new one.
+   * Returns false when there is nothing worth re-sending (see `canRetry`).
    */
   retry(): boolean {
-    if (this.status !== 'error' || !this.#turn) return false;
-    void this.#runTurn(this.#turn.messages, this.#turn.round);
+    if (!this.canRetry) return false;
+    const turn = this.#status === 'error' ? this.#turn : this.#failedTurn();
+    if (!turn) return false;
+    void this.#runTurn(turn);
+    return true;
+  }
+
+  /**
+   * Asks the latest visitor message again; the new reply replaces the latest one (with its
+   * tool rounds) once it starts. Returns false while busy or with no message to re-ask.
+   */
+  regenerate(): boolean {
+    if (this.busy) return false;
+    const index = lastIndexOf(this.entries, (entry) => entry.role === 'user');
+    const user = this.entries[index];
+    if (user?.role !== 'user') return false;
+    if (user.failed) return this.retry();
+    // The old reply's unanswered calls are answered upstream, where the session holds them.
+    const unanswered = unansweredToolEntries(this.entries);
+    void this.#runTurn({
+      messages: [...toWire(unanswered), { role: 'user', content: user.content }],
+      round: 0,
+      user: undefined,
+      replace: this.entries.slice(index + 1).map((entry) => entry.id),
+    });
     return true;
   }
 
@@ -140,56 +281,91 @@ export class Conversation extends EventTarget {
     this.#controller?.abort();
   }
 
-  /** Starts over: forgets the transcript and the session, here and at the proxy. */
+  /**
+   * Starts over: forgets the transcript and the session at once. For `settings.undoMs`,
+   * `undoReset()` brings them back; only then is the session ended at the proxy.
+   */
   reset(): void {
     this.#generation++;
     this.stop();
-    const { sessionId } = this;
-    if (sessionId && this.settings.proxyUrl) {
-      // Ending the session upstream is a courtesy; the visitor is not kept waiting for it.
-      void this.#fetcher(`${this.#base()}/sessions/${encodeURIComponent(sessionId)}`, {
-        method: 'DELETE', headers: this.#headers(), keepalive: true,
-      }).catch(() => {});
+    this.#commitReset();
+    if (this.entries.length || this.sessionId) {
+      this.#undo = {
+        entries: this.entries,
+        sessionId: this.sessionId,
+        timer: this.#clock.setTimeout(() => this.#commitReset(), this.settings.undoMs),
+      };
     }
     this.entries = [];
     this.sessionId = undefined;
     this.#turn = undefined;
     this.error = undefined;
-    this.status = 'idle';
-    this.storage.clear();
+    this.#cutByReload = undefined;
+    this.#setStatus('idle');
+    this.store.clear();
+    this.#saveDraft();
     this.#emitChange();
   }
 
+  /** Brings back the conversation the last `reset()` cleared, within `settings.undoMs`. */
+  undoReset(): boolean {
+    const undo = this.#undo;
+    if (!undo || this.busy) return false;
+    this.#clock.clearTimeout(undo.timer);
+    this.#undo = undefined;
+    this.entries = undo.entries;
+    this.sessionId = undo.sessionId;
+    for (const entry of this.entries) this.#owned.add(entry.id);
+    this.#save();
+    this.#emitChange();
+    return true;
+  }
+
   /**
-   * Fetches the history from the proxy where the transcript is gone but the
-   * session is known (storage was full, or cleared by the browser).
+   * Does now what waits for later: saves the draft and ends the session a reset put aside
+   * for Undo. Call it when the page goes away (`pagehide`); `dispose()` calls it.
+   */
+  flush(): void {
+    if (this.#draftTimer !== undefined) this.#saveDraft();
+    this.#commitReset();
+    // The page is going: its turn in flight goes with it, and must not hold the other tabs.
+    if (this.#localBusy) this.#save(true);
+  }
+
+  /**
+   * Fetches the history from the proxy where the transcript is gone but the session is
+   * known (storage was full, or cleared by the browser), or where a reload cut off the
+   * last reply: if the agent finished it, the finished reply takes its place.
    */
   async recoverHistory(): Promise<void> {
     const { sessionId } = this;
-    if (!sessionId || this.entries.length || !this.settings.proxyUrl) return;
+    const cutId = this.#cutByReload;
+    if (!sessionId || !this.settings.proxyUrl || (this.entries.length && !cutId)) return;
     try {
       const response = await this.#fetcher(`${this.#base()}/sessions/${encodeURIComponent(sessionId)}`,
         { headers: this.#headers() });
       if (!response.ok) {
         // Forget the session only when the proxy says it is gone or not ours.
-        if (response.status === 404 || (await errorFromResponse(response)).serverCode === 'invalid_session') {
+        if (!this.entries.length && (response.status === 404
+          || (await errorFromResponse(response)).serverCode === 'invalid_session')) {
           this.sessionId = undefined;
           this.#save();
         }
         return;
       }
-      const body: unknown = await response.json();
-      const messages = typeof body === 'object' && body && 'messages' in body && Array.isArray(body.messages)
-        ? body.messages as Array<{ role?: unknown; content?: unknown }> : [];
-      if (this.entries.length || this.sessionId !== sessionId) return;
-      this.entries = messages.flatMap((message): Entry[] => {
-        if (typeof message.content !== 'string' || !message.content) return [];
-        if (message.role === 'user') return [{ id: newId(), role: 'user', content: message.content }];
-        if (message.role === 'assistant') {
-          return [{ id: newId(), role: 'assistant', content: message.content, status: 'done' }];
-        }
-        return [];
-      });
+      const history = historyEntries(await response.json());
+      if (this.sessionId !== sessionId || this.busy) return;
+      const cut = this.entries.find((entry): entry is AssistantEntry => entry.id === cutId && entry.role === 'assistant');
+      const last = history.at(-1);
+      if (!this.entries.length) {
+        this.entries = history;
+        for (const entry of history) this.#owned.add(entry.id);
+      } else if (cut && cutId === this.#cutByReload && last?.role === 'assistant' && cut.content.trim()
+        && last.content.length > cut.content.length && last.content.startsWith(cut.content)) {
+        // The agent finished the reply the reload cut off (it starts with what was shown).
+        this.#replaceEntry(cut, { ...cut, content: last.content, status: 'done' });
+      } else return;
+      this.#cutByReload = undefined;
       this.#save();
       this.#emitChange();
     } catch {
@@ -199,14 +375,23 @@ export class Conversation extends EventTarget {
 
   dispose(): void {
     this.stop();
+    this.flush();
+    this.#clock.clearTimeout(this.#remoteTimer);
+    this.#clock.clearTimeout(this.#heartbeat);
     this.#unwatch();
   }
 
-  async #runTurn(messages: ChatMessage[], round: number): Promise<void> {
+  get #localBusy(): boolean {
+    return this.#status === 'sending' || this.#status === 'streaming' || this.#status === 'tools';
+  }
+
+  async #runTurn(turn: Turn): Promise<void> {
     const generation = ++this.#generation;
-    this.#turn = { messages, round };
+    this.#turn = turn;
     this.error = undefined;
-    this.status = 'sending';
+    this.#cutByReload = undefined;
+    if (turn.user?.failed) turn.user = this.#replaceEntry(turn.user, { id: turn.user.id, role: 'user', content: turn.user.content });
+    this.#setStatus('sending');
     const controller = new AbortController();
     this.#controller = controller;
     this.#save();
@@ -215,37 +400,44 @@ export class Conversation extends EventTarget {
     const draft = emptyDraft();
     let entry: AssistantEntry | undefined;
     const { settings } = this;
+    const replaced = new Set(turn.replace);
     const body: ChatRequest = {
-      messages: settings.history === 'full' || !this.sessionId ? toWire(this.entries) : messages,
+      messages: settings.history === 'full' || !this.sessionId
+        ? toWire(this.entries.filter((kept) => !replaced.has(kept.id))) : turn.messages,
       stream: settings.stream,
     };
 
     try {
       if (!settings.proxyUrl) throw new ChatError('config', 'proxy-url is not set');
       if (settings.tools.length) body.tools = (await loadTools()).toolDefinitions(settings.tools);
-      await postChat({
+      await this.#transport({
         url: `${this.#base()}/chat/completions`,
         body,
         sessionId: this.sessionId,
         requestId: newId(),
         headers: this.#headers(),
-        fetch: settings.fetch,
+        fetch: settings.fetch ?? this.#fetch,
         signal: controller.signal,
         firstByteTimeoutMs: settings.firstByteTimeoutMs,
         onSession: (sessionId) => this.#adoptSession(sessionId),
         onChunk: (chunk) => {
           const added = foldChunk(draft, chunk);
-          if (!entry && (added || draft.toolCalls.length)) {
-            entry = { id: newId(), role: 'assistant', content: '', status: 'streaming' };
-            this.entries = [...this.entries, entry];
-            this.status = 'streaming';
+          const starts = !entry && (added || draft.toolCalls.length);
+          if (starts) {
+            entry = { id: newId(), role: 'assistant', content: added, status: 'streaming' };
+            this.#owned.add(entry.id);
+            for (const id of replaced) this.#owned.add(id);
+            // One answer per question: the new reply takes the place of the one it replaces.
+            this.entries = [...this.entries.filter((kept) => !replaced.has(kept.id)), entry];
+            this.#setStatus('streaming');
+            // Saved at once, so the other tabs see the reply begin.
+            this.#save();
             this.#emitChange();
-          }
-          if (entry && added) {
+          } else if (entry && added) {
             entry.content += added;
-            this.dispatchEvent(new CustomEvent('delta', { detail: { entry, text: added } }));
             this.#saveSometimes();
           }
+          if (entry && added) this.dispatchEvent(new CustomEvent('delta', { detail: { entry, text: added } }));
         },
       });
       const calls = completedToolCalls(draft);
@@ -256,17 +448,26 @@ export class Conversation extends EventTarget {
       if (calls.length) entry.toolCalls = calls;
       this.#controller = undefined;
       if (draft.finishReason === 'tool_calls' && calls.length) {
-        await this.#runTools(entry, calls, round);
+        const unanswerable = calls.find((call) => !isAnswerableCall(call));
+        if (unanswerable) {
+          // Its result could never be sent back (the proxy refuses such a name): end the turn,
+          // with nothing to retry; the next message answers the calls as not run.
+          this.#turn = undefined;
+          throw new ChatError('malformed', `The agent called a tool that cannot be answered: "${unanswerable.function.name.slice(0, 80)}"`);
+        }
+        await this.#runTools(entry, calls, turn.round);
         return;
       }
-      this.status = 'idle';
+      this.#setStatus('idle');
       this.#turn = undefined;
       this.#save();
       this.#emitChange();
       this.dispatchEvent(new CustomEvent('reply', { detail: { entry } }));
     } catch (error) {
-      // A reset (and perhaps a new message) came first: this turn's ending is old news.
+      // A reset (and perhaps a new message) came first: this turn's ending is old news,
+      // but its reply, kept for Undo, says where it stopped.
       if (generation === this.#generation) this.#endTurn(controller, entry, error);
+      else if (entry?.status === 'streaming') entry.status = 'stopped';
     }
   }
 
@@ -277,7 +478,7 @@ export class Conversation extends EventTarget {
       this.#turn = undefined;
       throw new ChatError('tool_limit', `Stopped after ${limit} tool rounds in one turn`);
     }
-    this.status = 'tools';
+    this.#setStatus('tools');
     const controller = new AbortController();
     this.#controller = controller;
     // Stop must not wait for a page that is still asking the visitor, or a slow handler.
@@ -292,14 +493,18 @@ export class Conversation extends EventTarget {
         signal: controller.signal,
         ...(this.settings.approveTool ? { approve: this.settings.approveTool } : {}),
       })]);
-      this.entries = [...this.entries, {
-        id: newId(), role: 'tool', toolCallId: call.id, name: call.function.name, content: result.content,
-      }];
+      const id = newId();
+      this.#owned.add(id);
+      this.entries = [...this.entries, { id, role: 'tool', toolCallId: call.id, name: call.function.name, content: result.content }];
       results.push(result);
     }
     this.activeTool = undefined;
-    await this.#runTurn([{ role: 'assistant', content: entry.content || null, tool_calls: calls }, ...results],
-      round + 1);
+    await this.#runTurn({
+      messages: [{ role: 'assistant', content: entry.content || null, tool_calls: calls }, ...results],
+      round: round + 1,
+      user: undefined,
+      replace: [],
+    });
   }
 
   #endTurn(controller: AbortController, entry: AssistantEntry | undefined, error: unknown): void {
@@ -311,8 +516,9 @@ export class Conversation extends EventTarget {
       // It is a reply all the same, as far as it got: the page hears of it like any other.
       if (entry.content) this.dispatchEvent(new CustomEvent('reply', { detail: { entry } }));
     }
+    const turn = this.#turn;
     if (stopped) {
-      this.status = 'idle';
+      this.#setStatus('idle');
       this.#turn = undefined;
     } else {
       this.error = error instanceof ChatError ? error
@@ -320,11 +526,41 @@ export class Conversation extends EventTarget {
       // The proxy no longer accepts this session (its secret changed, or it was ended): the
       // retry starts a new one, carrying the transcript.
       if (this.error.serverCode === 'invalid_session') this.sessionId = undefined;
-      this.status = 'error';
+      if (turn) {
+        if (this.error.status !== undefined && REFUSED.has(this.error.status)) this.#turn = undefined;
+        // A retry replaces what this attempt cut off.
+        else if (entry?.status === 'interrupted') turn.replace = [...turn.replace, entry.id];
+        // No reply came: the visitor's message counts as not sent, also after a reload.
+        if (!entry && turn.user) turn.user = this.#replaceEntry(turn.user, { ...turn.user, failed: true });
+      }
+      this.#setStatus('error');
       this.dispatchEvent(new CustomEvent('error', { detail: { error: this.error } }));
     }
     this.#save();
     this.#emitChange();
+  }
+
+  /** The latest visitor message, when it was never sent, as a turn to send again. */
+  #failedTurn(): Turn | undefined {
+    const index = lastIndexOf(this.entries, (entry) => entry.role === 'user');
+    const user = this.entries[index];
+    if (user?.role !== 'user' || !user.failed) return undefined;
+    // The tool results that went with it answer calls of the reply before it.
+    const before = this.entries.slice(0, index);
+    const start = lastIndexOf(before, (entry) => entry.role !== 'tool') + 1;
+    return {
+      messages: [...toWire(before.slice(start)), { role: 'user', content: user.content }],
+      round: 0,
+      user,
+      replace: this.entries.slice(index + 1).map((entry) => entry.id),
+    };
+  }
+
+  /** Puts `next` where `entry` was (a new object, so views keyed by identity see the change). */
+  #replaceEntry<T extends Entry>(entry: T, next: T): T {
+    this.#owned.add(entry.id);
+    this.entries = this.entries.map((kept) => kept.id === entry.id ? next : kept);
+    return next;
   }
 
   #adoptSession(sessionId: string): void {
@@ -334,24 +570,113 @@ export class Conversation extends EventTarget {
     this.dispatchEvent(new CustomEvent('session', { detail: { sessionId } }));
   }
 
-  /**
-   * Reads the saved conversation. At start-up a reply still "streaming" was cut off by a
-   * reload; when another tab writes, it may be streaming there right now.
-   */
-  #restore(saved: Saved, atStart: boolean): void {
-    this.sessionId = saved.sessionId;
-    this.entries = atStart ? saved.entries.map((entry) =>
-      entry.role === 'assistant' && entry.status === 'streaming' ? { ...entry, status: 'interrupted' } : entry)
-      : saved.entries;
+  /** Another tab wrote. */
+  #handleStoreChange(): void {
+    const saved = this.store.load();
+    const cleared = !saved.entries.length && !saved.sessionId;
+    if (this.#localBusy) {
+      // Merged at this tab's next save; unless that tab started a new conversation, which
+      // leaves this tab's turn belonging to the old one.
+      if (!cleared) return;
+      this.#generation++;
+      this.#controller?.abort();
+      this.#controller = undefined;
+      this.activeTool = undefined;
+    } else if (!saved.entries.length && saved.sessionId === this.sessionId) {
+      // That tab only dropped the transcript (its storage was full); the session is the same.
+      return;
+    }
+    // A conversation written there replaces the one this tab could still bring back.
+    if (!cleared) this.#commitReset();
+    const known = new Set(this.entries.map((entry) => entry.id));
+    if (cleared || saved.entries.length !== known.size || saved.entries.some((entry) => !known.has(entry.id))) {
+      // The conversation moved on there: this tab's error is old news.
+      this.error = undefined;
+      this.#turn = undefined;
+      this.#setStatus('idle');
+    }
+    this.#follow(saved);
+    this.#emitChange();
   }
 
-  #save(): void {
-    this.#lastSave = Date.now();
-    this.storage.save({ sessionId: this.sessionId, entries: this.entries });
+  /**
+   * Takes the saved conversation as this tab's. A reply still "streaming" is being written
+   * by another tab if its mark is fresh; otherwise a reload or a closed tab cut it off.
+   */
+  #follow(saved: Saved): void {
+    this.sessionId = saved.sessionId;
+    const { turn } = saved;
+    this.#clock.clearTimeout(this.#remoteTimer);
+    const left = turn && turn.tab !== this.#tab ? turn.at + this.settings.staleTurnMs - this.#clock.now() : 0;
+    this.#remote = left > 0 ? turn : undefined;
+    if (this.#remote) {
+      this.#remoteTimer = this.#clock.setTimeout(() => {
+        this.#remote = undefined;
+        this.#follow({ ...saved, entries: this.entries, turn: undefined });
+        this.#emitChange();
+      }, left);
+    }
+    this.entries = this.#remote ? saved.entries : saved.entries.map((entry) =>
+      entry.role === 'assistant' && entry.status === 'streaming' ? { ...entry, status: 'interrupted' } : entry);
+  }
+
+  #setStatus(status: ChatStatus): void {
+    const wasBusy = this.#localBusy;
+    this.#status = status;
+    if (this.#localBusy === wasBusy) return;
+    this.#clock.clearTimeout(this.#heartbeat);
+    if (this.#localBusy) this.#beat();
+  }
+
+  /** While a turn is in flight, its mark is refreshed, so the other tabs know this tab lives. */
+  #beat(): void {
+    this.#heartbeat = this.#clock.setTimeout(() => {
+      if (!this.#localBusy) return;
+      this.#save();
+      this.#beat();
+    }, this.settings.staleTurnMs / 3);
+  }
+
+  /** Saves the conversation; `leaving` drops this tab's turn mark (the page is going away). */
+  #save(leaving = false): void {
+    const now = this.#clock.now();
+    this.#lastSave = now;
+    const stored = this.store.load();
+    // Merged by entry id, so another tab's messages written meanwhile are kept, not overwritten.
+    if (stored.entries.length) {
+      const merged = mergeEntries(stored.entries, this.entries, this.#owned);
+      const known = new Set(this.entries.map((entry) => entry.id));
+      if (merged.some((entry) => !known.has(entry.id))) this.entries = merged;
+    }
+    const turn: TurnMark | undefined = this.#localBusy && !leaving
+      ? { tab: this.#tab, status: this.#status as TurnMark['status'], at: now }
+      : stored.turn?.tab === this.#tab ? undefined : stored.turn;
+    this.store.save({ sessionId: this.sessionId, entries: this.entries, turn });
   }
 
   #saveSometimes(): void {
-    if (Date.now() - this.#lastSave >= SAVE_INTERVAL_MS) this.#save();
+    if (this.#clock.now() - this.#lastSave >= SAVE_INTERVAL_MS) this.#save();
+  }
+
+  #saveDraft(): void {
+    this.#clock.clearTimeout(this.#draftTimer);
+    this.#draftTimer = undefined;
+    this.store.saveDraft(this.#draft);
+  }
+
+  /** Makes a reset final: the session it put aside for Undo is ended at the proxy. */
+  #commitReset(): void {
+    const undo = this.#undo;
+    if (!undo) return;
+    this.#undo = undefined;
+    this.#clock.clearTimeout(undo.timer);
+    if (undo.sessionId && this.settings.proxyUrl) {
+      // Ending the session upstream is a courtesy; the visitor is not kept waiting for it.
+      void this.#fetcher(`${this.#base()}/sessions/${encodeURIComponent(undo.sessionId)}`, {
+        method: 'DELETE', headers: this.#headers(), keepalive: true,
+      }).catch(() => {});
+    }
+    this.#emitChange();
   }
 
   #emitChange(): void {
@@ -368,8 +693,37 @@ export class Conversation extends EventTarget {
   }
 
   get #fetcher(): typeof fetch {
-    return this.settings.fetch ?? ((input, init) => fetch(input, init));
+    return this.settings.fetch ?? this.#fetch ?? ((input, init) => fetch(input, init));
   }
+}
+
+/** A name for this tab that survives its reloads: sessionStorage is per tab. */
+function browserTabName(): string {
+  const key = 'pathors-chat:tab';
+  try {
+    const name = sessionStorage.getItem(key) ?? newId();
+    sessionStorage.setItem(key, name);
+    return name;
+  } catch {
+    return newId();
+  }
+}
+
+/** `findLastIndex`, which the supported browsers have but this project's target library lacks. */
+function lastIndexOf<T>(items: readonly T[], test: (item: T) => boolean): number {
+  for (let index = items.length - 1; index >= 0; index--) if (test(items[index]!)) return index;
+  return -1;
+}
+
+/** A session's history, as the proxy answers it, as entries: its user and assistant messages. */
+function historyEntries(body: unknown): Entry[] {
+  const messages: unknown = (body as { messages?: unknown } | null)?.messages;
+  return (Array.isArray(messages) ? messages : []).flatMap((message: { role?: unknown; content?: unknown } | null): Entry[] => {
+    const content = message?.content;
+    if (typeof content !== 'string' || !content) return [];
+    return message?.role === 'user' ? [{ id: newId(), role: 'user', content }]
+      : message?.role === 'assistant' ? [{ id: newId(), role: 'assistant', content, status: 'done' }] : [];
+  });
 }
 
 let tools: Promise<typeof import('./tools.js')> | undefined;
@@ -387,12 +741,18 @@ const live = new Map<string, Conversation>();
 
 /**
  * The one conversation for a storage key on this page: an element that is
- * re-mounted (a framework re-render) picks up where it was.
+ * re-mounted (a framework re-render) picks up where it was. Browser only.
  */
 export function conversationFor(storageKey: string, persist: boolean): Conversation {
   const key = `${persist ? 'saved' : 'memory'}:${storageKey}`;
   let conversation = live.get(key);
   if (!conversation) {
+    if (!live.size) {
+      // What waits for later (the draft, a session kept for Undo) is done before the page goes.
+      addEventListener('pagehide', () => {
+        for (const each of live.values()) each.flush();
+      });
+    }
     conversation = new Conversation(storageKey, persist);
     live.set(key, conversation);
   }

@@ -33,7 +33,10 @@ export function foldChunk(draft: ReplyDraft, chunk: ChunkChoices): string {
   return added;
 }
 
-/** The tool calls of a finished draft, without holes left by a sparse `index`. */
+/**
+ * The tool calls of a finished draft, without holes left by a sparse `index`. A call with
+ * an id but no name stays: it must be answered (as not run), or the agent waits for it.
+ */
 export function completedToolCalls(draft: ReplyDraft): ToolCall[] {
-  return draft.toolCalls.filter((call): call is ToolCall => Boolean(call?.function.name));
+  return draft.toolCalls.filter((call): call is ToolCall => Boolean(call?.function.name || call?.id));
 }

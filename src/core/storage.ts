@@ -3,87 +3,173 @@ import { isEntry, type Entry } from './transcript.js';
 /** Why the conversation is not being saved: storage blocked, full, unreadable, or turned off. */
 export type StorageProblem = 'blocked' | 'full' | 'corrupt' | 'off';
 
+/** A turn in flight, as the tab running it announces it to the others. */
+export interface TurnMark {
+  /** The tab running the turn (random per page load). */
+  tab: string;
+  status: 'sending' | 'streaming' | 'tools';
+  /** When that tab last wrote (ms since the epoch); an old mark is a tab that died mid-turn. */
+  at: number;
+}
+
+/** What a conversation keeps across reloads and shares with the other tabs. */
 export interface Saved {
   sessionId: string | undefined;
   entries: Entry[];
+  turn: TurnMark | undefined;
 }
 
 /**
- * The conversation in localStorage, as two items: the session ID (small, kept
- * even when the transcript no longer fits) and the transcript. Every access
- * is guarded: storage may be blocked, full or hold someone else's junk, and
+ * Where a conversation is kept. The browser default is `WebConversationStore` on
+ * localStorage; tests and other hosts pass their own.
+ */
+export interface ConversationStore {
+  /** Set when the last load or save could not use the store. */
+  readonly problem: StorageProblem | undefined;
+  load(): Saved;
+  save(saved: Saved): void;
+  /** What the visitor typed and not sent: kept apart, so a keystroke never rewrites the transcript. */
+  loadDraft(): string;
+  saveDraft(draft: string): void;
+  clear(): void;
+  /** Calls `onChange` when someone else (another tab) changes the conversation. Returns the unsubscribe. */
+  watch(onChange: () => void): () => void;
+}
+
+/** Tells a store that an item changed elsewhere: `key` null means everything was cleared. */
+export type StorageWatcher = (onKey: (key: string | null) => void) => () => void;
+
+const EMPTY: Saved = { sessionId: undefined, entries: [], turn: undefined };
+
+/**
+ * The conversation in a Web Storage area, as four items: the session ID (small, kept even
+ * when the transcript no longer fits), the transcript, the turn in flight and the draft.
+ * Every access is guarded: storage may be blocked, full or hold someone else's junk, and
  * the widget must keep working in memory all the same.
  */
-export class ConversationStorage {
-  /** Set when the last load or save could not use storage. */
+export class WebConversationStore implements ConversationStore {
   problem: StorageProblem | undefined;
-  readonly #sessionKey: string;
-  readonly #transcriptKey: string;
+  readonly #keys: { session: string; transcript: string; turn: string; draft: string };
   readonly #storage: Storage | undefined;
+  readonly #watcher: StorageWatcher | undefined;
 
-  constructor(key: string, persist: boolean) {
-    this.#sessionKey = `${key}:session`;
-    this.#transcriptKey = `${key}:transcript`;
-    this.#storage = persist ? openStorage() : undefined;
-    this.problem = !persist ? 'off' : this.#storage ? undefined : 'blocked';
-    if (this.#storage && !canWrite(this.#storage)) this.problem = 'full';
+  /**
+   * `storage` undefined with `problem` unset means blocked. `watcher` reports writes by other
+   * tabs (the browser's `storage` event); without one, the store never reports changes.
+   */
+  constructor(key: string, storage: Storage | undefined, watcher?: StorageWatcher, problem?: StorageProblem) {
+    this.#keys = {
+      session: `${key}:session`, transcript: `${key}:transcript`, turn: `${key}:turn`, draft: `${key}:draft`,
+    };
+    this.#storage = storage;
+    this.#watcher = watcher;
+    this.problem = problem ?? (!storage ? 'blocked' : canWrite(storage) ? undefined : 'full');
   }
 
   load(): Saved {
-    if (!this.#storage) return { sessionId: undefined, entries: [] };
+    const storage = this.#storage;
+    if (!storage) return { ...EMPTY };
+    let sessionId: string | undefined;
     try {
-      const sessionId = this.#storage.getItem(this.#sessionKey) ?? undefined;
-      const raw = this.#storage.getItem(this.#transcriptKey);
-      if (raw === null) return { sessionId, entries: [] };
+      sessionId = storage.getItem(this.#keys.session) ?? undefined;
+      const turn = readTurn(storage.getItem(this.#keys.turn));
+      const raw = storage.getItem(this.#keys.transcript);
+      if (raw === null) return { sessionId, entries: [], turn };
       const parsed: unknown = JSON.parse(raw);
-      if (!Array.isArray(parsed) || !parsed.every(isEntry)) {
-        this.problem = 'corrupt';
-        return { sessionId, entries: [] };
-      }
-      return { sessionId, entries: parsed };
+      if (!Array.isArray(parsed)) throw new TypeError('not a transcript');
+      // Keep whatever is valid: one bad entry must not cost the visitor the whole conversation.
+      const entries = parsed.filter(isEntry);
+      if (entries.length !== parsed.length) this.problem = 'corrupt';
+      return { sessionId, entries, turn };
     } catch {
       this.problem = 'corrupt';
-      return { sessionId: undefined, entries: [] };
+      return { ...EMPTY, sessionId };
     }
   }
 
-  save({ sessionId, entries }: Saved): void {
+  save({ sessionId, entries, turn }: Saved): void {
     const storage = this.#storage;
     if (!storage) return;
     try {
-      if (sessionId) storage.setItem(this.#sessionKey, sessionId);
-      else storage.removeItem(this.#sessionKey);
-      storage.setItem(this.#transcriptKey, JSON.stringify(entries));
+      if (sessionId) storage.setItem(this.#keys.session, sessionId);
+      else storage.removeItem(this.#keys.session);
+      if (turn) storage.setItem(this.#keys.turn, JSON.stringify(turn));
+      else storage.removeItem(this.#keys.turn);
+      storage.setItem(this.#keys.transcript, JSON.stringify(entries));
       this.problem = undefined;
     } catch {
       // Full: keep the session ID, which is enough to fetch the history back from the proxy.
       this.problem = 'full';
       try {
-        storage.removeItem(this.#transcriptKey);
+        storage.removeItem(this.#keys.transcript);
       } catch {
         // Nothing more can be done; the conversation lives on in memory.
       }
     }
   }
 
+  loadDraft(): string {
+    try {
+      return this.#storage?.getItem(this.#keys.draft) ?? '';
+    } catch {
+      return '';
+    }
+  }
+
+  saveDraft(draft: string): void {
+    try {
+      if (draft) this.#storage?.setItem(this.#keys.draft, draft);
+      else this.#storage?.removeItem(this.#keys.draft);
+    } catch {
+      // A draft that does not fit stays in memory; the transcript matters more.
+    }
+  }
+
   clear(): void {
     try {
-      this.#storage?.removeItem(this.#sessionKey);
-      this.#storage?.removeItem(this.#transcriptKey);
+      for (const key of [this.#keys.session, this.#keys.transcript, this.#keys.turn, this.#keys.draft]) {
+        this.#storage?.removeItem(key);
+      }
     } catch {
       // Blocked storage has nothing of ours to clear.
     }
   }
 
-  /** Calls `onChange` when another tab changes this conversation. Returns the unsubscribe. */
   watch(onChange: () => void): () => void {
-    if (!this.#storage) return () => {};
+    if (!this.#storage || !this.#watcher) return () => {};
+    const { session, transcript, turn } = this.#keys;
+    // Another tab's draft is its own business: it must not overwrite what this tab is typing.
+    return this.#watcher((key) => {
+      if (key === null || key === session || key === transcript || key === turn) onChange();
+    });
+  }
+}
+
+/** The browser's store: localStorage (unless `persist` is off), following other tabs through `storage` events. */
+export function browserStore(key: string, persist: boolean): ConversationStore {
+  if (!persist) return new WebConversationStore(key, undefined, undefined, 'off');
+  const storage = openStorage();
+  return new WebConversationStore(key, storage, (onKey) => {
     const listener = (event: StorageEvent) => {
-      if (event.key === null || event.key === this.#sessionKey || event.key === this.#transcriptKey) onChange();
+      if (event.storageArea === storage) onKey(event.key);
     };
     window.addEventListener('storage', listener);
     return () => window.removeEventListener('storage', listener);
+  });
+}
+
+function readTurn(raw: string | null): TurnMark | undefined {
+  if (raw === null) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return undefined;
   }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { tab, status, at } = value as Record<string, unknown>;
+  return typeof tab === 'string' && typeof at === 'number'
+    && (status === 'sending' || status === 'streaming' || status === 'tools') ? { tab, status, at } : undefined;
 }
 
 function openStorage(): Storage | undefined {

@@ -6,33 +6,66 @@ import type { ChatMessage, ToolCall } from './wire.js';
  */
 export type ReplyStatus = 'streaming' | 'done' | 'stopped' | 'interrupted';
 
-export interface UserEntry { id: string; role: 'user'; content: string }
+export interface UserEntry {
+  id: string;
+  role: 'user';
+  content: string;
+  /** The message never reached the agent (its turn failed before any reply): shown "Not sent", with Retry. */
+  failed?: true;
+}
 export interface AssistantEntry {
   id: string;
   role: 'assistant';
   content: string;
   status: ReplyStatus;
   toolCalls?: ToolCall[];
+  /** The site's welcome message, kept as the conversation's first message; never sent upstream. */
+  welcome?: true;
 }
 export interface ToolEntry { id: string; role: 'tool'; toolCallId: string; name: string; content: string }
 
 /** One line of the conversation as the widget keeps and shows it. */
 export type Entry = UserEntry | AssistantEntry | ToolEntry;
 
-/** The whole transcript as chat messages, for `history: "full"`. Cut-off replies are left out. */
+/**
+ * The whole transcript as chat messages, for `history: "full"`. Left out: cut-off replies,
+ * messages that were never sent, the welcome (the agent did not write it), and tool calls
+ * the proxy would refuse to carry, with their results.
+ */
 export function toWire(entries: readonly Entry[]): ChatMessage[] {
   const messages: ChatMessage[] = [];
+  const dropped = new Set<string>();
   for (const entry of entries) {
-    if (entry.role === 'user') messages.push({ role: 'user', content: entry.content });
-    else if (entry.role === 'tool') {
-      messages.push({ role: 'tool', tool_call_id: entry.toolCallId, content: entry.content });
-    } else if (entry.status !== 'interrupted' && entry.status !== 'streaming') {
-      messages.push(entry.toolCalls?.length
-        ? { role: 'assistant', content: entry.content || null, tool_calls: entry.toolCalls }
+    if (entry.role === 'user') {
+      if (!entry.failed) messages.push({ role: 'user', content: entry.content });
+    } else if (entry.role === 'tool') {
+      if (!dropped.has(entry.toolCallId)) {
+        messages.push({ role: 'tool', tool_call_id: entry.toolCallId, content: entry.content });
+      }
+    } else if (entry.status !== 'interrupted' && entry.status !== 'streaming' && !entry.welcome) {
+      const calls = entry.toolCalls?.filter((call) => {
+        if (isAnswerableCall(call)) return true;
+        dropped.add(call.id);
+        return false;
+      });
+      messages.push(calls?.length
+        ? { role: 'assistant', content: entry.content || null, tool_calls: calls }
         : { role: 'assistant', content: entry.content });
     }
   }
   return messages;
+}
+
+/** Tool names the proxy (and OpenAI-style APIs) accept; a call named otherwise can never be answered. */
+const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Whether a tool call can be run and its result sent back: an id and a name the proxy accepts. */
+export function isAnswerableCall(call: ToolCall): boolean {
+  return TOOL_NAME.test(call.function.name) && hasUsableId(call);
+}
+
+function hasUsableId(call: ToolCall): boolean {
+  return call.id.length > 0 && call.id.length <= 256;
 }
 
 /**
@@ -45,7 +78,8 @@ export function unansweredToolEntries(entries: readonly Entry[]): ToolEntry[] {
     const entry = entries[index]!;
     if (entry.role !== 'assistant' || !entry.toolCalls?.length) continue;
     const answered = new Set(entries.slice(index + 1).map((later) => later.role === 'tool' && later.toolCallId));
-    return entry.toolCalls.filter((call) => !answered.has(call.id)).map((call) => ({
+    // A call without a usable id cannot be answered at all: the proxy would refuse the result.
+    return entry.toolCalls.filter((call) => !answered.has(call.id) && hasUsableId(call)).map((call) => ({
       id: newId(), role: 'tool', toolCallId: call.id, name: call.function.name,
       content: '{"error":"The tool was not run: the reply was stopped."}',
     }));
@@ -63,13 +97,44 @@ export function newId(): string {
 export function isEntry(value: unknown): value is Entry {
   if (typeof value !== 'object' || value === null) return false;
   const entry = value as Record<string, unknown>;
-  if (typeof entry.id !== 'string' || typeof entry.content !== 'string') return false;
+  if (typeof entry.id !== 'string' || !entry.id || typeof entry.content !== 'string') return false;
   switch (entry.role) {
-    case 'user': return true;
+    case 'user': return entry.failed === undefined || entry.failed === true;
     case 'assistant':
       return ['streaming', 'done', 'stopped', 'interrupted'].includes(entry.status as string)
-        && (entry.toolCalls === undefined || Array.isArray(entry.toolCalls));
+        && (entry.welcome === undefined || entry.welcome === true)
+        && (entry.toolCalls === undefined || (Array.isArray(entry.toolCalls) && entry.toolCalls.every(isToolCall)));
     case 'tool': return typeof entry.toolCallId === 'string' && typeof entry.name === 'string';
     default: return false;
   }
+}
+
+function isToolCall(value: unknown): value is ToolCall {
+  if (typeof value !== 'object' || value === null) return false;
+  const call = value as Record<string, unknown>;
+  const fn = call.function as Record<string, unknown> | null | undefined;
+  return typeof call.id === 'string' && call.type === 'function' && typeof fn === 'object' && fn !== null
+    && typeof fn.name === 'string' && typeof fn.arguments === 'string';
+}
+
+/**
+ * Merges this tab's transcript into the one another tab saved, by entry id: entries this
+ * tab wrote (or removed) are taken from `mine`, everything else from `stored`, and this
+ * tab's new entries go after the other tab's. So two tabs writing never lose each other's
+ * messages, and a reply is never saved half-finished over its finished version.
+ */
+export function mergeEntries(stored: readonly Entry[], mine: readonly Entry[], owned: ReadonlySet<string>): Entry[] {
+  const byId = new Map(mine.map((entry) => [entry.id, entry]));
+  const merged: Entry[] = [];
+  const seen = new Set<string>();
+  for (const entry of stored) {
+    seen.add(entry.id);
+    if (!owned.has(entry.id)) merged.push(entry);
+    else {
+      const own = byId.get(entry.id);
+      if (own) merged.push(own);
+    }
+  }
+  for (const entry of mine) if (!seen.has(entry.id) && owned.has(entry.id)) merged.push(entry);
+  return merged;
 }

@@ -1,6 +1,7 @@
 import { fetchEventSource } from '@microsoft/fetch-event-source';
-import { ChatError, errorFromResponse, errorMessageOf } from './errors.js';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest, ChunkChoices } from './wire.js';
+import { ChatError, errorFromResponse } from './errors.js';
+import { readChunk } from './parse.js';
+import type { ChatRequest, ChunkChoices } from './wire.js';
 import { SESSION_HEADER } from './wire.js';
 
 export interface PostChatOptions {
@@ -26,145 +27,81 @@ export class AbortedError extends Error {
   override readonly name = 'AbortError';
 }
 
+/** Sends one chat turn: `postChat` by default; tests and other hosts may pass their own. */
+export type Transport = (options: PostChatOptions) => Promise<void>;
+
 /**
- * POSTs one chat turn and feeds the reply to `onChunk`, streamed (SSE) or not.
- * Resolves when the reply is complete; rejects with a ChatError, or an
- * AbortedError after `signal` fired. Never sends the POST twice.
+ * POSTs one chat turn and feeds the reply to `onChunk`, streamed (SSE, read by
+ * fetch-event-source) or not: a JSON completion is read as one chunk, also where a stream was
+ * asked for (a buffering gateway). Resolves when the reply is complete; rejects with a
+ * ChatError, or an AbortedError after `signal` fired. Never sends the POST twice.
  */
 export async function postChat(options: PostChatOptions): Promise<void> {
   if (options.signal.aborted) throw new AbortedError('aborted before sending');
   const watch = new FirstByteWatch(options.signal, options.firstByteTimeoutMs);
+  let fromHeader = false;
+  let done = false;
+  let finished = false;
+  const deliver = (text: string, whole?: boolean) => {
+    const chunk = readChunk(text, whole);
+    if (chunk.session_id && !fromHeader) options.onSession(chunk.session_id);
+    options.onChunk(chunk);
+    finished ||= Boolean(chunk.choices[0]?.finish_reason);
+  };
+  // A plain object: fetch-event-source silently drops a Headers instance (its #37).
+  const headers: Record<string, string> = {
+    ...options.headers,
+    accept: options.body.stream === false ? 'application/json' : 'text/event-stream',
+    'Content-Type': 'application/json',
+    'X-Request-ID': options.requestId,
+  };
+  if (options.sessionId) headers[SESSION_HEADER] = options.sessionId;
   try {
-    if (options.body.stream === false) await postOnce(options, watch);
-    else await postStream(options, watch);
+    await fetchEventSource(options.url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(options.body),
+      signal: watch.signal,
+      credentials: 'same-origin',
+      // Its default closes the request when the tab is hidden and re-sends the POST when shown.
+      openWhenHidden: true,
+      fetch: (input, init) => watch.wrap(options.fetch ?? fetch, input, init),
+      // Its default reads a 500 sent as an event stream as messages: the status comes first.
+      async onopen(response) {
+        const id = response.headers.get(SESSION_HEADER);
+        if (id) options.onSession(id);
+        fromHeader = Boolean(id);
+        if (!response.ok) throw await errorFromResponse(response);
+        const type = (response.headers.get('Content-Type') ?? '').toLowerCase();
+        if (type.startsWith('text/event-stream')) return;
+        if (!type.startsWith('application/json')) {
+          throw new ChatError('malformed', `Expected a chat stream, got ${type || 'no content type'}`, { status: response.status });
+        }
+        deliver(await response.text(), true);
+        // Ends fetch-event-source before it reads the (consumed) body as a stream.
+        throw watch;
+      },
+      onmessage({ data }) {
+        // A keep-alive comment (`: ping`) arrives as a message with no data.
+        if (!data || done) return;
+        if (data === '[DONE]') done = true;
+        else deliver(data);
+      },
+      onclose() {
+        if (!done && !finished) throw new ChatError('interrupted', 'The stream ended before the reply did');
+      },
+      onerror(error) {
+        // Rethrowing is the only way to stop fetch-event-source retrying (re-POSTing) forever.
+        throw error;
+      },
+    });
   } catch (error) {
-    throw watch.explain(error);
+    if (error !== watch) throw watch.explain(error);
   } finally {
     watch.dispose();
   }
   // fetch-event-source resolves quietly on abort (it calls neither onclose nor onerror).
   watch.throwIfStopped();
-}
-
-function requestInit(options: PostChatOptions, signal: AbortSignal) {
-  // A plain object: fetch-event-source silently drops a Headers instance (its #37).
-  const headers: Record<string, string> = {
-    ...options.headers,
-    'Content-Type': 'application/json',
-    'X-Request-ID': options.requestId,
-  };
-  if (options.sessionId) headers[SESSION_HEADER] = options.sessionId;
-  return { method: 'POST', headers, body: JSON.stringify(options.body), signal, credentials: 'same-origin' as const };
-}
-
-async function postOnce(options: PostChatOptions, watch: FirstByteWatch): Promise<void> {
-  const response = await (options.fetch ?? fetch)(options.url, requestInit(options, watch.signal));
-  watch.firstByte();
-  const fromHeader = noteSession(response, options);
-  if (!response.ok) throw await errorFromResponse(response);
-  deliverCompletion(parseChoices<ChatCompletion>(await response.text(), 'The reply'), options, fromHeader);
-}
-
-/** The answer was plain JSON where a stream was asked for (a buffering gateway, or `stream: false`). */
-class JsonReply {
-  readonly completion: ChatCompletion;
-  constructor(completion: ChatCompletion) {
-    this.completion = completion;
-  }
-}
-
-async function postStream(options: PostChatOptions, watch: FirstByteWatch): Promise<void> {
-  let finished = false;
-  let done = false;
-  let fromHeader = false;
-  const init = requestInit(options, watch.signal);
-  try {
-    await fetchEventSource(options.url, {
-      ...init,
-      // Its default closes the request when the tab is hidden and re-sends the POST when shown.
-      openWhenHidden: true,
-      fetch: (input, fetchInit) => watch.wrap(options.fetch ?? fetch, input, fetchInit),
-      async onopen(response) {
-        fromHeader = noteSession(response, options);
-        if (!response.ok) throw await errorFromResponse(response);
-        const type = (response.headers.get('Content-Type') ?? '').toLowerCase();
-        if (type.startsWith('text/event-stream')) return;
-        if (type.startsWith('application/json')) {
-          throw new JsonReply(parseChoices<ChatCompletion>(await response.text(), 'The reply'));
-        }
-        throw new ChatError('malformed', `Expected a chat stream, got ${type || 'no content type'}`,
-          { status: response.status });
-      },
-      onmessage(message) {
-        // A keep-alive comment (`: ping`) arrives as a message with no data.
-        if (!message.data || done) return;
-        if (message.data === '[DONE]') {
-          done = true;
-          return;
-        }
-        const chunk = parseChoices<ChatCompletionChunk>(message.data, 'A chunk of the stream');
-        if (chunk.session_id && !fromHeader) options.onSession(chunk.session_id);
-        options.onChunk(chunk);
-        if (chunk.choices[0]?.finish_reason) finished = true;
-      },
-      onclose() {
-        if (!done && !finished) {
-          throw new ChatError('interrupted', 'The stream ended before the reply did');
-        }
-      },
-      onerror(error) {
-        // Rethrowing is the only way to stop fetch-event-source retrying forever.
-        throw error;
-      },
-    });
-  } catch (error) {
-    if (!(error instanceof JsonReply)) throw error;
-    deliverCompletion(error.completion, options, fromHeader);
-  }
-}
-
-/**
- * Parses a chunk of the stream, or a whole JSON reply: anything that is not JSON with
- * `choices` is malformed, and an `error` body (either shape) is the server's error.
- */
-function parseChoices<T>(text: string, what: string): T {
-  let value: { choices?: unknown } | null = null;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    // Reported below, with what it was meant to be.
-  }
-  const detail = errorMessageOf(value);
-  if (detail !== undefined) throw new ChatError('http', `The server reported an error: ${detail}`, { detail });
-  if (!Array.isArray(value?.choices)) throw new ChatError('malformed', `${what} is not part of a chat completion`);
-  return value as T;
-}
-
-/** A whole completion, fed through the same path as a stream of one chunk. */
-function deliverCompletion(completion: ChatCompletion, options: PostChatOptions, fromHeader: boolean): void {
-  if (completion.session_id && !fromHeader) options.onSession(completion.session_id);
-  const choice = completion.choices[0];
-  options.onChunk({
-    choices: [{
-      index: 0,
-      delta: {
-        role: 'assistant',
-        content: choice?.message.content ?? '',
-        tool_calls: choice?.message.tool_calls?.map((call, index) => ({ index, ...call })),
-      },
-      finish_reason: choice?.finish_reason ?? 'stop',
-    }],
-  });
-}
-
-/**
- * Takes the session ID from `X-Session-ID`. The proxy signs what it puts there; where the
- * header is present, it wins over a `session_id` in the body.
- */
-function noteSession(response: Response, options: PostChatOptions): boolean {
-  const id = response.headers.get(SESSION_HEADER);
-  if (id) options.onSession(id);
-  return Boolean(id);
 }
 
 /**
@@ -200,10 +137,9 @@ class FirstByteWatch {
     const response = await fetcher(input, init);
     this.#responded = true;
     if (!response.body) return response;
-    const watch = this;
     const body = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        watch.firstByte();
+      transform: (chunk, controller) => {
+        this.firstByte();
         controller.enqueue(chunk);
       },
       flush(controller) {
@@ -211,7 +147,7 @@ class FirstByteWatch {
         controller.enqueue(new TextEncoder().encode('\n\n'));
       },
     }));
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(body, response);
   }
 
   throwIfStopped(): void {

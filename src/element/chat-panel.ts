@@ -1,46 +1,84 @@
-import { LitElement, html, nothing } from 'lit';
-import { conversationFor, loadTools, type Conversation, type ConversationEventMap } from '../core/conversation.js';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { ChatError } from '../core/errors.js';
 import type { AssistantEntry, Entry } from '../core/transcript.js';
-import type { ToolCall } from '../core/wire.js';
 import { format, stringsFor, type Strings } from '../i18n/index.js';
-import { fire, type ChatMessageDetail } from './events.js';
+import { ConversationController } from './conversation-controller.js';
+import { ModalController } from './modal-controller.js';
+import type { ChatMessageDetail } from './events.js';
 import { panelStyles } from './panel-styles.js';
+import { PanelRequest, type PanelConfig, type PanelRequestName, type PanelRequests } from './panel-protocol.js';
 import { ReplyView } from './reply-view.js';
-import type { PathorsChat } from './pathors-chat.js';
 import { ScrollFollower } from './scroll-follower.js';
 import { ViewportController } from './viewport-controller.js';
 
+/** Messages rendered at first from a long saved conversation; older ones wait behind a button. */
+const SHOWN_AT_FIRST = 20;
+
 /**
- * The chat panel: transcript, composer and their controls. Internal to
- * `<pathors-chat>`, which loads it the first time the chat opens and passes
- * itself as `host`: settings are read from it and events are fired on it.
+ * The chat panel: transcript, composer and their controls. Internal to `<pathors-chat>`,
+ * which loads it the first time the chat opens. Its settings come down as `config`; what
+ * happens goes up as `PanelRequest` events, which the host turns into its public events.
  */
 export class PathorsChatPanel extends LitElement {
   static override styles = panelStyles;
 
   static override properties = {
-    host: { attribute: false },
-    revision: { state: true },
+    config: { attribute: false },
     copiedId: { state: true },
     footerFilled: { state: true },
+    avatarFilled: { state: true },
+    announcement: { state: true },
+    firstShown: { state: true },
   };
 
-  declare host: PathorsChat;
-  /** Bumped when the conversation changes, to re-render. */
-  private declare revision: number;
+  readonly #chat = new ConversationController(this, {
+    delta: (entry) => this.#replies.get(entry.id)?.refresh(),
+    reply: (entry) => this.#handleReply(entry),
+    error: (error) => this.#request('pathors-error', {
+      code: error.code,
+      message: this.#errorText(error),
+      status: error.status,
+      retryAfter: error.retryAfter,
+      error,
+    }),
+    session: (sessionId) => this.#request('pathors-session', { sessionId }),
+  });
+  readonly #scroller = new ScrollFollower(this, () => this.#messagesElement);
+  /** The view of each reply on screen, by entry id: a streamed token finds its view at once. */
+  readonly #replies = new Map<string, ReplyView>();
+  /** The visitor's rating of each reply, this page load. */
+  readonly #ratings = new Map<string, 'good' | 'bad'>();
+  #announceTimer = 0;
+  #copiedTimer = 0;
+
+  declare config: PanelConfig;
   private declare copiedId: string | undefined;
   private declare footerFilled: boolean;
-  conversation: Conversation | undefined;
-  readonly #scroller = new ScrollFollower(this, () => this.#messagesElement);
-  #announcement = '';
+  private declare avatarFilled: boolean;
+  /** The last finished reply, as text, for screen readers (polite). */
+  private declare announcement: string;
+  /** Id of the first message rendered: older ones wait behind "earlier messages". */
+  private declare firstShown: string | undefined;
 
   constructor() {
     super();
-    this.revision = 0;
     this.copiedId = undefined;
     this.footerFilled = false;
+    this.avatarFilled = false;
+    this.announcement = '';
+    this.firstShown = undefined;
     new ViewportController(this);
+    new ModalController(this, () => this.config.open && this.config.mode !== 'inline');
+  }
+
+  /** The conversation on screen (for the host's methods and for tests). */
+  get conversation() {
+    return this.#chat.conversation;
+  }
+
+  /** Read per render: the host's `lang` and `strings` may change at any time. */
+  get #strings(): Strings {
+    return stringsFor(this.config.panelLanguage, this.config.strings);
   }
 
   /** The visitor's unsent text, kept on the conversation so a re-mount does not lose it. */
@@ -52,11 +90,6 @@ export class PathorsChatPanel extends LitElement {
     if (this.conversation) this.conversation.draft = value;
   }
 
-  /** Read per render: the host's `lang` and `strings` may change at any time. */
-  get #strings(): Strings {
-    return stringsFor(this.host.language, this.host.strings);
-  }
-
   get #messagesElement(): HTMLElement | null | undefined {
     return this.renderRoot?.querySelector<HTMLElement>('[part="messages"]');
   }
@@ -66,108 +99,90 @@ export class PathorsChatPanel extends LitElement {
     return this.renderRoot?.querySelector('textarea');
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.#attach();
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#detach();
+    clearTimeout(this.#announceTimer);
+    clearTimeout(this.#copiedTimer);
   }
 
-  protected override willUpdate(): void {
-    // The host's storage-key or no-persist may have changed (a new user signed in): follow it.
-    this.#attach();
-    if (this.conversation) this.#configure(this.conversation);
-  }
-
-  #attach(): void {
-    if (!this.host || !this.isConnected) return;
-    const next = conversationFor(this.host.storageKey, !this.host.noPersist);
-    if (next === this.conversation) return;
-    this.#detach();
-    this.conversation = next;
-    this.#configure(next);
-    for (const [type, listener] of this.#listeners) next.addEventListener(type, listener);
-    void next.recoverHistory();
-  }
-
-  #detach(): void {
-    for (const [type, listener] of this.#listeners) this.conversation?.removeEventListener(type, listener);
-    this.conversation = undefined;
-  }
-
-  #configure(conversation: Conversation): void {
-    const { host } = this;
-    conversation.settings = {
-      ...conversation.settings,
-      proxyUrl: host.proxyUrl,
-      history: host.history === 'full' ? 'full' : 'turn',
-      tools: host.tools ?? [],
-      requestHeaders: host.requestHeaders,
-      fetch: host.fetch,
-      firstByteTimeoutMs: host.firstByteTimeout,
-      maxToolRounds: host.maxToolRounds,
-      approveTool: (call, args, signal) => this.#approveTool(call, args, signal),
-    };
-    // Fetched ahead, so the first message of a page with tools does not wait for it.
-    if (host.tools?.length) void loadTools();
-  }
-
-  #approveTool(call: ToolCall, args: Record<string, unknown>, signal: AbortSignal): boolean | Promise<boolean> {
-    let decision: Promise<boolean> | undefined;
-    const allowed = fire(this.host, 'pathors-tool-call', {
-      name: call.function.name,
-      arguments: args,
-      call,
-      signal,
-      waitUntil(promise: Promise<boolean>) {
-        decision = promise;
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!changed.has('config')) return;
+    const config = this.config;
+    const before = this.conversation;
+    this.#chat.use(config.storageKey, !config.noPersist);
+    this.#chat.configure({
+      proxyUrl: config.proxyUrl,
+      history: config.history === 'full' ? 'full' : 'turn',
+      tools: config.tools ?? [],
+      requestHeaders: config.requestHeaders,
+      fetch: config.fetch,
+      firstByteTimeoutMs: config.firstByteTimeout,
+      maxToolRounds: config.maxToolRounds,
+      welcome: config.welcome,
+      approveTool: (call, args, signal) => {
+        let decision: Promise<boolean> | undefined;
+        const allowed = this.#request('pathors-tool-call', {
+          name: call.function.name,
+          arguments: args,
+          call,
+          signal,
+          waitUntil(promise: Promise<boolean>) {
+            decision = promise;
+          },
+        }, true);
+        if (!allowed) return false;
+        return decision ? decision.catch(() => false) : true;
       },
-    }, true);
-    if (!allowed) return false;
-    return decision ? decision.catch(() => false) : true;
+    });
+    if (this.conversation !== before) {
+      // Another visitor's conversation (a new storage key): nothing of the last one stays on screen.
+      this.announcement = '';
+      this.#showLatest();
+    }
   }
 
-  readonly #listeners: Array<[string, EventListener]> = [
-    ['change', () => {
-      this.revision++;
-    }],
-    ['delta', (event) => {
-      const { entry } = (event as ConversationEventMap['delta']).detail;
-      // The reply being written is the last one on screen.
-      const views = this.renderRoot.querySelectorAll<ReplyView>('pathors-chat-reply');
-      const last = views[views.length - 1];
-      if (last?.entry === entry) last.sync();
-      this.#scroller.contentChanged();
-    }],
-    ['reply', (event) => {
-      const { entry } = (event as ConversationEventMap['reply']).detail;
-      this.#announcement = format(this.#strings.replyFinished, { text: entry.content });
-      fire(this.host, 'pathors-message', { message: messageDetail(entry) });
-    }],
-    ['error', (event) => {
-      const { error } = (event as ConversationEventMap['error']).detail;
-      fire(this.host, 'pathors-error', {
-        code: error.code,
-        message: this.#errorText(error),
-        status: error.status,
-        retryAfter: error.retryAfter,
-        error,
-      });
-    }],
-    ['session', (event) => {
-      fire(this.host, 'pathors-session', (event as ConversationEventMap['session']).detail);
-    }],
-  ];
+  protected override updated(): void {
+    this.#scroller.contentChanged();
+  }
+
+  /** Asks the host to fire one of its events. Returns false if the page canceled it. */
+  #request<K extends PanelRequestName>(name: K, detail: PanelRequests[K], cancelable = false): boolean {
+    return this.dispatchEvent(new PanelRequest(name, detail, cancelable));
+  }
+
+  /** A long saved conversation shows its latest messages first; the rest on request. */
+  #showLatest(): void {
+    const entries = this.conversation?.entries ?? [];
+    this.firstShown = entries.length > SHOWN_AT_FIRST ? entries.at(-SHOWN_AT_FIRST)?.id : undefined;
+  }
+
+  #handleReply(entry: AssistantEntry): void {
+    this.#request('pathors-message', { message: messageDetail(entry) });
+    // A reply that came whole in one read has its view only after the next render.
+    void this.updateComplete.then(() => this.#announce(entry));
+  }
+
+  #announce(entry: AssistantEntry): void {
+    const view = this.#replies.get(entry.id);
+    if (!view) return;
+    // Announced once on screen, as the visitor reads it: rendered text, not markdown.
+    view.onRendered = () => {
+      view.onRendered = undefined;
+      this.announcement = format(this.#strings.replyFinished, { text: view.textContent?.trim() ?? '' });
+      clearTimeout(this.#announceTimer);
+      // Emptied afterwards, so the same words can be announced again and never read twice on a re-render.
+      this.#announceTimer = window.setTimeout(() => {
+        this.announcement = '';
+      }, 5000);
+    };
+    view.refresh();
+  }
 
   #errorText(error: ChatError): string {
-    const detail = error.detail ?? '';
     return format(this.#strings[error.messageKey], {
       seconds: error.retryAfter ?? 30,
       status: error.status ?? '',
-      detail,
+      detail: error.detail ?? '',
     });
   }
 
@@ -196,8 +211,11 @@ export class PathorsChatPanel extends LitElement {
     }
   }
 
-  #handleFooterChange(event: Event): void {
-    this.footerFilled = (event.target as HTMLSlotElement).assignedNodes({ flatten: true }).length > 0;
+  #handleSlotChange(event: Event): void {
+    const slot = event.target as HTMLSlotElement;
+    const filled = slot.assignedNodes({ flatten: true }).length > 0;
+    if (slot.name === 'avatar') this.avatarFilled = filled;
+    else this.footerFilled = filled;
   }
 
   #handleRetry(): void {
@@ -205,8 +223,13 @@ export class PathorsChatPanel extends LitElement {
     this.#scroller.follow();
   }
 
+  #handleRegenerate(): void {
+    this.conversation?.regenerate();
+    this.#scroller.follow();
+  }
+
   #handleNewConversation(): void {
-    if (!fire(this.host, 'pathors-reset', undefined, true)) return;
+    if (!this.#request('pathors-reset', undefined, true)) return;
     this.conversation?.reset();
     void this.focusComposer();
   }
@@ -215,23 +238,34 @@ export class PathorsChatPanel extends LitElement {
     try {
       await navigator.clipboard.writeText(entry.content);
       this.copiedId = entry.id;
-      setTimeout(() => {
-        if (this.copiedId === entry.id) this.copiedId = undefined;
+      clearTimeout(this.#copiedTimer);
+      this.#copiedTimer = window.setTimeout(() => {
+        this.copiedId = undefined;
       }, 1500);
     } catch {
       // Clipboard refused (no permission, insecure page): the text can still be selected by hand.
     }
   }
 
+  #handleRate(entry: Entry, rating: 'good' | 'bad'): void {
+    if (this.#ratings.get(entry.id) === rating) return;
+    const allowed = this.#request('pathors-feedback', {
+      messageId: entry.id, sessionId: this.conversation?.sessionId, rating,
+    }, true);
+    if (!allowed) return;
+    this.#ratings.set(entry.id, rating);
+    this.requestUpdate();
+  }
+
   /** Sends `text` after a cancelable `pathors-send`. */
   sendText(text: string): boolean {
     const conversation = this.conversation;
     const content = text.trim();
-    if (!conversation || !content || conversation.busy || content.length > this.host.maxLength) return false;
-    if (!fire(this.host, 'pathors-send', { text: content }, true)) return false;
+    if (!conversation || !content || conversation.busy || content.length > this.config.maxLength) return false;
+    if (!this.#request('pathors-send', { text: content }, true)) return false;
     if (!conversation.send(content)) return false;
     const sent = conversation.entries.at(-1);
-    if (sent) fire(this.host, 'pathors-message', { message: messageDetail(sent) });
+    if (sent) this.#request('pathors-message', { message: messageDetail(sent) });
     this.#scroller.follow();
     return true;
   }
@@ -241,58 +275,79 @@ export class PathorsChatPanel extends LitElement {
     this.#composer?.focus(options);
   }
 
-  #renderEntry(entry: Entry, entries: readonly Entry[]) {
+  #renderEntry(entry: Entry, latest: boolean) {
     const text = this.#strings;
     if (entry.role === 'tool') {
       return html`<p class="note chip">${format(text.usedTool, { tool: entry.name })}</p>`;
     }
     if (entry.role === 'user') {
-      return html`<article part="message" class="message user" aria-label=${text.you}>
+      return html`<article part="message" class="message user ${entry.failed ? 'not-sent' : ''}" aria-label=${text.you}>
         <div class="bubble">${entry.content}</div>
-      </article>`;
+      </article>
+      ${entry.failed ? html`<p class="not-sent-note">${text.notSent} · <button type="button" class="retry"
+        ?disabled=${!this.conversation?.canRetry} @click=${this.#handleRetry}>${text.retry}</button></p>` : nothing}`;
     }
     if (!entry.content && entry.toolCalls?.length) return nothing;
-    const last = entries.at(-1) === entry;
-    return html`<article part="message" class="message assistant" aria-label=${text.assistant}>
-      <div class="bubble">
-        <pathors-chat-reply class="md" .options=${this.#markdownOptions()} .entry=${entry}></pathors-chat-reply>
-        ${entry.status === 'stopped' ? html`<p class="note">${text.stopped}</p>` : nothing}
-        ${entry.status === 'interrupted' && !(last && this.conversation?.status === 'error')
-          ? html`<p class="note">${text.interrupted}</p>` : nothing}
-      </div>
-      ${entry.status === 'streaming' ? nothing : html`<button type="button" class="icon copy"
-        aria-label=${this.copiedId === entry.id ? text.copied : text.copyMessage}
-        title=${this.copiedId === entry.id ? text.copied : text.copyMessage}
-        @click=${() => this.#handleCopy(entry)}>${this.copiedId === entry.id ? checkIcon : copyIcon}</button>`}
+    const cut = entry.status === 'stopped' || entry.status === 'interrupted';
+    // The error card under the latest reply already says why it was cut off.
+    const note = entry.status === 'stopped' ? text.stopped
+      : cut && !(latest && this.conversation?.status === 'error') ? text.interrupted : '';
+    return html`<article part="message" class="message assistant ${cut ? 'cut' : ''} ${entry.welcome ? 'welcome' : ''}"
+      aria-label=${text.assistant}>
+      ${this.#renderReply(entry)}
+      ${note ? html`<p class="cut-note">${note}</p>` : nothing}
+      ${entry.status === 'streaming' || entry.welcome ? nothing : this.#renderActions(entry, latest)}
     </article>`;
   }
 
-  #markdownOptions() {
-    return { imageHosts: this.host.imageHosts ?? [], copyLabel: this.#strings.copy, copiedLabel: this.#strings.copied };
+  #renderReply(entry: AssistantEntry) {
+    const config = this.config;
+    const text = this.#strings;
+    return html`<pathors-reply class="md"
+      .options=${{
+        imageHosts: config.imageHosts ?? [], copyLabel: text.copy, copiedLabel: text.copied, truncatedNote: text.truncated,
+        // The highlighter is its own chunk, fetched the first time a reply holds a fenced block and
+        // run once the block is complete. Should the chunk fail to load, the code stays plain.
+        onCodeBlock: highlightCode,
+      }}
+      .registry=${this.#replies}
+      .entry=${entry}></pathors-reply>`;
+  }
+
+  #renderActions(entry: AssistantEntry, latest: boolean) {
+    const text = this.#strings;
+    const copied = this.copiedId === entry.id;
+    const rating = this.#ratings.get(entry.id);
+    const action = (kind: string, label: string, icon: unknown, onClick: () => void, pressed?: boolean) =>
+      html`<button type="button" class="action ${kind}" aria-label=${label} title=${label}
+        aria-pressed=${pressed === undefined ? nothing : String(pressed)} @click=${onClick}>${icon}</button>`;
+    return html`<div class="actions">
+      ${action('copy', copied ? text.copied : text.copyMessage, copied ? checkIcon : copyIcon, () => this.#handleCopy(entry))}
+      ${latest && !this.conversation?.busy
+        ? action('regenerate', text.regenerate, regenerateIcon, () => this.#handleRegenerate()) : nothing}
+      ${action('good', text.goodReply, goodIcon, () => this.#handleRate(entry, 'good'), rating === 'good')}
+      ${action('bad', text.badReply, badIcon, () => this.#handleRate(entry, 'bad'), rating === 'bad')}
+    </div>`;
   }
 
   #renderNotice() {
-    const conversation = this.conversation;
     const text = this.#strings;
-    const notice = !this.host.proxyUrl ? text.missingProxyUrl : {
+    const notice = !this.config.proxyUrl ? text.missingProxyUrl : {
       blocked: text.notSavedBlocked, full: text.notSavedFull, corrupt: text.notSavedCorrupt, off: '',
-    }[conversation?.storageProblem ?? 'off'];
+    }[this.conversation?.storageProblem ?? 'off'];
     return notice ? html`<p class="note box" role="status">${notice}</p>` : nothing;
   }
 
-  #renderEmpty() {
-    const { host } = this;
+  #renderEmpty(empty: boolean) {
+    const config = this.config;
     const text = this.#strings;
-    const starters = host.starters ?? [];
-    const empty = !this.conversation?.entries.length;
+    const starters = config.starters ?? [];
     return html`
       <div class="empty" ?hidden=${!empty}><slot name="empty"></slot></div>
-      ${empty && host.welcome ? html`<article part="message" class="message assistant welcome"
-          aria-label=${text.assistant}>
-          <div class="bubble"><pathors-chat-reply class="md" .options=${this.#markdownOptions()}
-            .entry=${welcomeEntry(host.welcome)}></pathors-chat-reply></div></article>` : nothing}
+      ${empty && config.welcome ? html`<article part="message" class="message assistant welcome" aria-label=${text.assistant}>
+        ${this.#renderReply(welcomeEntry(config.welcome))}</article>` : nothing}
       ${empty && starters.length ? html`<ul class="starters" aria-label=${text.suggestions}>
-        ${starters.map((starter) => html`<li><button type="button"
+        ${starters.map((starter) => html`<li><button type="button" class="starter"
           @click=${() => this.sendText(starter)}>${starter}</button></li>`)}</ul>` : nothing}`;
   }
 
@@ -307,10 +362,11 @@ export class PathorsChatPanel extends LitElement {
       return html`<p class="note chip running" role="status">${format(text.runningTool, { tool: conversation.activeTool })}</p>`;
     }
     if (conversation.status === 'error' && conversation.error) {
-      return html`<div class="error" role="alert">
-        <p>${this.#errorText(conversation.error)}</p>
-        ${conversation.error.code === 'config' || conversation.error.code === 'tool_limit' ? nothing
-          : html`<button type="button" class="retry" @click=${this.#handleRetry}>${text.retry}</button>`}
+      const { code } = conversation.error;
+      return html`<div class="error-card" role="alert">${errorIcon}
+        <p class="error-text">${this.#errorText(conversation.error)}</p>
+        ${code === 'config' || code === 'tool_limit' || !conversation.canRetry ? nothing
+          : html`<button type="button" class="error-action retry" @click=${this.#handleRetry}>${text.retry}</button>`}
       </div>`;
     }
     return nothing;
@@ -319,9 +375,8 @@ export class PathorsChatPanel extends LitElement {
   #renderComposer() {
     const text = this.#strings;
     const busy = this.conversation?.busy ?? false;
-    const max = this.host.maxLength;
+    const max = this.config.maxLength;
     const length = this.#draft.length;
-    const nearLimit = length > max * 0.8;
     const over = length > max;
     return html`<form @submit=${this.#handleSubmit}>
       <textarea part="composer"
@@ -338,44 +393,51 @@ export class PathorsChatPanel extends LitElement {
         aria-label=${busy ? text.stop : text.send}
         title=${busy ? text.stop : text.send}
         ?disabled=${!busy && (!this.#draft.trim() || over)}>${busy ? stopIcon : sendIcon}</button>
-      <p id="counter" class="note counter ${over ? 'over' : ''}" ?hidden=${!nearLimit}
+      <p id="counter" class="note counter ${over ? 'over' : ''}" ?hidden=${length <= max * 0.8}
         aria-live="polite">${format(text.characterCount, { count: length, max })}</p>
     </form>`;
   }
 
-  protected override updated(): void {
-    this.#scroller.contentChanged();
-  }
-
   protected override render() {
     const text = this.#strings;
-    const host = this.host;
+    const config = this.config;
     const entries = this.conversation?.entries ?? [];
-    const bubble = host.mode !== 'inline';
-    const announcement = this.#announcement;
-    this.#announcement = '';
+    const first = Math.max(0, entries.findIndex((entry) => entry.id === this.firstShown));
+    const last = entries.at(-1);
     return html`<section part="panel" class="panel">
       <header part="header">
-        <h2 id="title">${host.title || text.title}</h2>
+        <span class="avatar" ?hidden=${!this.avatarFilled}><slot name="avatar"
+          @slotchange=${this.#handleSlotChange}></slot></span>
+        <div class="titles">
+          <h2 id="title" class="title">${config.title || text.title}</h2>
+          <p class="status-line" ?hidden=${!config.statusText}>${config.statusText}</p>
+        </div>
         <slot name="header"></slot>
-        <button type="button" class="icon" aria-label=${text.newConversation} title=${text.newConversation}
-          ?disabled=${!entries.length && !this.conversation?.sessionId}
-          @click=${this.#handleNewConversation}>${newIcon}</button>
-        ${bubble ? html`<button type="button" class="icon" aria-label=${text.closeChat}
-          title=${text.closeChat} @click=${() => host.closeFromPanel()}>${closeIcon}</button>` : nothing}
+        <div class="header-actions">
+          <button type="button" class="icon-button new-chat" aria-label=${text.newConversation}
+            title=${text.newConversation} ?disabled=${!entries.length && !this.conversation?.sessionId}
+            @click=${this.#handleNewConversation}>${newIcon}</button>
+          ${config.mode === 'inline' ? nothing : html`<button type="button" class="icon-button close" aria-label=${text.closeChat}
+            title=${text.closeChat} @click=${() => this.#request('pathors-close', undefined)}>${closeIcon}</button>`}
+        </div>
       </header>
       <div part="messages" class="messages" role="log" aria-live="off" aria-labelledby="title" tabindex="0"
         @scroll=${this.#scroller.handleScroll}>
         ${this.#renderNotice()}
-        ${this.#renderEmpty()}
-        ${entries.map((entry) => this.#renderEntry(entry, entries))}
+        ${this.#renderEmpty(!entries.length)}
+        ${first ? html`<button type="button" class="earlier" @click=${() => {
+          this.firstShown = undefined;
+        }}>${format(text.earlierMessages, { count: first })}</button>` : nothing}
+        ${entries.slice(first).map((entry) => this.#renderEntry(entry, entry === last))}
         ${this.#renderStatus()}
       </div>
       <button type="button" class="jump" ?hidden=${this.#scroller.following}
         @click=${() => this.#scroller.follow()}>${text.jumpToLatest}</button>
-      <div class="sr-only" aria-live="polite">${announcement}</div>
+      <div class="sr-only" aria-live="polite">${this.announcement}</div>
+      ${this.conversation?.canUndoReset ? html`<div class="toast" role="status">${text.conversationCleared}
+        <button type="button" class="undo" @click=${() => this.conversation?.undoReset()}>${text.undo}</button></div>` : nothing}
       ${this.#renderComposer()}
-      <footer ?hidden=${!this.footerFilled}><slot name="footer" @slotchange=${this.#handleFooterChange}></slot></footer>
+      <footer ?hidden=${!this.footerFilled}><slot name="footer" @slotchange=${this.#handleSlotChange}></slot></footer>
     </section>`;
   }
 }
@@ -402,6 +464,12 @@ const closeIcon = icon('M6 6l12 12M18 6L6 18');
 const newIcon = icon('M12 20h9M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4z');
 const copyIcon = icon('M9 9h11v11H9zM5 15H4V4h11v1');
 const checkIcon = icon('M5 12l5 5L20 7');
+const regenerateIcon = icon('M20 11a8 8 0 1 0-2.3 5.7M20 4v7h-7');
+const goodIcon = icon('M7 11v9H4v-9zM7 11l4-8a2 2 0 0 1 3 2l-1 5h6a2 2 0 0 1 2 2l-2 7a2 2 0 0 1-2 1H7');
+const badIcon = icon('M7 13V4H4v9zM7 13l4 8a2 2 0 0 0 3-2l-1-5h6a2 2 0 0 0 2-2l-2-7a2 2 0 0 0-2-1H7');
+const errorIcon = html`<svg class="error-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"
+  fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"><circle cx="12" cy="12" r="9"></circle>
+  <path d="M12 7v6M12 16.5v.5"></path></svg>`;
 const sendIcon = icon('M5 12h14M13 6l6 6-6 6');
 const stopIcon = html`<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="currentColor">
   <rect x="6" y="6" width="12" height="12" rx="2"></rect></svg>`;
@@ -410,13 +478,17 @@ export { addLanguage } from '../i18n/index.js';
 
 /** Defines the internal panel element, once. */
 export function definePanel(): void {
-  if (!customElements.get('pathors-chat-reply')) customElements.define('pathors-chat-reply', ReplyView);
+  if (!customElements.get('pathors-reply')) customElements.define('pathors-reply', ReplyView);
   if (!customElements.get('pathors-chat-panel')) customElements.define('pathors-chat-panel', PathorsChatPanel);
 }
 
 declare global {
   interface HTMLElementTagNameMap {
     'pathors-chat-panel': PathorsChatPanel;
-    'pathors-chat-reply': ReplyView;
+    'pathors-reply': ReplyView;
   }
+}
+
+function highlightCode(code: HTMLElement, language: string): void {
+  import('../render/highlight/index.js').then(({ highlightInto }) => highlightInto(code, language), () => {});
 }

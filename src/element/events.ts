@@ -22,6 +22,13 @@ export interface PathorsErrorDetail {
   error: ChatError;
 }
 export interface PathorsSessionDetail { sessionId: string }
+export interface PathorsFeedbackDetail {
+  /** The reply rated (`ChatMessageDetail.id`). */
+  messageId: string;
+  /** The proxy's session the reply belongs to, when known. */
+  sessionId: string | undefined;
+  rating: 'good' | 'bad';
+}
 export interface PathorsToolCallDetail {
   name: string;
   arguments: Record<string, unknown>;
@@ -45,14 +52,22 @@ export interface PathorsChatEventMap {
   'pathors-session': CustomEvent<PathorsSessionDetail>;
   'pathors-tool-call': CustomEvent<PathorsToolCallDetail>;
   'pathors-reset': CustomEvent<void>;
+  'pathors-feedback': CustomEvent<PathorsFeedbackDetail>;
 }
+
+/** The detail type of each event. */
+export type PathorsChatDetail<K extends keyof PathorsChatEventMap> = PathorsChatEventMap[K]['detail'];
 
 declare global {
   // Typed addEventListener('pathors-…') on any element.
   interface GlobalEventHandlersEventMap extends PathorsChatEventMap {}
 }
 
-/** Fires an event as the platform does: bubbling out of the shadow root. Returns false if canceled. */
-export function fire<T>(target: EventTarget, type: string, detail: T, cancelable = false): boolean {
+/**
+ * Fires one of the element's public events as the platform does: bubbling out of the shadow
+ * root. Only `<pathors-chat>` calls it. Returns false if canceled.
+ */
+export function fire<K extends keyof PathorsChatEventMap>(target: EventTarget, type: K,
+  detail: PathorsChatDetail<K>, cancelable = false): boolean {
   return target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
 }

@@ -18,7 +18,10 @@ const dark = css`
  * the panel sits. The panel's own styles load with the panel.
  */
 export const hostStyles = css`
+  /* The page's inherited text styles (letter-spacing, text-align, white-space...) stop here;
+     \`all\` leaves direction and custom properties alone, so RTL pages and \`--pathors-chat-*\` still reach in. */
   :host {
+    all: initial;
     --_accent: var(--pathors-chat-accent, #2563eb);
     --_accent-text: var(--pathors-chat-accent-text, #ffffff);
     --_background: var(--pathors-chat-background, #ffffff);
@@ -40,6 +43,9 @@ export const hostStyles = css`
     --_launcher-color: var(--pathors-chat-launcher-color, var(--_accent-text));
     display: contents;
     color-scheme: light;
+  }
+  :host([hidden]) {
+    display: none;
   }
   :host([theme='dark']) {
     ${dark}
@@ -87,6 +93,27 @@ export const hostStyles = css`
     right: auto;
     left: var(--_offset);
   }
+  [part='badge'] {
+    position: absolute;
+    top: 0;
+    right: 0;
+    width: 12px;
+    height: 12px;
+    border: 2px solid var(--_background);
+    border-radius: 50%;
+    background: #dc2626;
+  }
+  /* Slotted into the panel through this element's slots, so styled here. */
+  ::slotted([slot='avatar']) {
+    flex: none;
+    width: 32px;
+    height: 32px;
+    border-radius: 50%;
+    object-fit: cover;
+  }
+  ::slotted(a[slot='footer']) {
+    color: var(--_link);
+  }
   ::slotted([slot='launcher-icon']) {
     width: 60%;
     height: 60%;
@@ -98,16 +125,32 @@ export const hostStyles = css`
     bottom: calc(var(--_offset) + var(--_launcher-size) + 12px);
     width: min(var(--_width), calc(100vw - 2 * var(--_offset)));
     height: min(var(--_height), calc(100dvh - 3 * var(--_offset) - var(--_launcher-size)));
+    /* Opens with a fade and a scale from the launcher's corner; closes faster. */
+    transform-origin: bottom right;
+    transition: opacity 0.18s ease-out, transform 0.18s ease-out, display 0.18s allow-discrete;
+  }
+  pathors-chat-panel[hidden] {
+    opacity: 0;
+    transform: scale(0.96);
+    transition-duration: 0.12s;
+  }
+  @starting-style {
+    pathors-chat-panel {
+      opacity: 0;
+      transform: scale(0.96);
+    }
   }
   :host([position='bottom-left']) pathors-chat-panel {
     right: auto;
     left: var(--_offset);
+    transform-origin: bottom left;
   }
   :host([mode='inline']) pathors-chat-panel {
     position: absolute;
     inset: 0;
     width: auto;
     height: auto;
+    transition: none;
   }
   /* Phones: the panel is the whole (visible) screen, and the launcher steps aside. */
   @media (max-width: 480px) {
@@ -121,7 +164,8 @@ export const hostStyles = css`
     }
   }
   @media (prefers-reduced-motion: reduce) {
-    [part='launcher'] {
+    [part='launcher'],
+    pathors-chat-panel {
       transition: none;
     }
     [part='launcher']:hover {

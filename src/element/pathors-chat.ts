@@ -1,10 +1,11 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { PageTool } from '../core/tools.js';
 import type { Strings } from '../i18n/index.js';
-import { languageOf, launcherTables, type LauncherStrings } from '../i18n/launcher.js';
+import { languageOf, launcherTables, type Language, type LauncherStrings } from '../i18n/launcher.js';
 import { fire } from './events.js';
 import { hostStyles } from './host-styles.js';
 import type { PathorsChatPanel } from './chat-panel.js';
+import type { PanelConfig, PanelRequest } from './panel-protocol.js';
 
 export type ChatMode = 'bubble' | 'inline';
 export type ChatPosition = 'bottom-right' | 'bottom-left';
@@ -26,15 +27,18 @@ export type ChatTheme = 'light' | 'dark' | 'auto';
  * @fires pathors-session - The proxy assigned a session ID (`detail.sessionId`).
  * @fires pathors-tool-call - Cancelable. The agent calls one of `tools`; `preventDefault()` declines, `detail.waitUntil(promise)` asks first.
  * @fires pathors-reset - Cancelable. The visitor asked for a new conversation.
+ * @fires pathors-feedback - Cancelable. The visitor rated a reply (`detail.rating` `good` or `bad`, `detail.messageId`, `detail.sessionId`) for the site to record.
  *
  * @attr {string} lang - The language of the built-in strings (`en`, `zh-TW`); default: the nearest `lang` above, then the browser's. Changes take effect at once.
  *
  * @slot launcher-icon - The icon inside the launcher button.
- * @slot header - Extra content in the panel header, after the title (an avatar, a status).
+ * @slot avatar - The assistant's picture, before the title in the panel header.
+ * @slot header - Extra content in the panel header, after the title.
  * @slot empty - Shown while the conversation is empty, above the starters.
  * @slot footer - Below the composer: a disclaimer, a privacy link.
  *
  * @csspart launcher - The round button that opens the chat.
+ * @csspart badge - The dot on the launcher when a reply finished while the chat was closed.
  * @csspart panel - The chat window.
  * @csspart header - The panel's title bar.
  * @csspart messages - The scrolling list of messages.
@@ -70,6 +74,7 @@ export class PathorsChat extends LitElement {
     position: { reflect: true },
     open: { type: Boolean, reflect: true },
     title: {},
+    statusText: { attribute: 'status-text' },
     theme: { reflect: true },
     storageKey: { attribute: 'storage-key' },
     noPersist: { type: Boolean, attribute: 'no-persist' },
@@ -85,6 +90,8 @@ export class PathorsChat extends LitElement {
     firstByteTimeout: { type: Number, attribute: 'first-byte-timeout' },
     maxToolRounds: { type: Number, attribute: 'max-tool-rounds' },
     panelLoaded: { state: true },
+    panelLanguage: { state: true },
+    unread: { state: true },
   };
 
   /** `lang` is the platform's own attribute; a change of it re-renders the strings. */
@@ -98,10 +105,12 @@ export class PathorsChat extends LitElement {
   declare mode: ChatMode;
   /** Corner of the launcher in bubble mode. */
   declare position: ChatPosition;
-  /** Whether the panel is open (always true in inline mode). */
+  /** Whether the panel is open (always true in inline mode). A visitor's choice is kept across reloads and pages of the site. */
   declare open: boolean;
   /** The panel's title. Default: "Chat" in the page's language. */
   declare title: string;
+  /** A status line under the title, e.g. "Typically replies in a minute". */
+  declare statusText: string;
   /** `light`, `dark`, or `auto` (follows `prefers-color-scheme`). */
   declare theme: ChatTheme;
   /** localStorage key of this conversation: give each user or site its own. */
@@ -131,9 +140,14 @@ export class PathorsChat extends LitElement {
   /** Tool rounds allowed in one turn before the widget stops a loop of calls. */
   declare maxToolRounds: number;
   private declare panelLoaded: boolean;
+  /** The language whose panel table is loaded (a Chinese page never shows English first). */
+  private declare panelLanguage: Language;
+  /** A reply finished while the panel was closed. */
+  private declare unread: boolean;
   #panelModule: Promise<typeof import('./chat-panel.js')> | undefined;
   #panelRestoreFocus = false;
-  #chineseRequested = false;
+  #chinese: Promise<void> | undefined;
+  #config: PanelConfig | undefined;
 
   constructor() {
     super();
@@ -142,6 +156,7 @@ export class PathorsChat extends LitElement {
     this.position = 'bottom-right';
     this.open = false;
     this.title = '';
+    this.statusText = '';
     this.theme = 'light';
     this.storageKey = 'pathors-chat';
     this.noPersist = false;
@@ -157,6 +172,8 @@ export class PathorsChat extends LitElement {
     this.firstByteTimeout = 30_000;
     this.maxToolRounds = 5;
     this.panelLoaded = false;
+    this.panelLanguage = 'en';
+    this.unread = false;
   }
 
   /** The language in force: `lang` on the element or an ancestor, else the browser's. */
@@ -166,6 +183,11 @@ export class PathorsChat extends LitElement {
 
   get #launcherText(): LauncherStrings {
     return { ...launcherTables[languageOf(this.language)], ...this.strings };
+  }
+
+  /** The visitor's last open or close, for this conversation, this browser session. */
+  get #openKey(): string {
+    return `${this.storageKey}:open`;
   }
 
   get #panel(): PathorsChatPanel | null {
@@ -180,6 +202,9 @@ export class PathorsChat extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.addEventListener('keydown', this.#handleKeydown);
+    // A reload or another page of the site shows the chat as the visitor left it.
+    const kept = session(this.#openKey);
+    if (kept && this.mode !== 'inline') this.open = kept === 'open';
   }
 
   override disconnectedCallback(): void {
@@ -188,16 +213,20 @@ export class PathorsChat extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if ((changed.has('open') || changed.has('mode')) && (this.open || this.mode === 'inline')) {
-      void this.#loadPanel();
-    }
+    if (this.mode === 'inline') this.open = true;
+    if ((changed.has('open') || changed.has('mode')) && this.open) void this.#loadPanel();
+    if (this.open) this.unread = false;
     // `lang` may change after the panel loaded.
     if (this.panelLoaded) void this.#loadLanguage();
+    // A new object only when something besides the badge changed: only then does the panel update.
+    if (!this.#config || [...changed.keys()].some((key) => key !== 'unread')) {
+      const config: Record<string, unknown> = {};
+      for (const key of PathorsChat.elementProperties.keys()) config[key as string] = this[key as keyof this];
+      this.#config = config as unknown as PanelConfig;
+    }
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    // The panel reads its settings from this element; any change may concern it.
-    this.#panel?.requestUpdate();
     if (changed.has('open') && this.open && changed.get('open') === false) void this.#focusWhenOpened();
     if (changed.has('open') && !this.open && this.#panelRestoreFocus) {
       this.#panelRestoreFocus = false;
@@ -233,12 +262,30 @@ export class PathorsChat extends LitElement {
   }
 
   async #loadLanguage(): Promise<void> {
-    if (languageOf(this.language) !== 'zh-tw' || this.#chineseRequested) return;
-    this.#chineseRequested = true;
-    const [module, { zhTW }] = await Promise.all([import('./chat-panel.js'), import('../i18n/zh-tw.js')]);
-    module.addLanguage('zh-tw', zhTW);
-    this.#panel?.requestUpdate();
+    const language = languageOf(this.language);
+    if (language === 'zh-tw') {
+      this.#chinese ??= Promise.all([import('./chat-panel.js'), import('../i18n/zh-tw.js')])
+        .then(([module, { zhTW }]) => module.addLanguage('zh-tw', zhTW));
+      await this.#chinese;
+    }
+    // Until its table is in, the panel keeps the language it has.
+    if (languageOf(this.language) === language) this.panelLanguage = language;
   }
+
+  /** The panel asks for one of this element's events; a page that cancels it refuses the request. */
+  readonly #handlePanelRequest = (event: PanelRequest) => {
+    const { name, detail } = event;
+    if (name === 'pathors-close') {
+      this.#panelRestoreFocus = true;
+      this.#setOpen(false);
+      return;
+    }
+    if (name === 'pathors-message' && !this.open && event.detail) {
+      this.unread ||= (detail as PanelRequest<'pathors-message'>['detail']).message.role === 'assistant';
+    }
+    // The request's name and detail were typed together when the panel made it.
+    if (!fire(this, name, detail as never, event.cancelable)) event.preventDefault();
+  };
 
   readonly #handleKeydown = (event: KeyboardEvent) => {
     // Escape during an IME composition cancels the composition, not the chat.
@@ -250,18 +297,10 @@ export class PathorsChat extends LitElement {
 
   /** Opens or closes as the visitor asked, and tells the page. */
   #setOpen(open: boolean): void {
-    if (this.open === open) return;
+    if (this.open === open || this.mode === 'inline') return;
     this.open = open;
+    session(this.#openKey, open ? 'open' : 'closed');
     fire(this, open ? 'pathors-open' : 'pathors-close', undefined);
-  }
-
-  /**
-   * Called by the panel's close button.
-   * @internal
-   */
-  closeFromPanel(): void {
-    this.#panelRestoreFocus = true;
-    this.#setOpen(false);
   }
 
   /** Opens the panel. */
@@ -294,7 +333,10 @@ export class PathorsChat extends LitElement {
 
   /** Forgets the conversation and its session, here and at the proxy (call it on logout). */
   async reset(): Promise<void> {
-    (await this.#readyPanel())?.conversation?.reset();
+    const conversation = (await this.#readyPanel())?.conversation;
+    conversation?.reset();
+    // No Undo here: the session ends at the proxy now.
+    conversation?.flush();
   }
 
   /** Focuses the composer (opening the panel in bubble mode). */
@@ -311,13 +353,16 @@ export class PathorsChat extends LitElement {
     const inline = this.mode === 'inline';
     // Once loaded the panel stays, hidden when closed, so scroll position and a reply in flight survive.
     const panel = this.panelLoaded ? html`<pathors-chat-panel
-      .host=${this}
-      ?hidden=${!inline && !this.open}
+      .config=${this.#config}
+      @panel-request=${this.#handlePanelRequest}
+      ?hidden=${!this.open}
       ?inline=${inline}
       exportparts="panel, header, messages, message, composer, send-button"
       role=${inline ? 'region' : 'dialog'}
+      tabindex="-1"
       aria-label=${this.title || text.title}
       title="">
+        <slot name="avatar" slot="avatar"></slot>
         <slot name="header" slot="header"></slot>
         <slot name="empty" slot="empty"></slot>
         <slot name="footer" slot="footer"></slot>
@@ -327,13 +372,14 @@ export class PathorsChat extends LitElement {
         part="launcher"
         type="button"
         title=""
-        aria-label=${this.open ? text.closeChat : text.openChat}
+        aria-label=${this.open ? text.closeChat : this.unread ? text.openChatUnread : text.openChat}
         aria-expanded=${this.open ? 'true' : 'false'}
         aria-haspopup="dialog"
         @click=${this.toggle}
         @pointerenter=${this.#loadPanel}
         @focus=${this.#loadPanel}>
         <slot name="launcher-icon">${this.open ? closeIcon : chatIcon}</slot>
+        ${this.unread ? html`<span part="badge" class="badge"></span>` : nothing}
       </button>${panel}`;
   }
 }
@@ -342,3 +388,14 @@ const chatIcon = html`<svg viewBox="0 0 24 24" width="26" height="26" aria-hidde
   <path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>`;
 const closeIcon = html`<svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" fill="none"
   stroke="currentColor" stroke-width="2.5" stroke-linecap="round"><path d="M6 6l12 12M18 6L6 18"/></svg>`;
+
+/** Reads, or with `value` writes, sessionStorage, which may be blocked (sandboxed frames, cookies off). */
+function session(key: string, value?: string): string | null | undefined {
+  try {
+    if (value === undefined) return sessionStorage.getItem(key);
+    sessionStorage.setItem(key, value);
+  } catch {
+    // Not kept: the next page starts closed.
+  }
+  return undefined;
+}

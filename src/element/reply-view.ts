@@ -1,17 +1,55 @@
 import type { AssistantEntry } from '../core/transcript.js';
 import { MarkdownStream, type RenderOptions } from '../render/index.js';
 
+/** Rendering time per frame for streamed text, so a burst of text never holds the main thread. */
+const FRAME_BUDGET_MS = 6;
+/** The most text handed to the renderer at once: one push must stay well inside the budget. */
+const SLICE = 512;
+
+/** Reply views with text not yet rendered, served in order, frame by frame. */
+const pending = new Set<ReplyView>();
+let frame = 0;
+let drained: Array<() => void> = [];
+
+function schedule(view: ReplyView): void {
+  pending.add(view);
+  frame ||= requestAnimationFrame(renderPending);
+}
+
+function renderPending(): void {
+  frame = 0;
+  const deadline = performance.now() + FRAME_BUDGET_MS;
+  for (const view of pending) {
+    if (!view.renderUntil(deadline)) break;
+    pending.delete(view);
+  }
+  if (pending.size) frame = requestAnimationFrame(renderPending);
+  else for (const resolve of drained.splice(0)) resolve();
+}
+
+/** Resolves once every reply on the page shows all of its text (for tests and benchmarks). */
+export function whenRendered(): Promise<void> {
+  return pending.size ? new Promise((resolve) => drained.push(resolve)) : Promise.resolve();
+}
+
 /**
  * One assistant reply, rendered from its markdown and kept in step with it: only the text
- * added since the last sync goes to the renderer, so a streamed reply is appended to, never
- * re-rendered whole. A plain custom element, not Lit: its children belong to the renderer.
+ * added since the last render goes to the renderer, so a streamed reply is appended to, never
+ * re-rendered whole. Streamed text is rendered once per frame within a time budget, the rest
+ * carried to the next frame in order. A reply the renderer cannot handle shows as plain text,
+ * and only that reply. A plain custom element, not Lit: its children belong to the renderer.
  */
 export class ReplyView extends HTMLElement {
   /** How links, images and code blocks render; set before `entry`. */
   options: RenderOptions = {};
+  /** Where the panel finds the view of an entry, by its id. */
+  registry: Map<string, ReplyView> | undefined;
+  /** Called once the finished reply is on screen in full. */
+  onRendered: ((view: ReplyView) => void) | undefined;
   #entry: AssistantEntry | undefined;
   #stream: MarkdownStream | undefined;
   #pushed = 0;
+  #plain = false;
 
   get entry(): AssistantEntry | undefined {
     return this.#entry;
@@ -19,25 +57,89 @@ export class ReplyView extends HTMLElement {
 
   set entry(entry: AssistantEntry | undefined) {
     if (entry === this.#entry) return;
-    this.replaceChildren();
+    this.#unregister();
     this.#entry = entry;
-    this.#stream = new MarkdownStream(this, this.options);
     this.#pushed = 0;
-    this.sync();
+    this.#plain = false;
+    this.#stream = undefined;
+    this.replaceChildren();
+    this.style.whiteSpace = '';
+    delete this.dataset.plain;
+    this.#register();
+    if (!entry) return;
+    this.#guard(() => {
+      this.#stream = new MarkdownStream(this, this.options);
+    });
+    // A saved reply renders at once, so the conversation is whole on the first paint; one
+    // being written shows what it has so far, within a frame's budget.
+    const streaming = entry.status === 'streaming';
+    if (!this.renderUntil(streaming ? performance.now() + FRAME_BUDGET_MS : Infinity)) this.refresh();
   }
 
-  /** Pushes the text added since the last sync; ends the stream once the reply is complete. */
-  sync(): void {
+  /** Whether all of the entry's text is on screen. */
+  get rendered(): boolean {
+    return !pending.has(this);
+  }
+
+  connectedCallback(): void {
+    this.#register();
+  }
+
+  disconnectedCallback(): void {
+    this.#unregister();
+  }
+
+  /** Text was added, or the reply finished: render it in the coming frames. */
+  refresh(): void {
+    if (this.#entry) schedule(this);
+  }
+
+  /**
+   * Renders the text not yet rendered until `deadline` (a `performance.now()` time), and ends
+   * the stream once the reply is complete. Returns true when nothing is left to do.
+   */
+  renderUntil(deadline: number): boolean {
     const entry = this.#entry;
-    const stream = this.#stream;
-    if (!entry || !stream) return;
-    if (entry.content.length > this.#pushed) {
-      stream.push(entry.content.slice(this.#pushed));
-      this.#pushed = entry.content.length;
+    if (!entry) return true;
+    const { content } = entry;
+    while (!this.#plain && this.#pushed < content.length) {
+      if (performance.now() >= deadline) return false;
+      let end = Math.min(content.length, this.#pushed + SLICE);
+      // Never split a surrogate pair between two pushes.
+      if (end < content.length && /[\uD800-\uDBFF]/.test(content[end - 1]!)) end--;
+      const slice = content.slice(this.#pushed, end);
+      this.#pushed = end;
+      this.#guard(() => this.#stream?.push(slice));
     }
+    if (this.#plain) this.textContent = content;
     if (entry.status !== 'streaming') {
-      stream.end();
+      if (this.#stream) this.#guard(() => this.#stream?.end());
       this.#stream = undefined;
+      this.onRendered?.(this);
     }
+    return true;
+  }
+
+  /** Runs a step of the renderer; if it throws, the reply shows as plain text from then on. */
+  #guard(step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      this.#plain = true;
+      this.#stream = undefined;
+      this.textContent = this.#entry?.content ?? '';
+      // Plain text keeps its line breaks; inline style set from script is allowed under CSP.
+      this.style.whiteSpace = 'pre-wrap';
+      this.dataset.plain = '';
+      console.warn('pathors-chat: a reply could not be rendered, shown as plain text', error);
+    }
+  }
+
+  #register(): void {
+    if (this.#entry && this.isConnected) this.registry?.set(this.#entry.id, this);
+  }
+
+  #unregister(): void {
+    if (this.#entry && this.registry?.get(this.#entry.id) === this) this.registry.delete(this.#entry.id);
   }
 }

@@ -3,8 +3,8 @@
  * language: they ship in the first, small script; the rest load with the panel.
  */
 export const launcherTables = {
-  en: { title: 'Chat', openChat: 'Open chat', closeChat: 'Close chat' },
-  'zh-tw': { title: '聊天', openChat: '開啟聊天', closeChat: '關閉聊天' },
+  en: { title: 'Chat', openChat: 'Open chat', openChatUnread: 'Open chat (new reply)', closeChat: 'Close chat' },
+  'zh-tw': { title: '聊天', openChat: '開啟聊天', openChatUnread: '開啟聊天（新回覆）', closeChat: '關閉聊天' },
 };
 
 export type LauncherStrings = (typeof launcherTables)['en'];

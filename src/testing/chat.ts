@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AssistantMessage } from '../core/wire.js';
+import type { AssistantMessage, ChatMessage } from '../core/wire.js';
 import { FALLBACK_RULES } from './default-script.js';
 import type { Exchange, FakeState } from './exchange.js';
 import { readMarkers } from './faults.js';
@@ -42,7 +42,9 @@ export async function handleChat(exchange: Exchange, state: FakeState): Promise<
   if (endsWithUser && markers.unknownFault !== undefined) {
     return sendError(res, 400, `Unknown fault "${markers.unknownFault}"; expected one of ${FAULTS.join(', ')}`);
   }
-  const fault: AppliedFault | undefined = (endsWithUser ? markers.fault : undefined) ?? state.faults.take();
+  const known = state.sessions.get(sessionId);
+  const markerFault = endsWithUser ? fireOnce(state, markers.fault, known?.messages.length ? sessionId : '', request.messages) : undefined;
+  const fault: AppliedFault | undefined = markerFault ?? state.faults.take();
   record.fault = fault?.fault;
   exchange.notify();
   const tokenDelayMs = (endsWithUser ? markers.tokenDelayMs : undefined) ?? state.tokenDelayMs;
@@ -61,17 +63,16 @@ export async function handleChat(exchange: Exchange, state: FakeState): Promise<
       break;
   }
 
-  const known = state.sessions.get(sessionId);
   const conversation = mergeHistory(known?.messages ?? [], request.messages);
   const unanswered = unansweredToolCall(conversation);
   if (unanswered !== undefined) {
     return sendError(res, 400, `tool call ${unanswered} has no tool result: answer every call before the next turn`);
   }
   const ctx = buildContext(request, conversation, sessionId, known?.variables ?? {}, markers.text);
-  const reply = planReply(state.script, FALLBACK_RULES, ctx);
+  const reply = fault?.fault === 'bad-tool-name' ? badToolCall() : planReply(state.script, FALLBACK_RULES, ctx);
 
   // A failed response leaves the session as it was, so a retry of the same turn is not doubled.
-  if (fault === undefined || fault.fault === 'slow-first-byte') {
+  if (fault === undefined || fault.fault === 'slow-first-byte' || fault.fault === 'bad-tool-name') {
     const session = getOrCreateSession(state.sessions, sessionId);
     session.messages = [...conversation, assistantMessage(reply)];
     session.updatedAt = new Date();
@@ -79,6 +80,29 @@ export async function handleChat(exchange: Exchange, state: FakeState): Promise<
 
   const respond = request.stream === true ? respondStream : respondJson;
   await respond(exchange, reply, sessionId, fault?.fault, tokenDelayMs);
+}
+
+/**
+ * A marker's fault happens once per message, so the widget's Retry (the same text again)
+ * succeeds. "The same message" is the same text in the same session; a conversation's first
+ * message has no session yet (the proxy makes a new one for each attempt), so there it is
+ * the same text since the fake started or was reset.
+ */
+function fireOnce(state: FakeState, fault: AppliedFault | undefined, session: string,
+  messages: readonly ChatMessage[]): AppliedFault | undefined {
+  if (!fault) return undefined;
+  const key = `${session}\n${lastUserText(messages)}`;
+  if (state.firedMarkers.has(key)) return undefined;
+  state.firedMarkers.add(key);
+  return fault;
+}
+
+/** An agent's call that no client can answer: the name breaks the `[A-Za-z0-9_-]` rule. */
+function badToolCall(): PlannedReply {
+  return {
+    content: 'Let me look that up.',
+    toolCalls: [{ id: `call_${randomBytes(6).toString('hex')}`, type: 'function', function: { name: 'look up!', arguments: '{}' } }],
+  };
 }
 
 function assistantMessage(reply: PlannedReply): AssistantMessage {

@@ -30,4 +30,6 @@ export interface FakeState {
   readonly script: readonly ScriptRule[];
   readonly sessions: Map<string, FakeSession>;
   readonly faults: FaultQueue;
+  /** The messages whose fault marker has fired (see `markerKey`): each fires once, so a retry succeeds. */
+  readonly firedMarkers: Set<string>;
 }

@@ -53,6 +53,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     script: options.script ?? defaultScript,
     sessions,
     faults,
+    firedMarkers: new Set(),
   };
   const notify = (): void => {
     for (const waiter of [...waiters]) waiter();
@@ -64,6 +65,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     requests.length = 0;
     sessions.clear();
     faults.clear();
+    state.firedMarkers.clear();
   };
 
   const server = createServer((req, res) => {

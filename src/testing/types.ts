@@ -14,6 +14,7 @@ export const FAULTS = [
   'wrong-content-type',
   'no-trailing-blank-line',
   'empty-reply',
+  'bad-tool-name',
 ] as const;
 
 /**
@@ -26,6 +27,8 @@ export const FAULTS = [
  * - `wrong-content-type`: 200 `text/html` with `<html>Bad gateway</html>`.
  * - `no-trailing-blank-line`: a normal stream whose final `data: [DONE]` lacks its blank line.
  * - `empty-reply`: 200 event stream holding only `data: [DONE]` (non-streaming: an empty body).
+ * - `bad-tool-name`: a normal reply that calls a tool named `look up!`, a name no API accepts
+ *   back (outside `[A-Za-z0-9_-]`); the session keeps the call, unanswered, as a real one would.
  */
 export type Fault = (typeof FAULTS)[number];
 

@@ -191,9 +191,9 @@ describe('copy', () => {
     await type(panel, 'hello');
     await userEvent.keyboard('{Enter}');
     await idle(panel);
-    await userEvent.click($(panel, '.message.assistant > .copy')!);
+    await userEvent.click($(panel, '.message.assistant .actions .copy')!);
     expect(copied).toEqual([panel.conversation!.entries.at(-1)!.content]);
-    await expect.poll(() => $(panel, '.message.assistant > .copy')!.getAttribute('aria-label')).toBe('Copied');
+    await expect.poll(() => $(panel, '.message.assistant .actions .copy')!.getAttribute('aria-label')).toBe('Copied');
   });
 });
 
@@ -327,18 +327,18 @@ describe('stopping during tools', () => {
 });
 
 describe('a reply cut short', () => {
-  it('stays on screen after the retry, marked as cut off, above the new reply', async () => {
+  it('is marked as cut off, and a successful retry replaces it: one answer per question', async () => {
     const { panel } = await openChat();
     await type(panel, 'tell me about tents [[fault:drop-mid-stream]]');
     await userEvent.keyboard('{Enter}');
     await idle(panel);
-    const partial = bubbles(panel, 'assistant')[0]!;
+    expect($$(panel, '.message.assistant.cut')).toHaveLength(1);
     await userEvent.click($(panel, '.retry')!);
     await idle(panel);
     const replies = bubbles(panel, 'assistant');
-    expect(replies).toHaveLength(2);
-    expect(replies[0]).toContain(partial.split('\n')[0]);
-    expect(replies[0]).toContain('This reply was cut off.');
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).not.toContain('This reply was cut off.');
+    expect($$(panel, '.message.assistant.cut')).toHaveLength(0);
   });
 
   it('is told to the page like any reply, with its status', async () => {

@@ -9,6 +9,11 @@ beforeEach(async () => {
 });
 afterEach(() => document.body.replaceChildren());
 
+/** Waits for the open motion (a scale from 0.96) to end, so that boxes are measured at full size. */
+async function settled(element: Element): Promise<void> {
+  await Promise.all(element.getAnimations().map((animation) => animation.finished.catch(() => undefined)));
+}
+
 /** WCAG relative luminance contrast of two computed `rgb(...)` colours. */
 function contrast(a: string, b: string): number {
   const luminance = (color: string) => {
@@ -48,6 +53,7 @@ describe('layout and theming', () => {
     await page.viewport(375, 667);
     const chat = await mountChat({ open: true });
     const panel = await panelOf(chat);
+    await settled(panel);
     const rect = panel.getBoundingClientRect();
     expect(Math.round(rect.width)).toBe(375);
     expect(Math.round(rect.top)).toBe(0);
@@ -64,6 +70,7 @@ describe('layout and theming', () => {
     const chat = await mountChat();
     await userEvent.click(launcher(chat));
     const panel = await panelOf(chat);
+    await settled(panel);
     const panelRect = panel.getBoundingClientRect();
     const launcherRect = launcher(chat).getBoundingClientRect();
     expect(panelRect.bottom).toBeLessThan(launcherRect.top);

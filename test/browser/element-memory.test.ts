@@ -235,6 +235,8 @@ describe('two tabs', () => {
       { id: 'a', role: 'user', content: 'asked in the other tab' },
       { id: 'b', role: 'assistant', content: 'Half of the ans', status: 'streaming' },
     ]);
+    // The other tab marks its turn in flight, with a sign of life.
+    localStorage.setItem(`${key}:turn`, JSON.stringify({ tab: 'other', status: 'streaming', at: Date.now() }));
     localStorage.setItem(`${key}:transcript`, transcript);
     window.dispatchEvent(new StorageEvent('storage', { key: `${key}:transcript`, newValue: transcript, storageArea: localStorage }));
     await panel.updateComplete;

@@ -1,5 +1,7 @@
-import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { Conversation } from '../../src/core/conversation.js';
 import { ChatError } from '../../src/core/errors.js';
+import { WebConversationStore } from '../../src/core/storage.js';
 import { emptyDraft, foldChunk } from '../../src/core/fold.js';
 import { AbortedError, postChat, type PostChatOptions } from '../../src/core/transport.js';
 import type { ChunkChoices } from '../../src/core/wire.js';
@@ -33,6 +35,27 @@ async function post(overrides: Partial<PostChatOptions> & { text?: string } = {}
     error = caught;
   }
   return { chunks, sessions, draft, error };
+}
+
+/**
+ * Posts with timers under the test's control and counts the fetches. A retry can only come
+ * from a timer (fetch-event-source waits, then POSTs again): once the post has settled, every
+ * timer there is runs, so no sleep is needed to show that nothing was sent again.
+ */
+async function postWithoutTime(overrides: Partial<PostChatOptions> = {}) {
+  let fetches = 0;
+  const counting: typeof fetch = (input, init) => {
+    fetches++;
+    return fetch(input, init);
+  };
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  try {
+    const result = await post({ ...overrides, fetch: counting });
+    vi.advanceTimersByTime(600_000);
+    return { ...result, fetches };
+  } finally {
+    vi.useRealTimers();
+  }
 }
 
 /** A URL of the scripted server that answers as described (see scripted-server.ts). */
@@ -97,11 +120,11 @@ describe('postChat through the proxy to the fake upstream', () => {
 
   it('does not retry after an upstream error: one POST, one typed error', async () => {
     await fake.fault('http-500', 5);
-    const { error } = await post();
+    const { error, fetches } = await postWithoutTime();
     expect(error).toBeInstanceOf(ChatError);
     expect((error as ChatError).code).toBe('http');
     expect((error as ChatError).status).toBe(502);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(fetches).toBe(1);
     expect(await fake.chatRequests()).toHaveLength(1);
   });
 
@@ -238,6 +261,16 @@ describe('postChat against odd servers', () => {
     expect(sessions).toEqual(['signed.by-proxy']);
   });
 
+  it('delivers a last event that has no trailing blank line (fetch-event-source drops it)', async () => {
+    const last = `data: ${JSON.stringify(contentChunk('lo', 'stop'))}`;
+    const { draft, error } = await post({
+      url: scripted({ type: 'text/event-stream', chunks: JSON.stringify([sse(contentChunk('Hel')), last]) }),
+    });
+    expect(error).toBeUndefined();
+    expect(draft.content).toBe('Hello');
+    expect(draft.finishReason).toBe('stop');
+  });
+
   it('reports a stream that ends early as interrupted', async () => {
     const { draft, error } = await post({
       url: scripted({ type: 'text/event-stream', chunks: JSON.stringify([sse(contentChunk('Half a'))]) }),
@@ -248,14 +281,103 @@ describe('postChat against odd servers', () => {
 
   it('never retries a network failure: one attempt only', async () => {
     const key = `net-${Date.now()}`;
-    const { error } = await post({ url: scripted({ key, drop: 1, type: 'text/event-stream', chunks: '[]' }) });
+    const { error, fetches } = await postWithoutTime({ url: scripted({ key, drop: 1, type: 'text/event-stream', chunks: '[]' }) });
     expect(error).toBeInstanceOf(ChatError);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(fetches).toBe(1);
     expect(await (await fetch(`${inject('scriptedUrl')}/count?key=${key}`)).json()).toBe(1);
   });
 
   it('says network when nothing answers', async () => {
     const { error } = await post({ url: 'http://127.0.0.1:9/chat/completions' });
     expect((error as ChatError).code).toBe('network');
+  });
+});
+
+describe('a Conversation through the proxy to the fake upstream', () => {
+  /** A conversation on the real transport, with its own storage key, kept in memory. */
+  function open(): Conversation {
+    const conversation = new Conversation(`transport-${Date.now()}-${requestNumber++}`, false);
+    conversation.settings = { ...conversation.settings, proxyUrl: inject('proxyUrl') };
+    return conversation;
+  }
+
+  it('a failed first message is retried once and answered: one question, one answer', async () => {
+    const conversation = open();
+    conversation.send('hello [[fault:http-500]]');
+    await until(() => conversation.status === 'error', 'the failure');
+    expect(conversation.entries).toMatchObject([{ role: 'user', failed: true }]);
+    expect(conversation.retry()).toBe(true);
+    await until(() => conversation.status === 'idle', 'the reply');
+    expect(conversation.entries.map((entry) => entry.role)).toEqual(['user', 'assistant']);
+    expect(conversation.entries[0]).not.toHaveProperty('failed');
+    expect(await fake.chatRequests()).toHaveLength(2);
+    conversation.dispose();
+  });
+
+  it('a dropped reply is replaced by the retried one', async () => {
+    const conversation = open();
+    conversation.send('tell me a long story [[fault:drop-mid-stream]]');
+    await until(() => conversation.status === 'error', 'the drop');
+    expect(conversation.error?.code).toBe('interrupted');
+    conversation.retry();
+    await until(() => conversation.status === 'idle', 'the full reply');
+    expect(conversation.entries.map((entry) => entry.role === 'assistant' ? entry.status : entry.role))
+      .toEqual(['user', 'done']);
+    conversation.dispose();
+  });
+
+  it('a tool call named outside [A-Za-z0-9_-] ends the turn, and the next message goes through', async () => {
+    const conversation = open();
+    conversation.send('look it up [[fault:bad-tool-name]]');
+    await until(() => conversation.status === 'error', 'the refused call');
+    expect(conversation.error?.code).toBe('malformed');
+    expect(conversation.canRetry).toBe(false);
+    // The fake, like Pathors, refuses a new turn while a call has no result: the widget answers it.
+    expect(conversation.send('hello again')).toBe(true);
+    await until(() => !conversation.busy, 'the next reply');
+    expect(conversation.status).toBe('idle');
+    expect(conversation.entries.at(-1)).toMatchObject({ role: 'assistant', status: 'done' });
+    const requests = await fake.chatRequests();
+    expect(requests.map((request) => request.status)).toEqual([200, 200]);
+    expect(JSON.stringify(requests[1]!.body)).not.toContain('look up!');
+    conversation.dispose();
+  });
+
+  it('a second page of the site sees the turn in flight through real storage events, and waits for it', async () => {
+    const key = `tabs-${Date.now()}`;
+    const a = new Conversation(key, true);
+    a.settings = { ...a.settings, proxyUrl: inject('proxyUrl') };
+    // The other "tab": a same-origin frame, which Chromium sends the storage events of this page.
+    const frame = document.createElement('iframe');
+    document.body.append(frame);
+    const other = frame.contentWindow!;
+    const b = new Conversation({
+      store: new WebConversationStore(key, other.localStorage, (onKey) => {
+        const listener = (event: StorageEvent) => onKey(event.key);
+        other.addEventListener('storage', listener);
+        return () => other.removeEventListener('storage', listener);
+      }),
+    });
+    b.settings = { ...b.settings, proxyUrl: inject('proxyUrl') };
+    try {
+      a.send('a quote please [[delay:30]]');
+      await until(() => b.status === 'streaming', 'the other page to see the reply being written');
+      expect(b.remoteTurn).toBe(true);
+      expect(b.send('me too')).toBe(false);
+      await until(() => a.status === 'idle' && !b.busy, 'the reply to finish in both', 15_000);
+      const finished = a.entries.at(-1)!;
+      expect(b.entries.at(-1)).toMatchObject({ id: finished.id, status: 'done', content: finished.content });
+      expect(b.send('now me')).toBe(true);
+      await until(() => !b.busy, 'the second page\'s reply', 15_000);
+      // The first page hears of it through its own storage event.
+      await until(() => a.entries.at(-1)?.role === 'assistant' && a.entries.length === 4, 'the first page to follow');
+      expect(a.entries.map((entry) => entry.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+      expect(await fake.chatRequests()).toHaveLength(2);
+    } finally {
+      a.dispose();
+      b.dispose();
+      frame.remove();
+      localStorage.clear();
+    }
   });
 });

@@ -1,9 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatCompletion } from '../../src/core/wire.js';
 import { FAULTS, startFakeUpstream } from '../../src/testing/index.js';
 import type { FakeUpstream, Fault } from '../../src/testing/index.js';
-import { WEATHER_TOOL, chunksOf, join, postChat, sseData, streamChat, user } from './fake-upstream-helpers.js';
+import { WEATHER_TOOL, authHeaders, chunksOf, join, postChat, sseData, streamChat, user } from './fake-upstream-helpers.js';
 
 let fake: FakeUpstream;
 
@@ -79,6 +78,34 @@ describe('HTTP error faults', () => {
     expect(() => fake.injectFault('nope' as Fault)).toThrow(TypeError);
   });
 
+  it('fires a marker once per message, so a retry of the same text succeeds', async () => {
+    const headers = authHeaders(fake, { 'X-Session-ID': 'talk' });
+    expect((await postChat(fake, { messages: [user('hi')] }, { headers })).status).toBe(200);
+    // In a session with history: the same message again (a Retry) gets its answer.
+    expect((await postChat(fake, { messages: [user('hello [[fault:http-500]]')] }, { headers })).status).toBe(500);
+    expect((await postChat(fake, { messages: [user('hello [[fault:http-500]]')] }, { headers })).status).toBe(200);
+    // Another message with a marker fails once too; so does the same text in another conversation.
+    expect((await postChat(fake, { messages: [user('again [[fault:http-500]]')] }, { headers })).status).toBe(500);
+    const other = authHeaders(fake, { 'X-Session-ID': 'other' });
+    expect((await postChat(fake, { messages: [user('hi')] }, { headers: other })).status).toBe(200);
+    expect((await postChat(fake, { messages: [user('hello [[fault:http-500]]')] }, { headers: other })).status).toBe(500);
+  });
+
+  it('fires a first message\'s marker once although each attempt comes in a new session', async () => {
+    const first = await postChat(fake, streamRequest('start [[fault:drop-mid-stream]]'));
+    await first.text().catch(() => '');
+    const retried = await postChat(fake, streamRequest('start [[fault:drop-mid-stream]]'));
+    expect(first.headers.get('x-session-id')).not.toBe(retried.headers.get('x-session-id'));
+    expect(join(chunksOf(await retried.text())).finishReason).toBe('stop');
+    expect(fake.requests.map((request) => request.fault)).toEqual(['drop-mid-stream', undefined]);
+    // A reset forgets which markers fired; injected faults keep their own count.
+    fake.reset();
+    expect((await postChat(fake, streamRequest('start [[fault:http-429]]'))).status).toBe(429);
+    fake.injectFault('http-500', 2);
+    expect((await postChat(fake, streamRequest('x'))).status).toBe(500);
+    expect((await postChat(fake, streamRequest('x'))).status).toBe(500);
+  });
+
   it('applies a marker only on the user turn, not to the tool-result follow-up', async () => {
     const headers = { Authorization: `Bearer ${fake.apiKey}`, 'X-Session-ID': 'marker-tools' };
     const ask = user('call get_weather [[fault:slow-first-byte:1]]');
@@ -96,12 +123,23 @@ describe('HTTP error faults', () => {
 });
 
 describe('stream faults', () => {
-  it('slow-first-byte holds the headers back, then replies normally', async () => {
-    const pending = postChat(fake, streamRequest('hello [[fault:slow-first-byte:600]]'));
+  it('slow-first-byte holds the headers back while other requests are answered', async () => {
+    const controller = new AbortController();
+    let answered = false;
+    const pending = postChat(fake, streamRequest('hello [[fault:slow-first-byte:60000]]'), { signal: controller.signal })
+      .then(() => (answered = true), () => undefined);
     await fake.waitFor((request) => request.fault === 'slow-first-byte');
-    const early = await Promise.race([pending.then(() => 'headers'), sleep(100).then(() => 'waiting')]);
-    expect(early).toBe('waiting');
-    const res = await pending;
+    // A whole other exchange goes through meanwhile: the slow one still has no headers.
+    const other = await streamChat(fake, { messages: [user('hi')] });
+    expect(other.joined.finishReason).toBe('stop');
+    expect(answered).toBe(false);
+    expect(fake.requests[0]?.status).toBeUndefined();
+    controller.abort();
+    await pending;
+  });
+
+  it('slow-first-byte then replies normally', async () => {
+    const res = await postChat(fake, streamRequest('hello [[fault:slow-first-byte:20]]'));
     const joined = join(chunksOf(await res.text()));
     expect(joined.finishReason).toBe('stop');
     expect(joined.content).not.toContain('[[');
@@ -155,6 +193,20 @@ describe('stream faults', () => {
     expect(await res.text()).toBe('data: [DONE]\n\n');
   });
 
+  it('bad-tool-name calls a tool by a name no API accepts back, and the session waits for its result', async () => {
+    const headers = authHeaders(fake, { 'X-Session-ID': 'bad-name' });
+    const res = await postChat(fake, streamRequest('look it up [[fault:bad-tool-name]]'), { headers });
+    const joined = join(chunksOf(await res.text()));
+    expect(joined.finishReason).toBe('tool_calls');
+    expect(joined.content).toBe('Let me look that up.');
+    expect(joined.toolCalls[0]?.function.name).toBe('look up!');
+    // Like a real API: the next turn is refused until the call has a result.
+    expect((await postChat(fake, streamRequest('hello'), { headers })).status).toBe(400);
+    const id = joined.toolCalls[0]?.id ?? '';
+    const answered = await postChat(fake, { messages: [{ role: 'tool', tool_call_id: id, content: '{"error":"not run"}' }, user('hello')], stream: true }, { headers });
+    expect(answered.status).toBe(200);
+  });
+
   it('has a non-streaming form of every fault', async () => {
     const seen: Record<string, string> = {};
     for (const fault of FAULTS) {
@@ -173,6 +225,7 @@ describe('stream faults', () => {
       'wrong-content-type': '200 text/html <html>Bad gateway</html>',
       'no-trailing-blank-line': '200 application/json completion',
       'empty-reply': '200 application/json empty',
+      'bad-tool-name': '200 application/json completion',
     });
   });
 });

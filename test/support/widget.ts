@@ -2,6 +2,7 @@ import { inject } from 'vitest';
 import '../../src/index.js';
 import type { PathorsChat } from '../../src/index.js';
 import type { PathorsChatPanel } from '../../src/element/chat-panel.js';
+import { whenRendered } from '../../src/element/reply-view.js';
 import { userEvent } from 'vitest/browser';
 import { until } from './fake-control.js';
 
@@ -46,13 +47,22 @@ export function composer(panel: PathorsChatPanel): HTMLTextAreaElement {
   return $(panel, 'textarea') as HTMLTextAreaElement;
 }
 
-/** The text of each message bubble, in order, as the visitor reads it. */
+/**
+ * The text of each message, in order, as the visitor reads it: the visitor's bubble, or the
+ * assistant's reply with its cut-off note (not its action buttons). The welcome is left out.
+ * `textContent`, not `innerText`: messages off screen (`content-visibility: auto`) have no layout.
+ */
 export function bubbles(panel: PathorsChatPanel, role?: 'user' | 'assistant'): string[] {
-  return $$(panel, `[part="message"]${role ? `.${role}` : ''}:not(.welcome) .bubble`).map((bubble) => bubble.innerText.trim());
+  return $$(panel, `[part="message"]${role ? `.${role}` : ''}:not(.welcome)`).map((message) =>
+    [...message.children].filter((child) => !child.matches('.actions'))
+      .map((child) => child.textContent!.trim()).filter(Boolean).join('\n'));
 }
 
+/** Waits until no reply is in flight and every reply on screen shows all of its text. */
 export async function idle(panel: PathorsChatPanel, timeoutMs = 8000): Promise<void> {
   await until(() => panel.conversation?.busy === false, 'the reply to finish', timeoutMs);
+  await panel.updateComplete;
+  await whenRendered();
   await panel.updateComplete;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChatError, errorMessageOf } from '../../src/core/errors.js';
 import { completedToolCalls, emptyDraft, foldChunk } from '../../src/core/fold.js';
+import { readChunk } from '../../src/core/parse.js';
 import { runToolCall, schemaProblem, toolDefinitions, type PageTool } from '../../src/core/tools.js';
 import { isEntry, toWire, type Entry } from '../../src/core/transcript.js';
 import type { ChatCompletionChunk, ToolCall, ToolCallDelta } from '../../src/core/wire.js';
@@ -158,5 +159,47 @@ describe('transcript', () => {
     expect(isEntry({ id: '1', role: 'system', content: 'x' })).toBe(false);
     expect(isEntry({ id: '1', role: 'assistant', content: 'x', status: 'weird' })).toBe(false);
     expect(isEntry(null)).toBe(false);
+  });
+});
+
+describe('readChunk: the shape is checked where a chunk is parsed', () => {
+  it('reads a content chunk, a usage chunk without choices, and the session_id field', () => {
+    expect(readChunk('{"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}],"session_id":"s"}'))
+      .toMatchObject({ session_id: 's', choices: [{ delta: { content: 'Hi' } }] });
+    expect(readChunk('{"choices":[],"usage":{"total_tokens":3}}').choices).toEqual([]);
+    expect(readChunk('{"choices":[{"delta":{},"finish_reason":"stop"}]}').choices[0]?.finish_reason).toBe('stop');
+  });
+
+  it.each([
+    ['a choice with no delta', '{"choices":[{}]}'],
+    ['a delta that is not an object', '{"choices":[{"delta":"hi"}]}'],
+    ['content that is not text', '{"choices":[{"delta":{"content":5}}]}'],
+    ['tool calls that are not a list', '{"choices":[{"delta":{"tool_calls":{}}}]}'],
+    ['a tool call without an index', '{"choices":[{"delta":{"tool_calls":[{"id":"a"}]}}]}'],
+    ['a tool call index past the limit', '{"choices":[{"delta":{"tool_calls":[{"index":100000000}]}}]}'],
+    ['a tool name that is not text', '{"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"name":1}}]}}]}'],
+    ['choices that are not a list', '{"choices":{}}'],
+    ['a session_id that is not text', '{"choices":[],"session_id":7}'],
+    ['not JSON', '{"choices":['],
+    ['JSON that is not an object', '[1,2]'],
+  ])('%s is malformed (never a crash later, in folding)', (_, text) => {
+    expect(() => readChunk(text)).toThrowError(expect.objectContaining({ code: 'malformed' }));
+  });
+
+  it('an error body, in either shape, is the server\'s error', () => {
+    expect(() => readChunk('{"error":"busy"}')).toThrowError(expect.objectContaining({ code: 'http', detail: 'busy' }));
+    expect(() => readChunk('{"error":{"message":"busy"}}', true)).toThrowError(expect.objectContaining({ detail: 'busy' }));
+  });
+
+  it('reads a whole completion as the one chunk that would have streamed it', () => {
+    const chunk = readChunk(JSON.stringify({ session_id: 's', choices: [{ index: 0, finish_reason: 'tool_calls', message: {
+      role: 'assistant', content: null, tool_calls: [{ id: 'a', type: 'function', function: { name: 'f', arguments: '{}' } }] } }] }), true);
+    const draft = emptyDraft();
+    foldChunk(draft, chunk);
+    expect(chunk.session_id).toBe('s');
+    expect(completedToolCalls(draft)).toEqual([{ id: 'a', type: 'function', function: { name: 'f', arguments: '{}' } }]);
+    expect(draft.finishReason).toBe('tool_calls');
+    expect(() => readChunk('{"choices":[{"index":0}]}', true)).toThrowError(expect.objectContaining({ code: 'malformed' }));
+    expect(readChunk('{"choices":[]}', true).choices).toEqual([]);
   });
 });

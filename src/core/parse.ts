@@ -1,0 +1,62 @@
+import { ChatError, errorMessageOf } from './errors.js';
+import type { ChunkChoices } from './wire.js';
+
+/** A chunk as read off the wire, with the deprecated `session_id` some hosts put in the body. */
+export type ReadChunk = ChunkChoices & { session_id?: string };
+
+/**
+ * Reads one `data:` payload of the stream, or (`whole`) a whole non-streamed completion,
+ * which comes back as one chunk. The shape is checked here, once: everything past this
+ * point (folding, the conversation) may trust it. What is not a chat completion is
+ * `malformed`; an `error` body, in either shape, is the server's error.
+ */
+export function readChunk(text: string, whole = false): ReadChunk {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // Reported below, with what it was meant to be.
+  }
+  const detail = errorMessageOf(value);
+  if (detail !== undefined) throw new ChatError('http', `The server reported an error: ${detail}`, { detail });
+  const chunk = whole && isRecord(value) ? asChunk(value) : value;
+  if (!isRecord(chunk) || !Array.isArray(chunk.choices) || !optional(chunk.session_id)
+    || (chunk.choices.length > 0 && !isChoice(chunk.choices[0]))) {
+    throw new ChatError('malformed', `${whole ? 'The reply' : 'A chunk of the stream'} is not part of a chat completion`);
+  }
+  return chunk as ReadChunk;
+}
+
+/** A whole completion as the one chunk that would have streamed it. */
+function asChunk({ session_id, choices }: Record<string, unknown>): unknown {
+  if (!Array.isArray(choices)) return undefined;
+  const choice: unknown = choices[0];
+  if (!isRecord(choice)) return { session_id, choices };
+  const { message, finish_reason = 'stop' } = choice;
+  const calls = isRecord(message) && message.tool_calls;
+  return {
+    session_id,
+    choices: [{
+      delta: isRecord(message) && {
+        content: message.content ?? '',
+        tool_calls: Array.isArray(calls) ? calls.map((call: unknown, index) => ({ ...(call as object), index })) : calls || undefined,
+      },
+      finish_reason,
+    }],
+  };
+}
+
+function isChoice(choice: unknown): boolean {
+  if (!isRecord(choice) || !isRecord(choice.delta) || !optional(choice.finish_reason)) return false;
+  const { content, tool_calls: calls } = choice.delta;
+  // The index joins pieces into calls; a huge one would make a huge sparse array.
+  return optional(content) && (calls === undefined || (Array.isArray(calls) && calls.every((call) => isRecord(call)
+    && Number.isInteger(call.index) && (call.index as number) >= 0 && (call.index as number) < 128
+    && optional(call.id) && optional((call.function as Record<string, unknown> | undefined)?.name)
+    && optional((call.function as Record<string, unknown> | undefined)?.arguments))));
+}
+
+/** Absent, null, or a string. */
+const optional = (value: unknown) => value == null || typeof value === 'string';
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,0 +1,81 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import {
+  conversationFor, loadTools, type Conversation, type ConversationEventMap, type ConversationSettings,
+} from '../core/conversation.js';
+import type { ChatError } from '../core/errors.js';
+import type { AssistantEntry } from '../core/transcript.js';
+
+/** What the element does when the conversation speaks. */
+export interface ConversationHandlers {
+  /** Text was added to a reply being written. */
+  delta(entry: AssistantEntry): void;
+  /** A reply finished (done, stopped or cut off). */
+  reply(entry: AssistantEntry): void;
+  error(error: ChatError): void;
+  session(sessionId: string): void;
+}
+
+/**
+ * The wiring between an element and the conversation of its storage key: it picks the
+ * conversation, keeps its settings in step, re-renders the host when it changes and passes
+ * its events on. Listeners go with the host (`hostDisconnected`); the conversation itself
+ * lives on, so a re-mounted element finds it, mid-reply if need be.
+ */
+export class ConversationController implements ReactiveController {
+  conversation: Conversation | undefined;
+  readonly #host: ReactiveControllerHost;
+  #key: [storageKey: string, persist: boolean] | undefined;
+  #settings: Partial<ConversationSettings> = {};
+  readonly #listeners: Array<[keyof ConversationEventMap, EventListener]>;
+
+  constructor(host: ReactiveControllerHost, handlers: ConversationHandlers) {
+    this.#host = host;
+    this.#listeners = [
+      ['change', () => host.requestUpdate()],
+      ['delta', (event) => handlers.delta((event as ConversationEventMap['delta']).detail.entry)],
+      ['reply', (event) => handlers.reply((event as ConversationEventMap['reply']).detail.entry)],
+      ['error', (event) => handlers.error((event as ConversationEventMap['error']).detail.error)],
+      ['session', (event) => handlers.session((event as ConversationEventMap['session']).detail.sessionId)],
+    ];
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.#attach();
+  }
+
+  hostDisconnected(): void {
+    this.#detach();
+  }
+
+  /** Follows a new storage key (another user signed in) or persistence setting. */
+  use(storageKey: string, persist: boolean): void {
+    if (this.#key?.[0] === storageKey && this.#key[1] === persist) return;
+    this.#key = [storageKey, persist];
+    this.#detach();
+    this.#attach();
+  }
+
+  /** New settings from the page; they apply to the next request. */
+  configure(settings: Partial<ConversationSettings>): void {
+    this.#settings = settings;
+    if (this.conversation) this.conversation.settings = { ...this.conversation.settings, ...settings };
+    // Fetched ahead, so the first message of a page with tools does not wait for it.
+    if (settings.tools?.length) void loadTools();
+  }
+
+  #attach(): void {
+    if (!this.#key || this.conversation) return;
+    const conversation = conversationFor(...this.#key);
+    this.conversation = conversation;
+    conversation.settings = { ...conversation.settings, ...this.#settings };
+    for (const [type, listener] of this.#listeners) conversation.addEventListener(type, listener);
+    void conversation.recoverHistory();
+    this.#host.requestUpdate();
+  }
+
+  #detach(): void {
+    for (const [type, listener] of this.#listeners) this.conversation?.removeEventListener(type, listener);
+    this.conversation = undefined;
+  }
+}
