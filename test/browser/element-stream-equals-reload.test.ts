@@ -57,8 +57,13 @@ function scriptedFetch(replies: string[]): typeof fetch {
   };
 }
 
-/** Each reply's rendered DOM, in order. */
-function replies(panel: PathorsChatPanel): string[] {
+/**
+ * Each reply's rendered DOM, in order, once the highlighter (a lazy chunk, run when a code block
+ * is complete) has coloured every block it was handed.
+ */
+async function replies(panel: PathorsChatPanel): Promise<string[]> {
+  await import('../../src/render/highlight/index.js');
+  await new Promise((done) => setTimeout(done, 0));
   return $$(panel, '.message.assistant:not(.welcome) pathors-reply').map((reply) => reply.innerHTML);
 }
 
@@ -94,9 +99,9 @@ describe('a finished reply equals the same reply after a reload', () => {
         expect(await chat.send(`example ${start + index + 1}`)).toBe(true);
         await idle(panel);
       }
-      const live = replies(panel);
+      const live = await replies(panel);
       expect(live).toHaveLength(group.length);
-      const reloaded = replies(await reload(chat));
+      const reloaded = await replies(await reload(chat));
       for (const [index, html] of live.entries()) {
         expect(html, `example ${start + index + 1}:\n${group[index]}`).toBe(reloaded[index]);
       }
@@ -121,10 +126,10 @@ describe('a finished reply equals the same reply after a reload', () => {
       await chat.send(ask);
       await idle(panel);
     }
-    const live = replies(panel);
+    const live = await replies(panel);
     expect(live).toHaveLength(5);
     expect(live.join('')).toContain('<table');
-    expect(replies(await reload(chat))).toEqual(live);
+    expect(await replies(await reload(chat))).toEqual(live);
   });
 
   it('a stopped reply and a cut-off reply', async () => {
@@ -144,8 +149,8 @@ describe('a finished reply equals the same reply after a reload', () => {
     const statuses = panel.conversation!.entries.filter((entry) => entry.role === 'assistant')
       .map((entry) => entry.role === 'assistant' && entry.status);
     expect(statuses[0]).toBe('stopped');
-    const live = replies(panel);
+    const live = await replies(panel);
     expect(live.every((html) => html.length > 0)).toBe(true);
-    expect(replies(await reload(chat))).toEqual(live);
+    expect(await replies(await reload(chat))).toEqual(live);
   });
 });

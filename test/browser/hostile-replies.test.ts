@@ -166,7 +166,8 @@ describe('through the element', () => {
     chat.remove();
     const again = await mountChat({ 'storage-key': key, 'max-length': '16000' });
     mounted.push(again);
-    launcher(again).click();
+    // The chat remembers it was open (a reload keeps it so): show() rather than a toggling click.
+    again.show();
     const panel2 = await panelOf(again);
     await panel2.updateComplete;
     expect(panel2.shadowRoot!.querySelectorAll('.message.assistant:not(.welcome)').length).toBe(REPLIES.length);

@@ -57,7 +57,7 @@ describe('npm run demo', () => {
     const table = page.locator('pathors-chat-panel .message.assistant table');
     await table.waitFor();
     expect(await table.locator('th').count()).toBeGreaterThan(1);
-    await page.locator('pathors-chat-panel .message.assistant > .copy').waitFor();
+    await page.locator('pathors-chat-panel .message.assistant .actions .copy').waitFor();
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -80,10 +80,10 @@ describe('npm run demo', () => {
     await second.getByRole('button', { name: 'Open chat' }).click();
     await first.getByRole('button', { name: 'Open chat' }).click();
     await ask(first, 'typed in the first tab');
-    await first.locator('pathors-chat-panel .message.assistant > .copy').waitFor();
+    await first.locator('pathors-chat-panel .message.assistant .actions .copy').waitFor();
     await expect.poll(() => second.locator('pathors-chat-panel .message.user').allTextContents(), { timeout: 10_000 })
       .toEqual(['typed in the first tab']);
-    await second.locator('pathors-chat-panel .message.assistant > .copy').waitFor();
+    await second.locator('pathors-chat-panel .message.assistant .actions .copy').waitFor();
     await context.close();
   });
 
@@ -92,7 +92,7 @@ describe('npm run demo', () => {
     const launcher = page.getByRole('button', { name: 'Open chat' });
     if (await launcher.count()) await launcher.click();
     await ask(page, 'hello');
-    await page.locator('pathors-chat-panel .message.assistant > .copy').first().waitFor();
+    await page.locator('pathors-chat-panel .message.assistant .actions .copy').first().waitFor();
     expect(errors).toEqual([]);
     await page.close();
   });

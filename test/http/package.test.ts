@@ -290,7 +290,7 @@ describe('in Chromium', { timeout: 60_000 }, () => {
    */
   async function converse(page: Page): Promise<void> {
     const texts = (selector: string) => page.locator(selector).allInnerTexts().then((all) => all.join('\n'));
-    const replies = 'pathors-chat [part="message"].assistant:not(.welcome) .bubble';
+    const replies = 'pathors-chat [part="message"].assistant:not(.welcome) pathors-reply';
     await expect.poll(() => logged(page), { timeout: 15_000 }).toContain('ready');
     expect(await page.evaluate(() => customElements.get('pathors-chat') !== undefined), 'the element is registered').toBe(true);
 
