@@ -59,7 +59,7 @@ export function findChromium() {
     install();
   } catch (error) {
     throw new Error('No Chromium could be found or installed. Install Chromium or Chrome and set '
-      + `CHROMIUM_PATH to its executable. (${error instanceof Error ? error.message : error})`);
+      + `CHROMIUM_PATH to its executable. (${error instanceof Error ? error.message : error})`, { cause: error });
   }
   const installed = found();
   if (!installed) throw new Error('Chromium was installed but cannot be found; set CHROMIUM_PATH.');

@@ -33,6 +33,7 @@ export type PathorsChatJsxProps =
 
 declare module 'react' {
   // The automatic runtime's JSX namespace (react/jsx-runtime) reads React.JSX, so this covers both.
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- React declares JSX as a namespace; augmenting it takes one.
   namespace JSX {
     interface IntrinsicElements {
       'pathors-chat': PathorsChatJsxProps;

@@ -31,7 +31,8 @@ export function morph(parent: Node, vs: VNode[], live: ChildNode | null, end: Ch
     if (live == end || (typeof v == 'string' ? n.nodeType != 3 : !was || was.tag_ != v.tag_ || JSON.stringify(was.attrs_) != JSON.stringify(v.attrs_))) {
       // Another kind of node, or other attributes (rare: a link's URL still streaming in).
       live = create(v, o) as ChildNode;
-      n != end ? parent.replaceChild(live, n) : parent.insertBefore(live, end);
+      if (n != end) parent.replaceChild(live, n);
+      else parent.insertBefore(live, end);
     } else if (typeof v == 'string') {
       const old = (n as Text).data;
       // Open text mostly grows or changes at its end: rewrite only after the common

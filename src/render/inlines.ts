@@ -85,7 +85,10 @@ function bareLink(s: string, pos: number): [text: string, href: string] | undefi
     let u = m[0];
     let open = 0;
     let close = 0;
-    for (const ch of u) ch == '(' ? open++ : ch == ')' && close++;
+    for (const ch of u) {
+      if (ch == '(') open++;
+      else if (ch == ')') close++;
+    }
     for (let amp;;) {
       if (TRAILING.test(u)) u = u.slice(0, -1);
       else if (u.endsWith(')') && close > open) {

@@ -15,7 +15,9 @@ function check(url: string, ok: RegExp, hosts?: readonly string[]): string | und
     const s = url.replace(/%[\da-f]{2}|%|[^%]+/gi, (m) => (m[0] != '%' ? encodeURI(m) : m[1] ? m : '%25'));
     const u = new URL(s, hosts ? document.baseURI : NOWHERE);
     if (ok.test(u.protocol) && (!hosts || hosts.includes(u.hostname))) return s;
-  } catch {}
+  } catch {
+    // Not a URL at all: refused like any other.
+  }
   return undefined;
 }
 

@@ -202,7 +202,7 @@ describe('highlightInto: what a reader sees', () => {
   });
 
   it('reads the language by any of its names, in any case', () => {
-    const pairs = [['js', 'javascript'], ['js', 'JSX'], ['ts', 'TypeScript'], ['ts', 'tsx'], ['json', 'jsonc'], ['html', 'xml'], ['html', 'svg'], ['css', 'scss'],
+    const pairs: Array<[string, string]> = [['js', 'javascript'], ['js', 'JSX'], ['ts', 'TypeScript'], ['ts', 'tsx'], ['json', 'jsonc'], ['html', 'xml'], ['html', 'svg'], ['css', 'scss'],
       ['python', 'py'], ['sh', 'bash'], ['sh', 'shell'], ['sh', 'zsh'], ['sh', 'console'], ['go', 'golang'], ['rust', 'rs'], ['yaml', 'yml'], ['diff', 'patch'],
       ['c', 'h'], ['cpp', 'c++'], ['csharp', 'cs'], ['ruby', 'rb'], ['kotlin', 'kt']];
     for (const [name, alias] of pairs) {

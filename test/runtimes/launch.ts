@@ -116,7 +116,7 @@ async function runProcess(runtime: string, command: string, args: string[], env:
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   } catch (error) {
-    throw new Error(`${runtime} could not be started (${command}): ${String(error)}`);
+    throw new Error(`${runtime} could not be started (${command}): ${String(error)}`, { cause: error });
   }
   const spawnFailed = new Promise<never>((_, reject) => child.once('error', (error) => reject(new Error(`${runtime} could not be started (${command}): ${error.message}`))));
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -198,7 +198,7 @@ export async function startWorkerd(env: SnippetEnv): Promise<Running> {
   try {
     ({ Miniflare } = await import('miniflare'));
   } catch (error) {
-    throw new Error(`workerd (Miniflare) could not be loaded: ${String(error)}`);
+    throw new Error(`workerd (Miniflare) could not be loaded: ${String(error)}`, { cause: error });
   }
   const port = await freePort();
   const mf = new Miniflare({
@@ -215,7 +215,7 @@ export async function startWorkerd(env: SnippetEnv): Promise<Running> {
     await waitHealthy('workerd (Miniflare)', `http://127.0.0.1:${port}`, undefined, () => '');
   } catch (error) {
     await mf.dispose().catch(() => undefined);
-    throw new Error(`workerd (Miniflare) could not start the Worker: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`workerd (Miniflare) could not start the Worker: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   return { base: `http://127.0.0.1:${port}`, stop: () => mf.dispose() };
 }

@@ -107,7 +107,7 @@ const python: Grammar = {
 const commandPosition = (s: LexState): boolean => s.nl || s.k === K || s.k === M || /[|&;(]/.test(s.p.slice(-1));
 const shell: Grammar = {
   rules: [WS, [M, /^\$(?=\s)/], HASH_COMMENT, [V, /\$(?:\{[^}\n]*\}?|[\w@#?$!*-]\w*)/], DQ, [S, /'[^']*'?/], NUMBER,
-    [WORD, /[\w.\/~-]+/], ['operator', /[|&;<>=!*?^%+:]+/], ['punctuation', /[{}()[\],]/]],
+    [WORD, /[\w./~-]+/], ['operator', /[|&;<>=!*?^%+:]+/], ['punctuation', /[{}()[\],]/]],
   words: {
     keyword: 'if then else elif fi for while until do done case esac in function return exit local export readonly declare unset shift break continue select time',
     builtin: 'echo cd printf read source eval exec test pwd set true false alias type kill wait trap sudo',
@@ -162,7 +162,7 @@ const php: Grammar = {
 };
 
 const ruby: Grammar = {
-  rules: [WS, [C, /#.*/], [V, /@@?\w+|\$\w+/], [S, /:[A-Za-z_]\w*[?!]?/, (s) => s.sp || /[(\[{,|]/.test(s.p.slice(-1))], DQ, SQ, NUMBER,
+  rules: [WS, [C, /#.*/], [V, /@@?\w+|\$\w+/], [S, /:[A-Za-z_]\w*[?!]?/, (s) => s.sp || /[([{,|]/.test(s.p.slice(-1))], DQ, SQ, NUMBER,
     [WORD, /[A-Za-z_]\w*(?:[?!](?!=))?/], OPERATOR, PUNCTUATION],
   words: {
     keyword: 'BEGIN END alias and begin break case class def defined? do else elsif end ensure for if in module next not or redo rescue retry return self super then undef unless until when while yield require attr_accessor attr_reader',
