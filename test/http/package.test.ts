@@ -339,7 +339,9 @@ describe('in Chromium', { timeout: 60_000 }, () => {
   it('the classic build from a plain <script src>: one self-contained file', async () => {
     const { page, problems, requests } = await open('/html/classic.html');
     await converse(page);
-    expect(await page.evaluate(() => typeof (window as unknown as { PathorsChat?: unknown }).PathorsChat)).toBe('object');
+    // The element is registered, and the file adds no global of its own.
+    expect(await page.evaluate(() => typeof customElements.get('pathors-chat'))).toBe('function');
+    expect(await page.evaluate(() => 'PathorsChat' in window)).toBe(false);
     expect(requests.filter((path) => path.includes('/chunks/'))).toEqual([]);
     expect(problems).toEqual([]);
   });
