@@ -32,16 +32,16 @@ export class PathorsChatPanel extends LitElement {
   };
 
   readonly #chat = new ConversationController(this, {
-    delta: (entry) => this.#replies.get(entry.id)?.refresh(),
-    reply: (entry) => this.#handleReply(entry),
-    error: (error) => this.#request('pathors-error', {
+    delta: ({ entry }) => this.#replies.get(entry.id)?.refresh(),
+    reply: ({ entry }) => this.#handleReply(entry),
+    error: ({ error }) => this.#request('pathors-error', {
       code: error.code,
       message: this.#errorText(error),
       status: error.status,
       retryAfter: error.retryAfter,
       error,
     }),
-    session: (sessionId) => this.#request('pathors-session', { sessionId }),
+    session: (detail) => this.#request('pathors-session', detail),
   });
   readonly #scroller = new ScrollFollower(this, () => this.#messagesElement);
   /** The view of each reply on screen, by entry id: a streamed token finds its view at once. */
