@@ -52,21 +52,17 @@ export class PathorsChatPanel extends LitElement {
   #copiedTimer = 0;
 
   declare config: PanelConfig;
-  private declare copiedId: string | undefined;
-  private declare footerFilled: boolean;
-  private declare avatarFilled: boolean;
+  // The states below start undefined (nothing copied, slots empty, nothing to announce, all shown).
+  private declare copiedId?: string;
+  private declare footerFilled?: boolean;
+  private declare avatarFilled?: boolean;
   /** The last finished reply, as text, for screen readers (polite). */
-  private declare announcement: string;
+  private declare announcement?: string;
   /** Id of the first message rendered: older ones wait behind "earlier messages". */
-  private declare firstShown: string | undefined;
+  private declare firstShown?: string;
 
   constructor() {
     super();
-    this.copiedId = undefined;
-    this.footerFilled = false;
-    this.avatarFilled = false;
-    this.announcement = '';
-    this.firstShown = undefined;
     new ViewportController(this);
     new ModalController(this, () => this.config.open && this.config.mode !== 'inline');
   }
