@@ -260,19 +260,10 @@ export class Conversation extends EventTarget {
    * tool rounds) once it starts. Returns false while busy or with no message to re-ask.
    */
   regenerate(): boolean {
-    if (this.busy) return false;
-    const index = lastIndexOf(this.entries, (entry) => entry.role === 'user');
-    const user = this.entries[index];
-    if (user?.role !== 'user') return false;
-    if (user.failed) return this.retry();
-    // The old reply's unanswered calls are answered upstream, where the session holds them.
-    const unanswered = unansweredToolEntries(this.entries);
-    void this.#runTurn({
-      messages: [...toWire(unanswered), { role: 'user', content: user.content }],
-      round: 0,
-      user: undefined,
-      replace: this.entries.slice(index + 1).map((entry) => entry.id),
-    });
+    const turn = this.#lastUserTurn();
+    if (this.busy || !turn) return false;
+    if (turn.user) return this.retry();
+    void this.#runTurn(turn);
     return true;
   }
 
@@ -542,17 +533,28 @@ export class Conversation extends EventTarget {
 
   /** The latest visitor message, when it was never sent, as a turn to send again. */
   #failedTurn(): Turn | undefined {
-    const index = lastIndexOf(this.entries, (entry) => entry.role === 'user');
-    const user = this.entries[index];
-    if (user?.role !== 'user' || !user.failed) return undefined;
-    // The tool results that went with it answer calls of the reply before it.
-    const before = this.entries.slice(0, index);
-    const start = lastIndexOf(before, (entry) => entry.role !== 'tool') + 1;
+    const turn = this.#lastUserTurn();
+    return turn?.user ? turn : undefined;
+  }
+
+  /**
+   * The latest visitor message as a turn to ask again, replacing what came after it. Never
+   * sent (`user` set): with the tool results that went with it, answering calls of the reply
+   * before it. Sent: with the old reply's unanswered calls, answered upstream where the session
+   * holds them.
+   */
+  #lastUserTurn(): Turn | undefined {
+    const { entries } = this;
+    const index = lastIndexOf(entries, (entry) => entry.role === 'user');
+    const user = entries[index];
+    if (user?.role !== 'user') return undefined;
+    const before = entries.slice(0, index);
     return {
-      messages: [...toWire(before.slice(start)), { role: 'user', content: user.content }],
+      messages: [...toWire(user.failed ? before.slice(lastIndexOf(before, (entry) => entry.role !== 'tool') + 1)
+        : unansweredToolEntries(entries)), { role: 'user', content: user.content }],
       round: 0,
-      user,
-      replace: this.entries.slice(index + 1).map((entry) => entry.id),
+      user: user.failed && user,
+      replace: entries.slice(index + 1).map((entry) => entry.id),
     };
   }
 

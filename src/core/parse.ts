@@ -50,13 +50,14 @@ function isChoice(choice: unknown): boolean {
   if (!isRecord(choice) || !isRecord(choice.delta) || !optional(choice.finish_reason)) return false;
   const { content, tool_calls: calls } = choice.delta;
   // The index joins pieces into calls; a huge one would make a huge sparse array.
-  return optional(content) && (calls === undefined || (Array.isArray(calls) && calls.every((call) => isRecord(call)
-    && Number.isInteger(call.index) && (call.index as number) >= 0 && (call.index as number) < 128
-    && optional(call.id) && optional((call.function as Record<string, unknown> | undefined)?.name)
-    && optional((call.function as Record<string, unknown> | undefined)?.arguments))));
+  return optional(content) && (calls === undefined || (Array.isArray(calls) && calls.every((call) => {
+    const fn = (call as Record<string, unknown> | null)?.function as Record<string, unknown> | undefined;
+    return isRecord(call) && Number.isInteger(call.index) && (call.index as number) >= 0 && (call.index as number) < 128
+      && optional(call.id) && optional(fn?.name) && optional(fn?.arguments);
+  })));
 }
 
 /** Absent, null, or a string. */
 const optional = (value: unknown) => value == null || typeof value === 'string';
-const isRecord = (value: unknown): value is Record<string, unknown> =>
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

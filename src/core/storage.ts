@@ -1,3 +1,4 @@
+import { isRecord } from './parse.js';
 import { isEntry, type Entry } from './transcript.js';
 
 /** Why the conversation is not being saved: storage blocked, full, unreadable, or turned off. */
@@ -49,7 +50,8 @@ const EMPTY: Saved = { sessionId: undefined, entries: [], turn: undefined };
  */
 export class WebConversationStore implements ConversationStore {
   problem: StorageProblem | undefined;
-  readonly #keys: { session: string; transcript: string; turn: string; draft: string };
+  /** The storage key of one of the four items. */
+  readonly #key: (item: 'session' | 'transcript' | 'turn' | 'draft') => string;
   readonly #storage: Storage | undefined;
   readonly #watcher: StorageWatcher | undefined;
 
@@ -58,9 +60,7 @@ export class WebConversationStore implements ConversationStore {
    * tabs (the browser's `storage` event); without one, the store never reports changes.
    */
   constructor(key: string, storage: Storage | undefined, watcher?: StorageWatcher, problem?: StorageProblem) {
-    this.#keys = {
-      session: `${key}:session`, transcript: `${key}:transcript`, turn: `${key}:turn`, draft: `${key}:draft`,
-    };
+    this.#key = (item) => `${key}:${item}`;
     this.#storage = storage;
     this.#watcher = watcher;
     this.problem = problem ?? (!storage ? 'blocked' : canWrite(storage) ? undefined : 'full');
@@ -71,9 +71,9 @@ export class WebConversationStore implements ConversationStore {
     if (!storage) return { ...EMPTY };
     let sessionId: string | undefined;
     try {
-      sessionId = storage.getItem(this.#keys.session) ?? undefined;
-      const turn = readTurn(storage.getItem(this.#keys.turn));
-      const raw = storage.getItem(this.#keys.transcript);
+      sessionId = storage.getItem(this.#key('session')) ?? undefined;
+      const turn = readTurn(storage.getItem(this.#key('turn')));
+      const raw = storage.getItem(this.#key('transcript'));
       if (raw === null) return { sessionId, entries: [], turn };
       const parsed: unknown = JSON.parse(raw);
       if (!Array.isArray(parsed)) throw new TypeError('not a transcript');
@@ -91,17 +91,17 @@ export class WebConversationStore implements ConversationStore {
     const storage = this.#storage;
     if (!storage) return;
     try {
-      if (sessionId) storage.setItem(this.#keys.session, sessionId);
-      else storage.removeItem(this.#keys.session);
-      if (turn) storage.setItem(this.#keys.turn, JSON.stringify(turn));
-      else storage.removeItem(this.#keys.turn);
-      storage.setItem(this.#keys.transcript, JSON.stringify(entries));
+      if (sessionId) storage.setItem(this.#key('session'), sessionId);
+      else storage.removeItem(this.#key('session'));
+      if (turn) storage.setItem(this.#key('turn'), JSON.stringify(turn));
+      else storage.removeItem(this.#key('turn'));
+      storage.setItem(this.#key('transcript'), JSON.stringify(entries));
       this.problem = undefined;
     } catch {
       // Full: keep the session ID, which is enough to fetch the history back from the proxy.
       this.problem = 'full';
       try {
-        storage.removeItem(this.#keys.transcript);
+        storage.removeItem(this.#key('transcript'));
       } catch {
         // Nothing more can be done; the conversation lives on in memory.
       }
@@ -110,7 +110,7 @@ export class WebConversationStore implements ConversationStore {
 
   loadDraft(): string {
     try {
-      return this.#storage?.getItem(this.#keys.draft) ?? '';
+      return this.#storage?.getItem(this.#key('draft')) ?? '';
     } catch {
       return '';
     }
@@ -118,8 +118,8 @@ export class WebConversationStore implements ConversationStore {
 
   saveDraft(draft: string): void {
     try {
-      if (draft) this.#storage?.setItem(this.#keys.draft, draft);
-      else this.#storage?.removeItem(this.#keys.draft);
+      if (draft) this.#storage?.setItem(this.#key('draft'), draft);
+      else this.#storage?.removeItem(this.#key('draft'));
     } catch {
       // A draft that does not fit stays in memory; the transcript matters more.
     }
@@ -127,9 +127,7 @@ export class WebConversationStore implements ConversationStore {
 
   clear(): void {
     try {
-      for (const key of [this.#keys.session, this.#keys.transcript, this.#keys.turn, this.#keys.draft]) {
-        this.#storage?.removeItem(key);
-      }
+      for (const item of ['session', 'transcript', 'turn', 'draft'] as const) this.#storage?.removeItem(this.#key(item));
     } catch {
       // Blocked storage has nothing of ours to clear.
     }
@@ -137,10 +135,9 @@ export class WebConversationStore implements ConversationStore {
 
   watch(onChange: () => void): () => void {
     if (!this.#storage || !this.#watcher) return () => {};
-    const { session, transcript, turn } = this.#keys;
     // Another tab's draft is its own business: it must not overwrite what this tab is typing.
     return this.#watcher((key) => {
-      if (key === null || key === session || key === transcript || key === turn) onChange();
+      if (key === null || (['session', 'transcript', 'turn'] as const).some((item) => key === this.#key(item))) onChange();
     });
   }
 }
@@ -166,8 +163,8 @@ function readTurn(raw: string | null): TurnMark | undefined {
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { tab, status, at } = value as Record<string, unknown>;
+  if (!isRecord(value)) return undefined;
+  const { tab, status, at } = value;
   return typeof tab === 'string' && typeof at === 'number'
     && (status === 'sending' || status === 'streaming' || status === 'tools') ? { tab, status, at } : undefined;
 }

@@ -1,3 +1,4 @@
+import { isRecord } from './parse.js';
 import type { ChatMessage, ToolCall } from './wire.js';
 
 /**
@@ -89,15 +90,12 @@ export function unansweredToolEntries(entries: readonly Entry[]): ToolEntry[] {
 
 /** A random id that works on plain-http pages too, where `crypto.randomUUID` is missing. */
 export function newId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => (byte | 256).toString(16).slice(1)).join('');
 }
 
 /** Checks a value read back from storage: the shape, not just "is JSON". */
-export function isEntry(value: unknown): value is Entry {
-  if (typeof value !== 'object' || value === null) return false;
-  const entry = value as Record<string, unknown>;
-  if (typeof entry.id !== 'string' || !entry.id || typeof entry.content !== 'string') return false;
+export function isEntry(entry: unknown): entry is Entry {
+  if (!isRecord(entry) || typeof entry.id !== 'string' || !entry.id || typeof entry.content !== 'string') return false;
   switch (entry.role) {
     case 'user': return entry.failed === undefined || entry.failed === true;
     case 'assistant':
@@ -109,12 +107,9 @@ export function isEntry(value: unknown): value is Entry {
   }
 }
 
-function isToolCall(value: unknown): value is ToolCall {
-  if (typeof value !== 'object' || value === null) return false;
-  const call = value as Record<string, unknown>;
-  const fn = call.function as Record<string, unknown> | null | undefined;
-  return typeof call.id === 'string' && call.type === 'function' && typeof fn === 'object' && fn !== null
-    && typeof fn.name === 'string' && typeof fn.arguments === 'string';
+function isToolCall(call: unknown): call is ToolCall {
+  return isRecord(call) && typeof call.id === 'string' && call.type === 'function' && isRecord(call.function)
+    && typeof call.function.name === 'string' && typeof call.function.arguments === 'string';
 }
 
 /**

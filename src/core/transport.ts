@@ -37,8 +37,22 @@ export type Transport = (options: PostChatOptions) => Promise<void>;
  * ChatError, or an AbortedError after `signal` fired. Never sends the POST twice.
  */
 export async function postChat(options: PostChatOptions): Promise<void> {
-  if (options.signal.aborted) throw new AbortedError('aborted before sending');
-  const watch = new FirstByteWatch(options.signal, options.firstByteTimeoutMs);
+  const { signal: callerSignal } = options;
+  if (callerSignal.aborted) throw new AbortedError('aborted before sending');
+  // The request's own controller: aborted by the caller's stop or when no byte comes in time.
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  let timedOut = false;
+  /** The server answered (headers arrived): a failure after this is a cut, not "unreachable". */
+  let responded = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    abort();
+  }, options.firstByteTimeoutMs);
+  callerSignal.addEventListener('abort', abort);
+  /** Why the request was cut by us rather than failing: no byte in time, or the caller's stop. */
+  const stopped = () => timedOut ? new ChatError('timeout', 'No answer in time')
+    : callerSignal.aborted ? new AbortedError('aborted') : undefined;
   let fromHeader = false;
   let done = false;
   let finished = false;
@@ -61,11 +75,23 @@ export async function postChat(options: PostChatOptions): Promise<void> {
       method: 'POST',
       headers,
       body: JSON.stringify(options.body),
-      signal: watch.signal,
+      signal: controller.signal,
       credentials: 'same-origin',
       // Its default closes the request when the tab is hidden and re-sends the POST when shown.
       openWhenHidden: true,
-      fetch: (input, init) => watch.wrap(options.fetch ?? fetch, input, init),
+      // Sees the first byte, and ends the body with a blank line: fetch-event-source drops a
+      // last event that lacks one, which the spec allows.
+      async fetch(input, init) {
+        const response = await (options.fetch ?? fetch)(input, init);
+        responded = true;
+        return new Response(response.body?.pipeThrough(new TransformStream({
+          transform(chunk, stream) {
+            clearTimeout(timer);
+            stream.enqueue(chunk);
+          },
+          flush: (stream) => stream.enqueue(new TextEncoder().encode('\n\n')),
+        })), response);
+      },
       // Its default reads a 500 sent as an event stream as messages: the status comes first.
       async onopen(response) {
         const id = response.headers.get(SESSION_HEADER);
@@ -79,7 +105,7 @@ export async function postChat(options: PostChatOptions): Promise<void> {
         }
         deliver(await response.text(), true);
         // Ends fetch-event-source before it reads the (consumed) body as a stream.
-        throw watch;
+        throw controller;
       },
       onmessage({ data }) {
         // A keep-alive comment (`: ping`) arrives as a message with no data.
@@ -96,87 +122,17 @@ export async function postChat(options: PostChatOptions): Promise<void> {
       },
     });
   } catch (error) {
-    if (error !== watch) throw watch.explain(error);
+    if (error !== controller) {
+      throw stopped() ?? (error instanceof ChatError ? error
+        : responded ? new ChatError('interrupted', 'The connection dropped during the reply', { cause: error })
+        : typeof navigator !== 'undefined' && navigator.onLine === false ? new ChatError('offline', 'The browser is offline', { cause: error })
+        : new ChatError('network', 'The chat server could not be reached', { cause: error }));
+    }
   } finally {
-    watch.dispose();
+    clearTimeout(timer);
+    callerSignal.removeEventListener('abort', abort);
   }
   // fetch-event-source resolves quietly on abort (it calls neither onclose nor onerror).
-  watch.throwIfStopped();
-}
-
-/**
- * Owns the request's AbortController: aborts it when the caller's signal fires
- * or when no byte arrives in time, and tells the two apart afterwards.
- */
-class FirstByteWatch {
-  readonly #controller = new AbortController();
-  readonly #timer: ReturnType<typeof setTimeout>;
-  #timedOut = false;
-  /** The server answered (headers arrived): a failure after this is a cut, not "unreachable". */
-  #responded = false;
-  readonly #callerSignal: AbortSignal;
-  readonly #onCallerAbort = () => this.#controller.abort();
-  readonly signal = this.#controller.signal;
-
-  constructor(callerSignal: AbortSignal, timeoutMs: number) {
-    this.#callerSignal = callerSignal;
-    callerSignal.addEventListener('abort', this.#onCallerAbort);
-    this.#timer = setTimeout(() => {
-      this.#timedOut = true;
-      this.#controller.abort();
-    }, timeoutMs);
-  }
-
-  firstByte(): void {
-    this.#responded = true;
-    clearTimeout(this.#timer);
-  }
-
-  /** Calls fetch, and wraps the body to see its first byte and to end it with a blank line. */
-  async wrap(fetcher: typeof fetch, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const response = await fetcher(input, init);
-    this.#responded = true;
-    if (!response.body) return response;
-    const body = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-      transform: (chunk, controller) => {
-        this.firstByte();
-        controller.enqueue(chunk);
-      },
-      flush(controller) {
-        // fetch-event-source drops a last event that lacks its blank line; the spec allows it.
-        controller.enqueue(new TextEncoder().encode('\n\n'));
-      },
-    }));
-    return new Response(body, response);
-  }
-
-  throwIfStopped(): void {
-    const stopped = this.#stopped();
-    if (stopped) throw stopped;
-  }
-
-  /** Gives a thrown value its place in the taxonomy. */
-  explain(error: unknown): Error {
-    const stopped = this.#stopped();
-    if (stopped) return stopped;
-    if (error instanceof ChatError) return error;
-    if (this.#responded) {
-      return new ChatError('interrupted', 'The connection dropped during the reply', { cause: error });
-    }
-    if (typeof navigator !== 'undefined' && navigator.onLine === false) {
-      return new ChatError('offline', 'The browser is offline', { cause: error });
-    }
-    return new ChatError('network', 'The chat server could not be reached', { cause: error });
-  }
-
-  dispose(): void {
-    clearTimeout(this.#timer);
-    this.#callerSignal.removeEventListener('abort', this.#onCallerAbort);
-  }
-
-  /** Why the request was cut by us rather than failing: no byte in time, or the caller's stop. */
-  #stopped(): Error | undefined {
-    if (this.#timedOut) return new ChatError('timeout', 'No answer in time');
-    return this.#callerSignal.aborted ? new AbortedError('aborted') : undefined;
-  }
+  const stop = stopped();
+  if (stop) throw stop;
 }

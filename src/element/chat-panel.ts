@@ -32,16 +32,16 @@ export class PathorsChatPanel extends LitElement {
   };
 
   readonly #chat = new ConversationController(this, {
-    delta: (entry) => this.#replies.get(entry.id)?.refresh(),
-    reply: (entry) => this.#handleReply(entry),
-    error: (error) => this.#request('pathors-error', {
+    delta: ({ entry }) => this.#replies.get(entry.id)?.refresh(),
+    reply: ({ entry }) => this.#handleReply(entry),
+    error: ({ error }) => this.#request('pathors-error', {
       code: error.code,
       message: this.#errorText(error),
       status: error.status,
       retryAfter: error.retryAfter,
       error,
     }),
-    session: (sessionId) => this.#request('pathors-session', { sessionId }),
+    session: (detail) => this.#request('pathors-session', detail),
   });
   readonly #scroller = new ScrollFollower(this, () => this.#messagesElement);
   /** The view of each reply on screen, by entry id: a streamed token finds its view at once. */
@@ -52,21 +52,17 @@ export class PathorsChatPanel extends LitElement {
   #copiedTimer = 0;
 
   declare config: PanelConfig;
-  private declare copiedId: string | undefined;
-  private declare footerFilled: boolean;
-  private declare avatarFilled: boolean;
+  // The states below start undefined (nothing copied, slots empty, nothing to announce, all shown).
+  private declare copiedId?: string;
+  private declare footerFilled?: boolean;
+  private declare avatarFilled?: boolean;
   /** The last finished reply, as text, for screen readers (polite). */
-  private declare announcement: string;
+  private declare announcement?: string;
   /** Id of the first message rendered: older ones wait behind "earlier messages". */
-  private declare firstShown: string | undefined;
+  private declare firstShown?: string;
 
   constructor() {
     super();
-    this.copiedId = undefined;
-    this.footerFilled = false;
-    this.avatarFilled = false;
-    this.announcement = '';
-    this.firstShown = undefined;
     new ViewportController(this);
     new ModalController(this, () => this.config.open && this.config.mode !== 'inline');
   }

@@ -2,18 +2,17 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import {
   conversationFor, loadTools, type Conversation, type ConversationEventMap, type ConversationSettings,
 } from '../core/conversation.js';
-import type { ChatError } from '../core/errors.js';
-import type { AssistantEntry } from '../core/transcript.js';
 
-/** What the element does when the conversation speaks. */
-export interface ConversationHandlers {
-  /** Text was added to a reply being written. */
-  delta(entry: AssistantEntry): void;
-  /** A reply finished (done, stopped or cut off). */
-  reply(entry: AssistantEntry): void;
-  error(error: ChatError): void;
-  session(sessionId: string): void;
-}
+type ConversationDetails = {
+  [K in Exclude<keyof ConversationEventMap, 'change'>]: ConversationEventMap[K]['detail'];
+};
+
+/**
+ * What the element does when the conversation speaks, given each event's detail: `delta` (text
+ * was added to a reply being written), `reply` (a reply finished: done, stopped or cut off),
+ * `error` and `session`.
+ */
+export type ConversationHandlers = { [K in keyof ConversationDetails]: (detail: ConversationDetails[K]) => void };
 
 /**
  * The wiring between an element and the conversation of its storage key: it picks the
@@ -32,10 +31,9 @@ export class ConversationController implements ReactiveController {
     this.#host = host;
     this.#listeners = [
       ['change', () => host.requestUpdate()],
-      ['delta', (event) => handlers.delta((event as ConversationEventMap['delta']).detail.entry)],
-      ['reply', (event) => handlers.reply((event as ConversationEventMap['reply']).detail.entry)],
-      ['error', (event) => handlers.error((event as ConversationEventMap['error']).detail.error)],
-      ['session', (event) => handlers.session((event as ConversationEventMap['session']).detail.sessionId)],
+      // Each handler is typed with its own event's detail, which it is given here.
+      ...Object.entries(handlers).map(([type, handle]) => [type, (event: Event) =>
+        (handle as (detail: unknown) => void)((event as CustomEvent).detail)] as [keyof ConversationEventMap, EventListener]),
     ];
     host.addController(this);
   }

@@ -63,7 +63,9 @@ export const panelStyles = css`
   .status-line,
   .note,
   footer,
-  .cut-note {
+  .cut-note,
+  .not-sent-note,
+  .earlier {
     margin: 0;
     font-size: 0.8em;
     color: var(--_muted);
@@ -123,7 +125,6 @@ export const panelStyles = css`
     gap: 16px;
   }
   .message {
-    min-width: 0;
     contain-intrinsic-size: auto 240px auto 64px;
     overflow-wrap: break-word;
   }
@@ -140,8 +141,6 @@ export const panelStyles = css`
     box-sizing: border-box;
     padding: 8px 12px;
     border-radius: var(--_radius) var(--_radius) 4px var(--_radius);
-    background: var(--_accent);
-    color: var(--_accent-text);
     overflow-wrap: anywhere;
   }
   .user .bubble {
@@ -150,7 +149,6 @@ export const panelStyles = css`
   .not-sent-note {
     align-self: flex-end;
     margin: -8px 0 0;
-    font-size: 0.8em;
     color: var(--_danger);
   }
   .not-sent-note .retry {
@@ -176,9 +174,18 @@ export const panelStyles = css`
   }
   .chip {
     align-self: flex-start;
-    padding: 4px 12px;
+  }
+  .chip,
+  .starters button {
     border: 1px solid var(--_border);
     border-radius: 99px;
+  }
+  .chip,
+  .starters button,
+  .earlier,
+  .error-action,
+  .undo {
+    padding: 4px 12px;
   }
   .box {
     padding: 8px 12px;
@@ -244,8 +251,6 @@ export const panelStyles = css`
   }
   /* Code block: a frame with a header bar (language, Copy); long lines scroll inside. */
   .code {
-    display: flex;
-    flex-direction: column;
     border: 1px solid var(--_border);
     border-radius: 8px;
     background: var(--_surface);
@@ -261,17 +266,12 @@ export const panelStyles = css`
     font-size: 12px;
     color: var(--_muted);
   }
-  .code-lang {
-    flex: 1;
-  }
+  /* Its size and colour come from the header bar. */
   .code .copy {
-    flex: none;
     margin-inline-start: auto;
     padding: 4px 8px;
-    font-size: 12px;
     line-height: 16px;
     white-space: nowrap;
-    color: var(--_muted);
   }
   .md pre {
     margin: 0;
@@ -310,8 +310,6 @@ export const panelStyles = css`
   }
   .earlier {
     align-self: center;
-    padding: 4px 12px;
-    font-size: 0.8em;
     color: var(--_link);
   }
   .starters {
@@ -323,9 +321,6 @@ export const panelStyles = css`
     list-style: none;
   }
   .starters button {
-    padding: 4px 12px;
-    border: 1px solid var(--_border);
-    border-radius: 99px;
     color: var(--_link);
     text-align: start;
   }
@@ -372,6 +367,7 @@ export const panelStyles = css`
     flex: 1 1 12em;
     margin: 0;
   }
+  .user,
   .error-action,
   .send {
     background: var(--_accent);
@@ -379,7 +375,6 @@ export const panelStyles = css`
   }
   .error-action {
     margin-inline-start: auto;
-    padding: 4px 12px;
   }
   /* In the column, between the messages and the composer: it covers nothing. */
   .toast {
@@ -395,7 +390,6 @@ export const panelStyles = css`
     box-shadow: 0 4px 16px #0f172a40;
   }
   .undo {
-    padding: 4px 12px;
     font-weight: 600;
     text-decoration: underline;
   }

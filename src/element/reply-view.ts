@@ -76,11 +76,6 @@ export class ReplyView extends HTMLElement {
     if (!this.renderUntil(streaming ? performance.now() + FRAME_BUDGET_MS : Infinity)) this.refresh();
   }
 
-  /** Whether all of the entry's text is on screen. */
-  get rendered(): boolean {
-    return !pending.has(this);
-  }
-
   connectedCallback(): void {
     this.#register();
   }
