@@ -16,7 +16,7 @@ describe('size budget (gzip, the script-tag build as a browser fetches it)', () 
     expect(sizes.firstLoad).toBeLessThanOrEqual(BUDGETS.firstLoad);
   });
 
-  it('the whole widget once open (Lit, SSE client, markdown, sanitising): at most 27 KB', () => {
+  it('the whole widget once open (Lit, SSE client, markdown, sanitising): within its budget (target 27 KB, held at 31 KB)', () => {
     expect(sizes.whole).toBeLessThanOrEqual(BUDGETS.whole);
   });
 
@@ -34,7 +34,7 @@ describe('size budget (gzip, the script-tag build as a browser fetches it)', () 
     }
   });
 
-  it('the classic single file, everything included: at most the sum of the budgets above, 38 KB', () => {
+  it('the classic single file, everything included: at most the sum of the budgets above', () => {
     expect(sizes.classic).toBeLessThanOrEqual(BUDGETS.classic);
   });
 });
