@@ -1,4 +1,4 @@
-// `npm test`: builds (some suites check the built bundle), type-checks the tests too,
+// `npm test`: builds (some suites check the built bundle), type-checks the tests too, lints,
 // finds a Chromium, runs every vitest project and ends with the line CI reads:
 // `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,11 @@ function step(command, args, env = process.env) {
   return spawnSync(command, args, { stdio: 'inherit', env }).status ?? 1;
 }
 
-const checks = [['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']];
+const checks = [
+  ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit'],
+  ['node_modules/eslint/bin/eslint.js', '.'],
+  ['node_modules/prettier/bin/prettier.cjs', '--check', '--log-level', 'warn', '**/*.{ts,mjs,js}'],
+];
 if (!process.env.SKIP_BUILD) checks.unshift(['scripts/build.mjs']);
 for (const check of checks) {
   if (step(process.execPath, check) !== 0) {
