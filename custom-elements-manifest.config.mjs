@@ -10,9 +10,11 @@ export default {
   // The analyzer otherwise rewrites package.json "customElements" to wherever it last wrote,
   // `--outdir` included; the field is set by hand to "custom-elements.json".
   packagejson: false,
-  plugins: [pathorsPlugin({
-    eventMapFile: fileURLToPath(new URL('src/element/events.ts', import.meta.url)),
-    // What a user imports: the build's output for each analyzed source (see tsconfig.build.json).
-    modulePath: (path) => path.replace(/^\/?src\/(.*)\.[jt]s$/, 'dist/$1.js'),
-  })],
+  plugins: [
+    pathorsPlugin({
+      eventMapFile: fileURLToPath(new URL('src/element/events.ts', import.meta.url)),
+      // What a user imports: the build's output for each analyzed source (see tsconfig.build.json).
+      modulePath: (path) => path.replace(/^\/?src\/(.*)\.[jt]s$/, 'dist/$1.js'),
+    }),
+  ],
 };

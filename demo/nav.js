@@ -1,7 +1,12 @@
 // The demo site's header, shared by its pages.
 const pages = [
-  ['/', 'Home (bubble)'], ['/inline.html', 'Help page (inline)'], ['/theming.html', 'Theming'],
-  ['/tools.html', 'Page tools'], ['/plain.html', 'Plain HTML'], ['/react19/', 'React 19 app'], ['/vue/', 'Vue 3 app'],
+  ['/', 'Home (bubble)'],
+  ['/inline.html', 'Help page (inline)'],
+  ['/theming.html', 'Theming'],
+  ['/tools.html', 'Page tools'],
+  ['/plain.html', 'Plain HTML'],
+  ['/react19/', 'React 19 app'],
+  ['/vue/', 'Vue 3 app'],
 ];
 const header = document.querySelector('.site-header');
 const brand = document.createElement('strong');

@@ -38,13 +38,20 @@ for (const [name, type, value] of properties) {
   label.append(input);
   form.append(label);
 }
-form.querySelector('#theme').addEventListener('change', (event) => { chat.theme = event.target.value; render(); });
-form.querySelector('#position').addEventListener('change', (event) => { chat.position = event.target.value; render(); });
+form.querySelector('#theme').addEventListener('change', (event) => {
+  chat.theme = event.target.value;
+  render();
+});
+form.querySelector('#position').addEventListener('change', (event) => {
+  chat.position = event.target.value;
+  render();
+});
 
 function render() {
   const lines = [...changed].map(([name, value]) => `  ${name}: ${value};`);
-  output.textContent = `:root {\n${lines.join('\n') || '  /* change a control */'}\n}\n`
-    + `/* <pathors-chat theme="${chat.theme}" position="${chat.position}"> */`;
+  output.textContent =
+    `:root {\n${lines.join('\n') || '  /* change a control */'}\n}\n` +
+    `/* <pathors-chat theme="${chat.theme}" position="${chat.position}"> */`;
 }
 document.querySelector('#copy').addEventListener('click', async () => {
   await navigator.clipboard.writeText(output.textContent);

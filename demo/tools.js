@@ -1,12 +1,14 @@
 const chat = document.querySelector('pathors-chat');
 const cart = document.querySelector('#cart');
 const log = document.querySelector('#log');
-const write = (line) => { log.textContent += `${new Date().toLocaleTimeString()}  ${line}\n`; };
+const write = (line) => {
+  log.textContent += `${new Date().toLocaleTimeString()}  ${line}\n`;
+};
 
 chat.tools = [
   {
     name: 'get_cart',
-    description: 'The items in the visitor\'s cart.',
+    description: "The items in the visitor's cart.",
     parameters: { type: 'object', properties: {} },
     handler: () => [...cart.children].map((item) => item.textContent),
   },
@@ -31,7 +33,9 @@ chat.addEventListener('pathors-tool-call', (event) => {
   write(`tool call: ${event.detail.name}(${JSON.stringify(event.detail.arguments)})`);
   if (event.detail.name === 'add_to_cart' && document.querySelector('#confirm').checked) {
     // Ask the visitor; the agent hears "declined" if they say no.
-    event.detail.waitUntil(Promise.resolve(confirm(`Let the assistant add ${event.detail.arguments.product} to your cart?`)));
+    event.detail.waitUntil(
+      Promise.resolve(confirm(`Let the assistant add ${event.detail.arguments.product} to your cart?`)),
+    );
   }
 });
 for (const type of ['pathors-send', 'pathors-message', 'pathors-error', 'pathors-session']) {

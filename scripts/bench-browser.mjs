@@ -16,9 +16,16 @@ import { sampleReply } from '../test/bench/sample-reply.mjs';
 
 const SENTINEL = 'bench-end-of-reply-7f3a';
 const PROBE = resolve('test/bench/page/probe.js');
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html', '.css': 'text/css', '.json': 'application/json' };
+const TYPES = {
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.html': 'text/html',
+  '.css': 'text/css',
+  '.json': 'application/json',
+};
 
-const cut = (text, size = 4) => Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
+const cut = (text, size = 4) =>
+  Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
 
 /** The first `count` tokens of the reply, then the sentinel every contender must show to be done. */
 function servedTokens(tokens, count) {
@@ -26,16 +33,24 @@ function servedTokens(tokens, count) {
 }
 
 function openAiEvent(content, finish = null) {
-  return `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1, model: 'pathway-default',
-    choices: [{ index: 0, delta: content === undefined ? {} : { content }, finish_reason: finish }] })}\n\n`;
+  return `data: ${JSON.stringify({
+    id: 'chatcmpl-bench',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'pathway-default',
+    choices: [{ index: 0, delta: content === undefined ? {} : { content }, finish_reason: finish }],
+  })}\n\n`;
 }
 
 /** Static files, the peers' browser builds, and the SSE endpoints each contender reads in its own format. */
 async function startPageServer(tokens) {
   const files = {};
   const missing = {};
-  for (const [route, name, file] of [['/peers/deep-chat.js', 'deep-chat', 'dist/deepChat.bundle.js'],
-    ['/peers/marked.js', 'marked', 'lib/marked.umd.js'], ['/peers/purify.js', 'dompurify', 'dist/purify.min.js']]) {
+  for (const [route, name, file] of [
+    ['/peers/deep-chat.js', 'deep-chat', 'dist/deepChat.bundle.js'],
+    ['/peers/marked.js', 'marked', 'lib/marked.umd.js'],
+    ['/peers/purify.js', 'dompurify', 'dist/purify.min.js'],
+  ]) {
     try {
       files[route] = join(peerPackage(name), file);
     } catch (error) {
@@ -48,10 +63,15 @@ async function startPageServer(tokens) {
     if (req.method === 'POST' && sse) {
       req.resume();
       const served = servedTokens(tokens, Number(sse[2]));
-      const events = sse[1] === 'openai'
-        ? [...served.map((token) => openAiEvent(token)), openAiEvent(undefined, 'stop'), 'data: [DONE]\n\n']
-        : served.map((text) => `data: ${JSON.stringify({ text })}\n\n`);
-      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', 'X-Session-ID': 'bench-session' });
+      const events =
+        sse[1] === 'openai'
+          ? [...served.map((token) => openAiEvent(token)), openAiEvent(undefined, 'stop'), 'data: [DONE]\n\n']
+          : served.map((text) => `data: ${JSON.stringify({ text })}\n\n`);
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream',
+        'Cache-Control': 'no-cache',
+        'X-Session-ID': 'bench-session',
+      });
       res.flushHeaders();
       // One write per event, as fast as the socket takes them: the server is never the bottleneck.
       // However the network groups the bytes, the page's probe hands them over one event per task.
@@ -65,19 +85,38 @@ async function startPageServer(tokens) {
     const path = files[url.pathname] ?? (url.pathname.startsWith('/dist/') ? resolve(`.${url.pathname}`) : undefined);
     if (url.pathname === '/dist-chunks.json') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(readdirSync('dist/chunks').filter((name) => name.endsWith('.js')).map((name) => `/dist/chunks/${name}`)));
+      res.end(
+        JSON.stringify(
+          readdirSync('dist/chunks')
+            .filter((name) => name.endsWith('.js'))
+            .map((name) => `/dist/chunks/${name}`),
+        ),
+      );
     } else if (url.pathname === '/') {
       res.writeHead(200, { 'Content-Type': 'text/html' });
-      res.end('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title></head><body></body></html>');
+      res.end(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title></head><body></body></html>',
+      );
     } else if (path && path.startsWith(resolve('.')) && existsSync(path) && statSync(path).isFile()) {
-      res.writeHead(200, { 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream', 'Cache-Control': 'max-age=3600' });
+      res.writeHead(200, {
+        'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
+        'Cache-Control': 'max-age=3600',
+      });
       res.end(readFileSync(path));
     } else {
       res.writeHead(404).end();
     }
   });
   await new Promise((done) => server.listen(0, '127.0.0.1', done));
-  return { url: `http://127.0.0.1:${server.address().port}`, missing, close: () => new Promise((done) => { server.closeAllConnections(); server.close(done); }) };
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    missing,
+    close: () =>
+      new Promise((done) => {
+        server.closeAllConnections();
+        server.close(done);
+      }),
+  };
 }
 
 /** One timed run in a new page (each run uses storage keys of its own): set up, measure the timed part, read the probe. */
@@ -89,7 +128,8 @@ async function runOnce(context, origin, driver, options, { extraScripts = [], he
     for (const url of extraScripts) await page.addScriptTag({ url });
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
-    const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    const metrics = async () =>
+      Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
     await page.evaluate(([name, opts]) => window.__benchPrepare(name, opts), [driver, options]);
     const before = await metrics();
     const timed = await page.evaluate(() => window.__benchGo());
@@ -142,7 +182,15 @@ function timeToEvents(run, count) {
 export async function benchBrowser({ short }) {
   const sizes = short
     ? { replyBytes: 8_000, cap: 400, window: 100, repeats: 1, restore: [10, 100], restoreRepeats: 1, stored: 100 }
-    : { replyBytes: 80_000, cap: 2_000, window: 1_000, repeats: 3, restore: [10, 1_000], restoreRepeats: 5, stored: 1_000 };
+    : {
+        replyBytes: 80_000,
+        cap: 2_000,
+        window: 1_000,
+        repeats: 3,
+        restore: [10, 1_000],
+        restoreRepeats: 5,
+        stored: 1_000,
+      };
   const reply = sampleReply(sizes.replyBytes);
   const tokens = cut(reply);
   const all = servedTokens(tokens, tokens.length).length;
@@ -165,16 +213,39 @@ export async function benchBrowser({ short }) {
 async function streamRow({ context, origin, missing, sizes, tokens, all, timeoutMs }) {
   const capped = servedTokens(tokens, sizes.cap).length;
   const contenders = {
-    'harness floor: reads, renders nothing': { driver: 'floor', options: { base: `/sse/openai/${tokens.length}` }, tokens: all },
-    'pathors-chat': { driver: 'pathors', options: { base: `/sse/openai/${tokens.length}`, sentinel: SENTINEL, timeoutMs }, tokens: all },
+    'harness floor: reads, renders nothing': {
+      driver: 'floor',
+      options: { base: `/sse/openai/${tokens.length}` },
+      tokens: all,
+    },
+    'pathors-chat': {
+      driver: 'pathors',
+      options: { base: `/sse/openai/${tokens.length}`, sentinel: SENTINEL, timeoutMs },
+      tokens: all,
+    },
     // The same first tokens as the capped contenders: enough for the per-token windows, and it
     // keeps the run short while the per-token cost still grows with the stored messages.
     [`pathors-chat, ${sizes.stored.toLocaleString('en')} stored messages`]: {
-      driver: 'pathors', options: { base: `/sse/openai/${sizes.cap}`, sentinel: SENTINEL, timeoutMs, stored: sizes.stored }, tokens: capped, partial: true },
-    'deep-chat 2.4.2': { needs: ['deep-chat'], driver: 'deepChat', options: { base: `/sse/deep-chat/${sizes.cap}`, sentinel: SENTINEL, timeoutMs }, tokens: capped, capped: true },
+      driver: 'pathors',
+      options: { base: `/sse/openai/${sizes.cap}`, sentinel: SENTINEL, timeoutMs, stored: sizes.stored },
+      tokens: capped,
+      partial: true,
+    },
+    'deep-chat 2.4.2': {
+      needs: ['deep-chat'],
+      driver: 'deepChat',
+      options: { base: `/sse/deep-chat/${sizes.cap}`, sentinel: SENTINEL, timeoutMs },
+      tokens: capped,
+      capped: true,
+    },
     'marked 18 + DOMPurify 3, innerHTML per event': {
-      needs: ['marked', 'dompurify'], driver: 'marked', options: { base: `/sse/openai/${sizes.cap}`, sentinel: SENTINEL, timeoutMs }, tokens: capped, capped: true,
-      extraScripts: [`${origin}/peers/marked.js`, `${origin}/peers/purify.js`] },
+      needs: ['marked', 'dompurify'],
+      driver: 'marked',
+      options: { base: `/sse/openai/${sizes.cap}`, sentinel: SENTINEL, timeoutMs },
+      tokens: capped,
+      capped: true,
+      extraScripts: [`${origin}/peers/marked.js`, `${origin}/peers/purify.js`],
+    },
   };
   // A peer that could not be fetched is reported as not measured, with the reason; never dropped silently.
   const skipped = {};
@@ -189,7 +260,9 @@ async function streamRow({ context, origin, missing, sizes, tokens, all, timeout
   const failures = [];
   const names = Object.keys(contenders);
   // A warm-up (not counted): the first page of a browser pays for compiling what every later one reuses.
-  await runOnce(context, origin, 'pathors', { base: `/sse/openai/${sizes.cap}`, sentinel: SENTINEL, timeoutMs }).catch(() => {});
+  await runOnce(context, origin, 'pathors', { base: `/sse/openai/${sizes.cap}`, sentinel: SENTINEL, timeoutMs }).catch(
+    () => {},
+  );
   for (let repeat = 0; repeat < sizes.repeats; repeat++) {
     // Interleaved, and in a rotated order each repeat, so a busy spell does not land on one contender.
     for (const name of [...names.slice(repeat % names.length), ...names.slice(0, repeat % names.length)]) {
@@ -217,9 +290,17 @@ async function streamRow({ context, origin, missing, sizes, tokens, all, timeout
     if (!r.length) continue;
     const m = (key) => median(r.map((run) => run[key]));
     const f = {
-      tokens: c.tokens, capped: Boolean(c.capped), partial: Boolean(c.partial || c.capped), repeats: r.length,
-      wallMs: m('wallMs'), busyMs: m('busyMs'), longestTaskMs: m('longestTaskMs'), longTasks: m('longTasksOver50'),
-      firstUs: m('firstUs'), lastUs: m('lastUs'), prefixMs: m('prefixMs'),
+      tokens: c.tokens,
+      capped: Boolean(c.capped),
+      partial: Boolean(c.partial || c.capped),
+      repeats: r.length,
+      wallMs: m('wallMs'),
+      busyMs: m('busyMs'),
+      longestTaskMs: m('longestTaskMs'),
+      longTasks: m('longTasksOver50'),
+      firstUs: m('firstUs'),
+      lastUs: m('lastUs'),
+      prefixMs: m('prefixMs'),
       // After the last byte was read: what the renderer still had to do before the reply was on screen.
       renderAfterLastByteMs: median(r.map((run) => run.painted - run.lastByteAt)),
     };
@@ -235,25 +316,56 @@ async function streamRow({ context, origin, missing, sizes, tokens, all, timeout
     figures[name] = f;
   }
   const ours = figures['pathors-chat'];
-  console.log(`\n1. streaming render in Chromium: ${(sizes.replyBytes / 1000).toFixed(0)} KB reply, ${all.toLocaleString('en')} `
-    + `four-character tokens, one SSE event per write; medians of ${sizes.repeats}`);
-  console.log(`   the quadratic contenders and the stored-messages run get the first ${capped.toLocaleString('en')} tokens only;`
-    + ' "*" marks an extrapolation to the whole reply');
+  console.log(
+    `\n1. streaming render in Chromium: ${(sizes.replyBytes / 1000).toFixed(0)} KB reply, ${all.toLocaleString('en')} ` +
+      `four-character tokens, one SSE event per write; medians of ${sizes.repeats}`,
+  );
+  console.log(
+    `   the quadratic contenders and the stored-messages run get the first ${capped.toLocaleString('en')} tokens only;` +
+      ' "*" marks an extrapolation to the whole reply',
+  );
   table([
-    ['contender', 'tokens', `first ${capped} tokens`, 'ratio', 'whole reply', 'ratio', 'busy', 'longest task', 'tasks >50ms', `per token, first ${sizes.window}`, `last ${sizes.window}`],
-    ...Object.entries(figures).map(([name, f]) => [name, f.tokens.toLocaleString('en'),
-      ms(f.partial ? f.wallMs : f.prefixMs), ratio(f.partial ? f.wallMs : f.prefixMs, ours?.prefixMs),
+    [
+      'contender',
+      'tokens',
+      `first ${capped} tokens`,
+      'ratio',
+      'whole reply',
+      'ratio',
+      'busy',
+      'longest task',
+      'tasks >50ms',
+      `per token, first ${sizes.window}`,
+      `last ${sizes.window}`,
+    ],
+    ...Object.entries(figures).map(([name, f]) => [
+      name,
+      f.tokens.toLocaleString('en'),
+      ms(f.partial ? f.wallMs : f.prefixMs),
+      ratio(f.partial ? f.wallMs : f.prefixMs, ours?.prefixMs),
       f.capped ? `${ms(f.extrapolatedFullMs)}*` : f.partial ? 'not run' : ms(f.wallMs),
       f.capped ? ratio(f.extrapolatedFullMs, ours?.wallMs) : f.partial ? '' : ratio(f.wallMs, ours?.wallMs),
-      ms(f.busyMs), ms(f.longestTaskMs), f.longTasks, us(f.firstUs),
-      f.capped ? `${us(f.lastUs)} (${us(f.extrapolatedLastUs)}* at the end)` : us(f.lastUs)]),
+      ms(f.busyMs),
+      ms(f.longestTaskMs),
+      f.longTasks,
+      us(f.firstUs),
+      f.capped ? `${us(f.lastUs)} (${us(f.extrapolatedLastUs)}* at the end)` : us(f.lastUs),
+    ]),
   ]);
-  console.log('   per token: the time a contender takes to ask for more bytes, over the events it was handed (its consumption rate);'
-    + ' busy: main-thread task time (CDP TaskDuration) from send to paint');
+  console.log(
+    '   per token: the time a contender takes to ask for more bytes, over the events it was handed (its consumption rate);' +
+      ' busy: main-thread task time (CDP TaskDuration) from send to paint',
+  );
   for (const [name, row] of Object.entries(skipped)) console.log(`  ${name}: not measured: ${row.reason}`);
   for (const line of failures) console.log(`  BROKEN: ${line}`);
   return outcome(failures.length ? 'broken' : 'ok', failures.join('; '), {
-    skipped, replyBytes: sizes.replyBytes, tokens: all, cap: capped, window: sizes.window, repeats: sizes.repeats, figures,
+    skipped,
+    replyBytes: sizes.replyBytes,
+    tokens: all,
+    cap: capped,
+    window: sizes.window,
+    repeats: sizes.repeats,
+    figures,
   });
 }
 
@@ -270,23 +382,66 @@ async function restoreRow({ context, origin, sizes, timeoutMs }) {
       }
     }
   }
-  const figures = Object.fromEntries(Object.entries(runs).filter(([, r]) => r.length).map(([count, r]) => {
-    const m = (key) => median(r.map((run) => run[key]));
-    return [count, { shownMs: m('shownMs'), paintMs: m('wallMs'), busyMs: m('busyMs'), longestTaskMs: m('longestTaskMs'),
-      heapBytes: m('heapBytes'), messagesInDom: m('messagesInDom'), elements: m('elements') }];
-  }));
+  const figures = Object.fromEntries(
+    Object.entries(runs)
+      .filter(([, r]) => r.length)
+      .map(([count, r]) => {
+        const m = (key) => median(r.map((run) => run[key]));
+        return [
+          count,
+          {
+            shownMs: m('shownMs'),
+            paintMs: m('wallMs'),
+            busyMs: m('busyMs'),
+            longestTaskMs: m('longestTaskMs'),
+            heapBytes: m('heapBytes'),
+            messagesInDom: m('messagesInDom'),
+            elements: m('elements'),
+          },
+        ];
+      }),
+  );
   const [small, large] = sizes.restore;
   const base = figures[small];
-  console.log(`\n5. restoring a stored conversation in Chromium: ${large.toLocaleString('en')} messages against ${small}; medians of ${sizes.restoreRepeats}`);
+  console.log(
+    `\n5. restoring a stored conversation in Chromium: ${large.toLocaleString('en')} messages against ${small}; medians of ${sizes.restoreRepeats}`,
+  );
   table([
-    ['messages', 'last one shown', 'ratio', 'next paint', 'ratio', 'busy', 'longest task', 'messages in DOM', 'elements', 'JS heap', 'ratio'],
-    ...Object.entries(figures).map(([count, f]) => [Number(count).toLocaleString('en'), ms(f.shownMs), ratio(f.shownMs, base?.shownMs),
-      ms(f.paintMs), ratio(f.paintMs, base?.paintMs), ms(f.busyMs), ms(f.longestTaskMs), f.messagesInDom, f.elements,
-      mb(f.heapBytes), ratio(f.heapBytes, base?.heapBytes)]),
+    [
+      'messages',
+      'last one shown',
+      'ratio',
+      'next paint',
+      'ratio',
+      'busy',
+      'longest task',
+      'messages in DOM',
+      'elements',
+      'JS heap',
+      'ratio',
+    ],
+    ...Object.entries(figures).map(([count, f]) => [
+      Number(count).toLocaleString('en'),
+      ms(f.shownMs),
+      ratio(f.shownMs, base?.shownMs),
+      ms(f.paintMs),
+      ratio(f.paintMs, base?.paintMs),
+      ms(f.busyMs),
+      ms(f.longestTaskMs),
+      f.messagesInDom,
+      f.elements,
+      mb(f.heapBytes),
+      ratio(f.heapBytes, base?.heapBytes),
+    ]),
   ]);
-  if (figures[large] && base) console.log(`   target: next paint within 2x of ${small} messages: ${ratio(figures[large].paintMs, base.paintMs)}`);
+  if (figures[large] && base)
+    console.log(`   target: next paint within 2x of ${small} messages: ${ratio(figures[large].paintMs, base.paintMs)}`);
   for (const line of failures) console.log(`  BROKEN: ${line}`);
-  return outcome(failures.length ? 'broken' : 'ok', failures.join('; '), { counts: sizes.restore, repeats: sizes.restoreRepeats, figures });
+  return outcome(failures.length ? 'broken' : 'ok', failures.join('; '), {
+    counts: sizes.restore,
+    repeats: sizes.restoreRepeats,
+    figures,
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await benchBrowser({ short: process.argv.includes('--short') });

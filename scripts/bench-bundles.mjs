@@ -29,7 +29,9 @@ function relativeImports(file) {
   const code = readFileSync(file, 'utf8');
   const at = (specifier) => join(dirname(file), specifier);
   return {
-    statics: [...code.matchAll(/(?:^|[;\s}])(?:import|export)\s*(?:[\w${},*\s]+from\s*)?["'](\.{1,2}\/[^"']+)["']/g)].map((m) => at(m[1])),
+    statics: [
+      ...code.matchAll(/(?:^|[;\s}])(?:import|export)\s*(?:[\w${},*\s]+from\s*)?["'](\.{1,2}\/[^"']+)["']/g),
+    ].map((m) => at(m[1])),
     dynamics: [...code.matchAll(/import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g)].map((m) => at(m[1])),
   };
 }
@@ -71,16 +73,31 @@ export function benchBundles() {
       peers[name] = outcome('skipped', `npm pack ${name}@${PEERS[name]} failed: ${error.message.split('\n')[0]}`);
     }
   }
-  console.log('\n2. bundle bytes a page fetches (gzip -9), as each README\'s script tag loads it');
+  console.log("\n2. bundle bytes a page fetches (gzip -9), as each README's script tag loads it");
   table([
     ['widget', 'before opening', 'ratio', 'once open', 'ratio', 'files'],
     ['pathors-chat (ours)', kb(ours.firstLoad), '1x', kb(ours.whole), '1x', ''],
-    ...Object.entries(peers).map(([name, p]) => p.status === 'skipped'
-      ? [name, 'n/a', '', 'n/a', '', p.reason]
-      : [`${name} ${p.version}`, kb(p.firstLoad), ratio(p.firstLoad, ours.firstLoad), kb(p.whole), ratio(p.whole, ours.whole), p.files.length]),
+    ...Object.entries(peers).map(([name, p]) =>
+      p.status === 'skipped'
+        ? [name, 'n/a', '', 'n/a', '', p.reason]
+        : [
+            `${name} ${p.version}`,
+            kb(p.firstLoad),
+            ratio(p.firstLoad, ours.firstLoad),
+            kb(p.whole),
+            ratio(p.whole, ours.whole),
+            p.files.length,
+          ],
+    ),
   ]);
-  console.log(`  budgets: before opening ${kb(BUDGETS.firstLoad)}, once open ${kb(BUDGETS.whole)}, classic single file `
-    + `${kb(ours.classic)} of ${kb(BUDGETS.classic)}`);
+  console.log(
+    `  budgets: before opening ${kb(BUDGETS.firstLoad)}, once open ${kb(BUDGETS.whole)}, classic single file ` +
+      `${kb(ours.classic)} of ${kb(BUDGETS.classic)}`,
+  );
   for (const problem of problems) console.log(`  OVER BUDGET: ${problem}`);
-  return outcome(problems.length ? 'broken' : 'ok', problems.join('; '), { budgets: BUDGETS, ours: rows['pathors-chat'], peers });
+  return outcome(problems.length ? 'broken' : 'ok', problems.join('; '), {
+    budgets: BUDGETS,
+    ours: rows['pathors-chat'],
+    peers,
+  });
 }

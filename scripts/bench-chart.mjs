@@ -8,7 +8,8 @@ const BAR = 18;
 const GAP = 8;
 const COLORS = { ours: '#2563eb', peer: '#94a3b8', estimate: '#cbd5e1', relay: '#64748b' };
 
-const escape = (text) => String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+const escape = (text) =>
+  String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 
 /**
  * One panel of horizontal bars. `bars`: { label, value, text, kind } with kind one of COLORS' keys;
@@ -50,39 +51,72 @@ export function chart(results) {
   const panels = [];
   const render = results.rows.render?.stream;
   if (render?.figures) {
-    const bars = Object.entries(render.figures).filter(([name, f]) => !name.startsWith('harness') && (f.capped || !f.partial)).map(([name, f]) => ({
-      label: name.replace(', innerHTML per event', ''),
-      value: f.capped ? f.extrapolatedFullMs : f.wallMs,
-      text: f.capped ? `${fmtMs(f.extrapolatedFullMs)} (estimated)` : fmtMs(f.wallMs),
-      kind: f.capped ? 'estimate' : name.startsWith('pathors') ? 'ours' : 'peer',
-    }));
-    panels.push([`Streaming an ${Math.round(render.replyBytes / 1000)} KB reply, ${render.tokens.toLocaleString('en')} tokens, in Chromium`,
-      `first byte to painted, log scale; dashed: estimated from the first ${render.cap.toLocaleString('en')} tokens`, bars, { log: true }]);
+    const bars = Object.entries(render.figures)
+      .filter(([name, f]) => !name.startsWith('harness') && (f.capped || !f.partial))
+      .map(([name, f]) => ({
+        label: name.replace(', innerHTML per event', ''),
+        value: f.capped ? f.extrapolatedFullMs : f.wallMs,
+        text: f.capped ? `${fmtMs(f.extrapolatedFullMs)} (estimated)` : fmtMs(f.wallMs),
+        kind: f.capped ? 'estimate' : name.startsWith('pathors') ? 'ours' : 'peer',
+      }));
+    panels.push([
+      `Streaming an ${Math.round(render.replyBytes / 1000)} KB reply, ${render.tokens.toLocaleString('en')} tokens, in Chromium`,
+      `first byte to painted, log scale; dashed: estimated from the first ${render.cap.toLocaleString('en')} tokens`,
+      bars,
+      { log: true },
+    ]);
   }
   const bundles = results.rows.bundles;
   if (bundles?.ours) {
-    const bars = [{ label: 'pathors-chat, before opening', value: bundles.ours.firstLoad, text: fmtKb(bundles.ours.firstLoad), kind: 'ours' },
+    const bars = [
+      {
+        label: 'pathors-chat, before opening',
+        value: bundles.ours.firstLoad,
+        text: fmtKb(bundles.ours.firstLoad),
+        kind: 'ours',
+      },
       { label: 'pathors-chat, once open', value: bundles.ours.whole, text: fmtKb(bundles.ours.whole), kind: 'ours' },
-      ...Object.entries(bundles.peers).map(([name, p]) => ({ label: `${name} ${p.version ?? ''}`, value: p.whole, text: p.whole ? fmtKb(p.whole) : p.reason, kind: 'peer' }))];
-    panels.push(['JavaScript and CSS a page fetches for the chat (gzip)', 'log scale; the peers load everything up front', bars, { log: true }]);
+      ...Object.entries(bundles.peers).map(([name, p]) => ({
+        label: `${name} ${p.version ?? ''}`,
+        value: p.whole,
+        text: p.whole ? fmtKb(p.whole) : p.reason,
+        kind: 'peer',
+      })),
+    ];
+    panels.push([
+      'JavaScript and CSS a page fetches for the chat (gzip)',
+      'log scale; the peers load everything up front',
+      bars,
+      { log: true },
+    ]);
   }
   const burst = results.rows.proxy?.burst;
   if (burst?.rows) {
     const bars = Object.entries(burst.rows).map(([name, r]) => ({
-      label: `${name === 'direct' ? 'direct to upstream' : `through ${name}`}`, value: r.streamP50,
+      label: `${name === 'direct' ? 'direct to upstream' : `through ${name}`}`,
+      value: r.streamP50,
       text: `${fmtMs(r.streamP50)}${r.rssPeak ? `, peak RSS ${Math.round(r.rssPeak / 1048576)} MB` : ''}`,
       kind: name === 'proxy' ? 'ours' : name === 'nginx' ? 'relay' : 'peer',
     }));
-    panels.push([`${burst.streams.toLocaleString('en')} concurrent streams, each ${fmtMs(burst.nominalStreamMs)} unloaded`,
-      'time for one stream to complete, median', bars]);
+    panels.push([
+      `${burst.streams.toLocaleString('en')} concurrent streams, each ${fmtMs(burst.nominalStreamMs)} unloaded`,
+      'time for one stream to complete, median',
+      bars,
+    ]);
   }
   const restore = results.rows.render?.restore;
   if (restore?.figures) {
     const bars = Object.entries(restore.figures).map(([count, f]) => ({
-      label: `${Number(count).toLocaleString('en')} stored messages`, value: f.paintMs, text: `${fmtMs(f.paintMs)}, ${f.messagesInDom} in the DOM`,
+      label: `${Number(count).toLocaleString('en')} stored messages`,
+      value: f.paintMs,
+      text: `${fmtMs(f.paintMs)}, ${f.messagesInDom} in the DOM`,
       kind: 'ours',
     }));
-    panels.push(['Opening a restored conversation', 'element added to the page until its last message is painted', bars]);
+    panels.push([
+      'Opening a restored conversation',
+      'element added to the page until its last message is painted',
+      bars,
+    ]);
   }
   let y = 52;
   let body = '';
@@ -91,8 +125,9 @@ export function chart(results) {
     body += svg;
     y += height;
   }
-  const loadNote = `${results.date.slice(0, 16).replace('T', ' ')} UTC, ${results.machine.cpus} cores, load ${results.load.before.join(' ')}`
-    + `${results.short ? ', short run (small sizes)' : ''}`;
+  const loadNote =
+    `${results.date.slice(0, 16).replace('T', ' ')} UTC, ${results.machine.cpus} cores, load ${results.load.before.join(' ')}` +
+    `${results.short ? ', short run (small sizes)' : ''}`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${y + 10}" viewBox="0 0 ${WIDTH} ${y + 10}" role="img" aria-label="pathors-chat benchmark results">
 <style>
   text { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; fill: #0f172a; }

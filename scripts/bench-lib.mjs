@@ -27,7 +27,8 @@ export function ms(value) {
 }
 export const us = (value) => (Number.isFinite(value) ? `${value.toFixed(value >= 100 ? 0 : 1)} µs` : 'n/a');
 export const kb = (bytes) => (Number.isFinite(bytes) ? `${(bytes / 1024).toFixed(1)} KB` : 'n/a');
-export const mb = (bytes) => (Number.isFinite(bytes) ? `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB` : 'n/a');
+export const mb = (bytes) =>
+  Number.isFinite(bytes) ? `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB` : 'n/a';
 
 /** Prints a table: `rows` are arrays of cells, the first row the header; columns padded. */
 export function table(rows) {

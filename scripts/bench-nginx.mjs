@@ -17,9 +17,11 @@ export function findNginx() {
   const found = () => CANDIDATES.find((path) => existsSync(path));
   if (found()) return { path: found() };
   if (process.platform === 'linux' && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
-    console.error('[bench] nginx not found: installing Debian\'s nginx-light package');
+    console.error("[bench] nginx not found: installing Debian's nginx-light package");
     try {
-      execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'nginx-light'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'nginx-light'], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
     } catch {
       // The reason below says what to do.
     }
@@ -44,7 +46,9 @@ export async function startNginx(binary, upstreamUrl) {
   const port = await freePort();
   const upstream = new URL(upstreamUrl);
   const conf = join(prefix, 'nginx.conf');
-  writeFileSync(conf, `
+  writeFileSync(
+    conf,
+    `
 daemon off;
 master_process on;
 worker_processes 1;
@@ -73,13 +77,19 @@ http {
     }
   }
 }
-`);
-  const child = spawn(binary, ['-p', prefix, '-c', conf, '-e', join(prefix, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
+`,
+  );
+  const child = spawn(binary, ['-p', prefix, '-c', conf, '-e', join(prefix, 'error.log')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
-  child.stderr.on('data', (data) => { stderr += data; });
+  child.stderr.on('data', (data) => {
+    stderr += data;
+  });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}): ${stderr.trim() || readLog(prefix)}`);
+    if (child.exitCode !== null)
+      throw new Error(`nginx exited (${child.exitCode}): ${stderr.trim() || readLog(prefix)}`);
     try {
       if ((await fetch(`${url}/health`)).ok) break;
     } catch {

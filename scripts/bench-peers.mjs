@@ -24,7 +24,9 @@ export function peerPackage(name) {
   if (existsSync(join(pkg, 'package.json'))) return pkg;
   mkdirSync(dir, { recursive: true });
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  execFileSync(npm, ['pack', `${name}@${version}`, '--pack-destination', dir, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(npm, ['pack', `${name}@${version}`, '--pack-destination', dir, '--silent'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const tarball = readdirSync(dir).find((file) => file.endsWith('.tgz'));
   if (!tarball) throw new Error(`npm pack ${name}@${version} left no tarball`);
   execFileSync('tar', ['xzf', tarball], { cwd: dir });

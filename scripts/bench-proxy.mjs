@@ -12,8 +12,12 @@ import { median, mb, ms, outcome, p99, processTree, ratio, table, usage } from '
 
 /** A reply of about `bytes` characters: markdown prose, like an agent's answer. */
 function replyText(bytes) {
-  const sentences = ['The **refund** takes five working days.', 'Open `Settings` then *Billing* to see it.',
-    'Ask again if the amount looks wrong; we check every case.', 'Here is a [guide](https://example.com/r).'];
+  const sentences = [
+    'The **refund** takes five working days.',
+    'Open `Settings` then *Billing* to see it.',
+    'Ask again if the amount looks wrong; we check every case.',
+    'Here is a [guide](https://example.com/r).',
+  ];
   let text = '';
   for (let i = 0; text.length < bytes; i++) text += `${sentences[i % sentences.length]} `;
   return text.trim();
@@ -21,8 +25,10 @@ function replyText(bytes) {
 
 function startChild(role, settings) {
   // Settings through the environment: a reply in argv would fill every `ps` line.
-  const child = fork(new URL('./bench-servers.mjs', import.meta.url), [role],
-    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, BENCH_SETTINGS: JSON.stringify(settings) } });
+  const child = fork(new URL('./bench-servers.mjs', import.meta.url), [role], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, BENCH_SETTINGS: JSON.stringify(settings) },
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (info) => resolve({ ...info, pid: child.pid, stop: () => stopChild(child) }));
     child.once('exit', (code) => reject(new Error(`${role} exited (${code}) before listening`)));
@@ -44,35 +50,59 @@ async function stopChild(child) {
 function stream(url, { headers, body, agent }) {
   return new Promise((resolve) => {
     const start = performance.now();
-    const result = { status: 0, ttft: Number.NaN, total: Number.NaN, content: '', chunks: 0, done: false, error: undefined };
+    const result = {
+      status: 0,
+      ttft: Number.NaN,
+      total: Number.NaN,
+      content: '',
+      chunks: 0,
+      done: false,
+      error: undefined,
+    };
     let buffer = '';
-    const req = request(url, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
-      result.status = res.statusCode;
-      res.setEncoding('utf8');
-      res.on('data', (text) => {
-        if (Number.isNaN(result.ttft)) result.ttft = performance.now() - start;
-        buffer += text;
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const event = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          for (const line of event.split('\n')) {
-            if (!line.startsWith('data:')) continue;
-            const data = line.slice(5).trim();
-            if (data === '[DONE]') { result.done = true; continue; }
-            try {
-              result.content += JSON.parse(data).choices?.[0]?.delta?.content ?? '';
-              result.chunks++;
-            } catch {
-              result.error ??= 'malformed chunk';
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { 'Content-Type': 'application/json', ...headers } },
+      (res) => {
+        result.status = res.statusCode;
+        res.setEncoding('utf8');
+        res.on('data', (text) => {
+          if (Number.isNaN(result.ttft)) result.ttft = performance.now() - start;
+          buffer += text;
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const event = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            for (const line of event.split('\n')) {
+              if (!line.startsWith('data:')) continue;
+              const data = line.slice(5).trim();
+              if (data === '[DONE]') {
+                result.done = true;
+                continue;
+              }
+              try {
+                result.content += JSON.parse(data).choices?.[0]?.delta?.content ?? '';
+                result.chunks++;
+              } catch {
+                result.error ??= 'malformed chunk';
+              }
             }
           }
-        }
-      });
-      res.on('end', () => { result.total = performance.now() - start; resolve(result); });
-      res.on('error', (error) => { result.error ??= error.message; resolve(result); });
+        });
+        res.on('end', () => {
+          result.total = performance.now() - start;
+          resolve(result);
+        });
+        res.on('error', (error) => {
+          result.error ??= error.message;
+          resolve(result);
+        });
+      },
+    );
+    req.on('error', (error) => {
+      result.error ??= error.code ?? error.message;
+      resolve(result);
     });
-    req.on('error', (error) => { result.error ??= error.code ?? error.message; resolve(result); });
     req.end(body);
   });
 }
@@ -95,17 +125,25 @@ async function mintSessions(proxyUrl, count) {
   const ids = new Array(count);
   let next = 0;
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < count) {
-      const i = next++;
-      ids[i] = await new Promise((resolve, reject) => {
-        request(`${proxyUrl}/sessions`, { method: 'POST', agent }, (res) => {
-          res.resume();
-          res.on('end', () => (res.statusCode === 201 ? resolve(res.headers['x-session-id']) : reject(new Error(`POST /sessions: ${res.statusCode}`))));
-        }).on('error', reject).end();
-      });
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < count) {
+        const i = next++;
+        ids[i] = await new Promise((resolve, reject) => {
+          request(`${proxyUrl}/sessions`, { method: 'POST', agent }, (res) => {
+            res.resume();
+            res.on('end', () =>
+              res.statusCode === 201
+                ? resolve(res.headers['x-session-id'])
+                : reject(new Error(`POST /sessions: ${res.statusCode}`)),
+            );
+          })
+            .on('error', reject)
+            .end();
+        });
+      }
+    }),
+  );
   agent.destroy();
   return ids;
 }
@@ -137,8 +175,13 @@ export async function benchProxy({ short }) {
   /** The ways to reach the upstream; each builds the request for one stream. */
   const targets = {
     direct: { url: upstream.chatUrl, headers: (session) => ({ ...auth, 'X-Session-ID': session }) },
-    proxy: { url: `${proxy.url}/chat/completions`, headers: (session) => ({ 'X-Session-ID': session, 'X-Request-ID': requestId() }) },
-    ...(nginx ? { nginx: { url: `${nginx.url}${chatPath}`, headers: (session) => ({ ...auth, 'X-Session-ID': session }) } } : {}),
+    proxy: {
+      url: `${proxy.url}/chat/completions`,
+      headers: (session) => ({ 'X-Session-ID': session, 'X-Request-ID': requestId() }),
+    },
+    ...(nginx
+      ? { nginx: { url: `${nginx.url}${chatPath}`, headers: (session) => ({ ...auth, 'X-Session-ID': session }) } }
+      : {}),
   };
   const relayPids = { proxy: () => [proxy.pid], ...(nginx ? { nginx: () => processTree(nginx.pid) } : {}) };
   const healthUrl = { proxy: proxy.url, ...(nginx ? { nginx: nginx.url } : {}) };
@@ -146,7 +189,17 @@ export async function benchProxy({ short }) {
   const results = {};
   try {
     results.ttft = await timeToFirstToken({ sizes, targets, proxyUrl: proxy.url, nginxReason });
-    results.burst = await burst({ sizes, targets, proxyUrl: proxy.url, relayPids, healthUrl, reply, expectedChunks, nginxReason, upstreamPid: upstream.pid });
+    results.burst = await burst({
+      sizes,
+      targets,
+      proxyUrl: proxy.url,
+      relayPids,
+      healthUrl,
+      reply,
+      expectedChunks,
+      nginxReason,
+      upstreamPid: upstream.pid,
+    });
   } finally {
     await proxy.stop();
     await nginx?.stop();
@@ -163,8 +216,13 @@ async function timeToFirstToken({ sizes, targets, proxyUrl, nginxReason }) {
   const variants = {
     direct: (i) => ({ url: targets.direct.url, headers: targets.direct.headers(`direct-${i}`) }),
     proxy: (i) => ({ url: targets.proxy.url, headers: targets.proxy.headers(sessions[i]) }),
-    'proxy, first message': () => ({ url: targets.proxy.url, headers: { 'X-Request-ID': `first-${performance.now()}` } }),
-    ...(targets.nginx ? { nginx: (i) => ({ url: targets.nginx.url, headers: targets.nginx.headers(`nginx-${i}`) }) } : {}),
+    'proxy, first message': () => ({
+      url: targets.proxy.url,
+      headers: { 'X-Request-ID': `first-${performance.now()}` },
+    }),
+    ...(targets.nginx
+      ? { nginx: (i) => ({ url: targets.nginx.url, headers: targets.nginx.headers(`nginx-${i}`) }) }
+      : {}),
   };
   const samples = Object.fromEntries(Object.keys(variants).map((name) => [name, { ttft: [], total: [] }]));
   const failures = [];
@@ -173,38 +231,73 @@ async function timeToFirstToken({ sizes, targets, proxyUrl, nginxReason }) {
     for (const [name, build] of Object.entries(variants)) {
       const { url, headers } = build(round + 10);
       const r = await stream(url, { headers, body, agent });
-      if (r.status !== 200 || !r.done || r.error) failures.push(`${name}: ${r.status} ${r.error ?? (r.done ? '' : 'no [DONE]')}`);
+      if (r.status !== 200 || !r.done || r.error)
+        failures.push(`${name}: ${r.status} ${r.error ?? (r.done ? '' : 'no [DONE]')}`);
       if (round < 0) continue;
       samples[name].ttft.push(r.ttft);
       samples[name].total.push(r.total);
     }
   }
   agent.destroy();
-  const figures = Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, {
-    ttftP50: median(s.ttft), ttftP99: p99(s.ttft), totalP50: median(s.total), totalP99: p99(s.total),
-  }]));
+  const figures = Object.fromEntries(
+    Object.entries(samples).map(([name, s]) => [
+      name,
+      {
+        ttftP50: median(s.ttft),
+        ttftP99: p99(s.ttft),
+        totalP50: median(s.total),
+        totalP99: p99(s.total),
+      },
+    ]),
+  );
   const direct = figures.direct;
-  console.log(`\n3. proxy: time to first token and to the last byte, ${sizes.rounds} requests each, interleaved, loopback`);
+  console.log(
+    `\n3. proxy: time to first token and to the last byte, ${sizes.rounds} requests each, interleaved, loopback`,
+  );
   table([
     ['path', 'first token p50', 'p99', 'added p50', 'last byte p50', 'p99', 'ratio p50'],
-    ...Object.entries(figures).map(([name, f]) => [name, ms(f.ttftP50), ms(f.ttftP99),
-      name === 'direct' ? '' : ms(f.ttftP50 - direct.ttftP50), ms(f.totalP50), ms(f.totalP99), ratio(f.totalP50, direct.totalP50)]),
+    ...Object.entries(figures).map(([name, f]) => [
+      name,
+      ms(f.ttftP50),
+      ms(f.ttftP99),
+      name === 'direct' ? '' : ms(f.ttftP50 - direct.ttftP50),
+      ms(f.totalP50),
+      ms(f.totalP99),
+      ratio(f.totalP50, direct.totalP50),
+    ]),
   ]);
   if (!targets.nginx) console.log(`  nginx: not measured: ${nginxReason}`);
   const added = (name) => figures[name] && figures[name].ttftP50 - direct.ttftP50;
   if (figures.nginx) {
-    console.log(`  added time to first token, conversation under way: proxy ${ms(added('proxy'))} against nginx ${ms(added('nginx'))}`
-      + ` (${ratio(added('proxy'), added('nginx'))}; target within 2x)`);
+    console.log(
+      `  added time to first token, conversation under way: proxy ${ms(added('proxy'))} against nginx ${ms(added('nginx'))}` +
+        ` (${ratio(added('proxy'), added('nginx'))}; target within 2x)`,
+    );
   }
   return outcome(failures.length ? 'broken' : 'ok', failures.slice(0, 5).join('; '), {
-    rounds: sizes.rounds, figures, failures: failures.length,
+    rounds: sizes.rounds,
+    figures,
+    failures: failures.length,
     ...(targets.nginx ? {} : { nginx: outcome('skipped', nginxReason) }),
   });
 }
 
-async function burst({ sizes, targets, proxyUrl, relayPids, healthUrl, reply, expectedChunks, nginxReason, upstreamPid }) {
+async function burst({
+  sizes,
+  targets,
+  proxyUrl,
+  relayPids,
+  healthUrl,
+  reply,
+  expectedChunks,
+  nginxReason,
+  upstreamPid,
+}) {
   const count = sizes.streams;
-  const body = JSON.stringify({ messages: [{ role: 'user', content: `burst [[delay:${sizes.delayMs}]]` }], stream: true });
+  const body = JSON.stringify({
+    messages: [{ role: 'user', content: `burst [[delay:${sizes.delayMs}]]` }],
+    stream: true,
+  });
   const proxySessions = await mintSessions(proxyUrl, count);
   const rows = {};
   for (const [name, target] of Object.entries(targets)) {
@@ -241,46 +334,104 @@ async function burst({ sizes, targets, proxyUrl, relayPids, healthUrl, reply, ex
     const after = pids && usage(pids);
     agent.destroy();
 
-    const complete = streams.filter((s) => s.status === 200 && s.done && s.content === reply && s.chunks === expectedChunks);
+    const complete = streams.filter(
+      (s) => s.status === 200 && s.done && s.content === reply && s.chunks === expectedChunks,
+    );
     const errors = streams.filter((s) => s.error || s.status !== 200);
     const probes = health.filter(Number.isFinite);
     rows[name] = {
-      streams: count, complete: complete.length, errors: errors.length,
+      streams: count,
+      complete: complete.length,
+      errors: errors.length,
       firstError: errors[0] && (errors[0].error ?? `HTTP ${errors[0].status}`),
       incomplete: count - complete.length - errors.length,
       wallMs: wall,
-      streamP50: median(streams.map((s) => s.total)), streamP99: p99(streams.map((s) => s.total)),
-      ttftP50: median(streams.map((s) => s.ttft)), ttftP99: p99(streams.map((s) => s.ttft)),
-      ...(pids && before ? {
-        rssBefore: before.rss, rssPeak: Math.max(peak, atEnd?.rss ?? 0), rssAfter: after?.rss,
-        cpuSeconds: (atEnd?.cpu ?? Number.NaN) - before.cpu,
-      } : {}),
+      streamP50: median(streams.map((s) => s.total)),
+      streamP99: p99(streams.map((s) => s.total)),
+      ttftP50: median(streams.map((s) => s.ttft)),
+      ttftP99: p99(streams.map((s) => s.ttft)),
+      ...(pids && before
+        ? {
+            rssBefore: before.rss,
+            rssPeak: Math.max(peak, atEnd?.rss ?? 0),
+            rssAfter: after?.rss,
+            cpuSeconds: (atEnd?.cpu ?? Number.NaN) - before.cpu,
+          }
+        : {}),
       upstreamCpuSeconds: (usage([upstreamPid])?.cpu ?? Number.NaN) - (upstreamBefore?.cpu ?? Number.NaN),
-      ...(healthUrl[name] ? { healthProbes: health.length, healthFailed: health.length - probes.length, healthP50: median(probes), healthP99: p99(probes), healthMax: Math.max(...probes) } : {}),
+      ...(healthUrl[name]
+        ? {
+            healthProbes: health.length,
+            healthFailed: health.length - probes.length,
+            healthP50: median(probes),
+            healthP99: p99(probes),
+            healthMax: Math.max(...probes),
+          }
+        : {}),
     };
   }
   const nominal = (expectedChunks - 1) * sizes.delayMs;
-  console.log(`\n4. burst: ${count} concurrent streams (${expectedChunks} chunks each, ${sizes.delayMs} ms apart: `
-    + `${ms(nominal)} each with no load), loopback`);
+  console.log(
+    `\n4. burst: ${count} concurrent streams (${expectedChunks} chunks each, ${sizes.delayMs} ms apart: ` +
+      `${ms(nominal)} each with no load), loopback`,
+  );
   const d = rows.direct;
   table([
-    ['path', 'complete', 'errors', 'stream p50', 'p99', 'ratio p50', 'RSS before', 'peak', 'after', 'relay CPU', '/health p50', 'p99', 'max'],
-    ...Object.entries(rows).map(([name, r]) => [name, `${r.complete}/${r.streams}`, r.errors, ms(r.streamP50), ms(r.streamP99),
-      ratio(r.streamP50, d.streamP50), mb(r.rssBefore), mb(r.rssPeak), mb(r.rssAfter),
-      Number.isFinite(r.cpuSeconds) ? `${r.cpuSeconds.toFixed(1)} s` : 'n/a', ms(r.healthP50), ms(r.healthP99), ms(r.healthMax)]),
+    [
+      'path',
+      'complete',
+      'errors',
+      'stream p50',
+      'p99',
+      'ratio p50',
+      'RSS before',
+      'peak',
+      'after',
+      'relay CPU',
+      '/health p50',
+      'p99',
+      'max',
+    ],
+    ...Object.entries(rows).map(([name, r]) => [
+      name,
+      `${r.complete}/${r.streams}`,
+      r.errors,
+      ms(r.streamP50),
+      ms(r.streamP99),
+      ratio(r.streamP50, d.streamP50),
+      mb(r.rssBefore),
+      mb(r.rssPeak),
+      mb(r.rssAfter),
+      Number.isFinite(r.cpuSeconds) ? `${r.cpuSeconds.toFixed(1)} s` : 'n/a',
+      ms(r.healthP50),
+      ms(r.healthP99),
+      ms(r.healthMax),
+    ]),
   ]);
-  console.log('  direct: no relay between client and upstream, so no relay RSS, CPU or /health (the fake upstream has none)');
+  console.log(
+    '  direct: no relay between client and upstream, so no relay RSS, CPU or /health (the fake upstream has none)',
+  );
   if (!targets.nginx) console.log(`  nginx: not measured: ${nginxReason}`);
   if (rows.nginx) {
     const p = rows.proxy;
-    console.log(`  proxy against nginx: stream p50 ${ratio(p.streamP50, rows.nginx.streamP50)} (target within 1.2x), `
-      + `RSS peak ${mb(p.rssPeak)} (target under 150 MB), /health p99 ${ms(p.healthP99)} (target under 50 ms)`);
+    console.log(
+      `  proxy against nginx: stream p50 ${ratio(p.streamP50, rows.nginx.streamP50)} (target within 1.2x), ` +
+        `RSS peak ${mb(p.rssPeak)} (target under 150 MB), /health p99 ${ms(p.healthP99)} (target under 50 ms)`,
+    );
   }
-  const broken = Object.entries(rows).filter(([, r]) => r.complete !== r.streams)
-    .map(([name, r]) => `${name}: ${r.streams - r.complete} of ${r.streams} streams incomplete (${r.errors} errors${r.firstError ? `, first: ${r.firstError}` : ''})`);
+  const broken = Object.entries(rows)
+    .filter(([, r]) => r.complete !== r.streams)
+    .map(
+      ([name, r]) =>
+        `${name}: ${r.streams - r.complete} of ${r.streams} streams incomplete (${r.errors} errors${r.firstError ? `, first: ${r.firstError}` : ''})`,
+    );
   for (const line of broken) console.log(`  BROKEN: ${line}`);
   return outcome(broken.length ? 'broken' : 'ok', broken.join('; '), {
-    streams: count, chunksPerStream: expectedChunks, delayMs: sizes.delayMs, nominalStreamMs: nominal, rows,
+    streams: count,
+    chunksPerStream: expectedChunks,
+    delayMs: sizes.delayMs,
+    nominalStreamMs: nominal,
+    rows,
     ...(targets.nginx ? {} : { nginx: outcome('skipped', nginxReason) }),
   });
 }

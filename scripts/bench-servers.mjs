@@ -14,13 +14,21 @@ const PROJECT_ID = 'proj_bench';
 let server;
 if (role === 'upstream') {
   // Every message gets the same reply, so a client can check each stream byte for byte.
-  const fake = await startFakeUpstream({ apiKey: API_KEY, projectId: PROJECT_ID, script: [{ match: () => true, reply: settings.reply }] });
+  const fake = await startFakeUpstream({
+    apiKey: API_KEY,
+    projectId: PROJECT_ID,
+    script: [{ match: () => true, reply: settings.reply }],
+  });
   server = fake;
   process.send({ url: fake.url, chatUrl: fake.v1ChatCompletionsUrl, apiKey: API_KEY });
 } else if (role === 'proxy') {
   const proxy = await startProxyServer({
-    apiKey: API_KEY, projectId: PROJECT_ID, upstream: settings.upstream, port: 0,
-    sessionSecret: 'bench-session-secret-0123456789abcdef', allowedOrigins: [],
+    apiKey: API_KEY,
+    projectId: PROJECT_ID,
+    upstream: settings.upstream,
+    port: 0,
+    sessionSecret: 'bench-session-secret-0123456789abcdef',
+    allowedOrigins: [],
     // One client IP sends every request here: the limits have their own tests.
     rateLimit: { perIp: false, perSession: false },
   });

@@ -26,9 +26,18 @@ const { benchProxy } = await import('./bench-proxy.mjs');
 const { benchBrowser } = await import('./bench-browser.mjs');
 const { chart } = await import('./bench-chart.mjs');
 
-const results = { date: new Date().toISOString(), short, machine: machine(), load: { before: load() }, seconds: {}, rows: {} };
-console.log(`pathors-chat bench${short ? ' (short: small sizes, for CI)' : ''}: ${results.machine.cpus} cores, `
-  + `load average ${results.load.before.join(', ')} (1, 5, 15 min), node ${process.version}`);
+const results = {
+  date: new Date().toISOString(),
+  short,
+  machine: machine(),
+  load: { before: load() },
+  seconds: {},
+  rows: {},
+};
+console.log(
+  `pathors-chat bench${short ? ' (short: small sizes, for CI)' : ''}: ${results.machine.cpus} cores, ` +
+    `load average ${results.load.before.join(', ')} (1, 5, 15 min), node ${process.version}`,
+);
 
 /** Runs one row; a throw makes the row broken, with the message, and the run goes on. */
 async function row(name, run) {
@@ -66,8 +75,13 @@ writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 const svgFile = short ? '.cache/bench/bench-summary-short.svg' : 'docs/images/bench-summary.svg';
 writeFileSync(svgFile, chart(results));
 
-console.log(`\nload average ${results.load.before.join(', ')} before, ${results.load.after.join(', ')} after; `
-  + `${results.seconds.total} s in all (${Object.entries(results.seconds).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${v} s`).join(', ')})`);
+console.log(
+  `\nload average ${results.load.before.join(', ')} before, ${results.load.after.join(', ')} after; ` +
+    `${results.seconds.total} s in all (${Object.entries(results.seconds)
+      .filter(([k]) => k !== 'total')
+      .map(([k, v]) => `${k} ${v} s`)
+      .join(', ')})`,
+);
 console.log(`results: ${file}; chart: ${svgFile}`);
 for (const line of skipped) console.log(`not measured here: ${line.replace(/^"status":"skipped","reason":/, '')}`);
 if (broken.length) {

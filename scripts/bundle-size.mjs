@@ -28,7 +28,9 @@ const gzip = (file) => gzipSync(readFileSync(join(DIST, file)), { level: 9 }).le
 function importsOf(file) {
   const code = readFileSync(join(DIST, file), 'utf8');
   const resolve = (specifier) => join(file, '..', specifier).replaceAll('\\', '/');
-  const statics = [...code.matchAll(/(?:import|export)\s*(?:[\w${},*\s]+from\s*)?["'](\.{1,2}\/[^"']+)["']/g)].map((m) => resolve(m[1]));
+  const statics = [...code.matchAll(/(?:import|export)\s*(?:[\w${},*\s]+from\s*)?["'](\.{1,2}\/[^"']+)["']/g)].map(
+    (m) => resolve(m[1]),
+  );
   const dynamics = [...code.matchAll(/import\(\s*["'`](\.{1,2}\/[^"'`]+)["'`]\s*\)/g)].map((m) => resolve(m[1]));
   return { statics, dynamics };
 }
@@ -54,7 +56,9 @@ export function measureBundle() {
   // The entry imports the element at once unless another copy is loaded (src/script-tag.ts):
   // its dynamic import is part of the first load.
   const first = closure(['pathors-chat.js', ...importsOf('pathors-chat.js').dynamics]);
-  const chunks = readdirSync(join(DIST, 'chunks')).filter((name) => name.endsWith('.js')).map((name) => `chunks/${name}`);
+  const chunks = readdirSync(join(DIST, 'chunks'))
+    .filter((name) => name.endsWith('.js'))
+    .map((name) => `chunks/${name}`);
   const whole = new Set([...first, ...closure(chunks.filter((name) => /\/chat-panel-/.test(name)))]);
   const optional = chunks.filter((name) => !whole.has(name));
   const sum = (files) => [...files].reduce((total, file) => total + gzip(file), 0);

@@ -44,12 +44,15 @@ export function pathorsPlugin({ eventMapFile, modulePath = (path) => path }) {
           const documented = new Set((declaration.events ?? []).map((event) => event.name));
           for (const event of declaration.events ?? []) {
             const type = events.get(event.name);
-            if (!type) throw new Error(`@fires ${event.name} on ${declaration.name} is not declared in ${eventMapFile}`);
+            if (!type)
+              throw new Error(`@fires ${event.name} on ${declaration.name} is not declared in ${eventMapFile}`);
             event.type = { text: type };
           }
           const undocumented = [...events.keys()].filter((name) => !documented.has(name));
           if (undocumented.length) {
-            throw new Error(`${eventMapFile} declares ${undocumented.join(', ')} but ${declaration.name} has no @fires for it`);
+            throw new Error(
+              `${eventMapFile} declares ${undocumented.join(', ')} but ${declaration.name} has no @fires for it`,
+            );
           }
         }
       }
@@ -61,15 +64,20 @@ export function pathorsPlugin({ eventMapFile, modulePath = (path) => path }) {
 function stateProperties(tsApi, classNode) {
   const names = [];
   for (const member of classNode.members) {
-    const isStatic = tsApi.canHaveModifiers(member)
-      && tsApi.getModifiers(member)?.some((modifier) => modifier.kind === tsApi.SyntaxKind.StaticKeyword);
+    const isStatic =
+      tsApi.canHaveModifiers(member) &&
+      tsApi.getModifiers(member)?.some((modifier) => modifier.kind === tsApi.SyntaxKind.StaticKeyword);
     if (!isStatic || !tsApi.isPropertyDeclaration(member) || member.name.getText() !== 'properties') continue;
     const object = member.initializer;
     if (!object || !tsApi.isObjectLiteralExpression(object)) continue;
     for (const property of object.properties) {
       if (!tsApi.isPropertyAssignment(property) || !tsApi.isObjectLiteralExpression(property.initializer)) continue;
-      const isState = property.initializer.properties.some((option) => tsApi.isPropertyAssignment(option)
-        && option.name.getText() === 'state' && option.initializer.kind === tsApi.SyntaxKind.TrueKeyword);
+      const isState = property.initializer.properties.some(
+        (option) =>
+          tsApi.isPropertyAssignment(option) &&
+          option.name.getText() === 'state' &&
+          option.initializer.kind === tsApi.SyntaxKind.TrueKeyword,
+      );
       if (isState) names.push(property.name.getText());
     }
   }

@@ -19,11 +19,19 @@ const demo = spawn(npm, ['run', 'demo'], {
   detached: true,
 });
 let output = '';
-demo.stdout.on('data', (chunk) => { output += chunk; });
-demo.stderr.on('data', (chunk) => { output += chunk; });
+demo.stdout.on('data', (chunk) => {
+  output += chunk;
+});
+demo.stderr.on('data', (chunk) => {
+  output += chunk;
+});
 
 function stop() {
-  try { process.kill(-demo.pid, 'SIGTERM'); } catch { /* already gone */ }
+  try {
+    process.kill(-demo.pid, 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
 }
 
 function fail(reason) {
@@ -57,8 +65,10 @@ const chat = await fetch(`${url}/pathors/chat/completions`, {
 if (chat.status !== 200) fail(`the proxy answered ${chat.status}: ${await chat.text()}`);
 const stream = await chat.text();
 const deltas = [...stream.matchAll(/^data: (\{.*\})$/gm)]
-  .map(([, json]) => JSON.parse(json).choices?.[0]?.delta?.content ?? '').join('');
-if (!stream.trimEnd().endsWith('data: [DONE]') || deltas.length === 0) fail(`the stream did not end with a reply:\n${stream.slice(0, 2000)}`);
+  .map(([, json]) => JSON.parse(json).choices?.[0]?.delta?.content ?? '')
+  .join('');
+if (!stream.trimEnd().endsWith('data: [DONE]') || deltas.length === 0)
+  fail(`the stream did not end with a reply:\n${stream.slice(0, 2000)}`);
 
 clearTimeout(timer);
 demo.removeAllListeners('exit');

@@ -10,13 +10,23 @@ import { startFakeUpstream } from '../dist/testing/index.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png',
-  '.map': 'application/json; charset=utf-8', '.ico': 'image/x-icon',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.map': 'application/json; charset=utf-8',
+  '.ico': 'image/x-icon',
 };
 /** Served folders: URL prefix -> folder under the project. */
-const MOUNTS = [['/dist/', 'dist'], ['/react19/', 'dist/demo/react19'], ['/vue/', 'dist/demo/vue'], ['/', 'demo']];
+const MOUNTS = [
+  ['/dist/', 'dist'],
+  ['/react19/', 'dist/demo/react19'],
+  ['/vue/', 'dist/demo/vue'],
+  ['/', 'demo'],
+];
 /** A fixed secret is fine for the fake upstream, which only ever runs on loopback. */
 const FAKE_SESSION_SECRET = 'demo-only-secret-for-the-fake-upstream-0000';
 
@@ -28,17 +38,20 @@ const FAKE_SESSION_SECRET = 'demo-only-secret-for-the-fake-upstream-0000';
  *   a page with its own headers, such as a strict CSP, this way).
  */
 export async function startDemoServer({ host = '127.0.0.1', port = 5173, upstream, handle }) {
-  const fake = 'fake' in upstream ? await startFakeUpstream({ tokenDelayMs: upstream.fake.tokenDelayMs ?? 25 }) : undefined;
+  const fake =
+    'fake' in upstream ? await startFakeUpstream({ tokenDelayMs: upstream.fake.tokenDelayMs ?? 25 }) : undefined;
   const server = createServer();
   let origins = [];
-  const proxy = toNodeHandler(createPathorsProxy({
-    apiKey: fake ? fake.apiKey : upstream.apiKey,
-    projectId: fake ? fake.projectId : upstream.projectId,
-    upstream: fake ? fake.url : upstream.baseUrl || undefined,
-    sessionSecret: fake ? FAKE_SESSION_SECRET : upstream.sessionSecret,
-    allowedOrigins: (origin) => origins.includes(origin),
-    basePath: '/pathors',
-  }));
+  const proxy = toNodeHandler(
+    createPathorsProxy({
+      apiKey: fake ? fake.apiKey : upstream.apiKey,
+      projectId: fake ? fake.projectId : upstream.projectId,
+      upstream: fake ? fake.url : upstream.baseUrl || undefined,
+      sessionSecret: fake ? FAKE_SESSION_SECRET : upstream.sessionSecret,
+      allowedOrigins: (origin) => origins.includes(origin),
+      basePath: '/pathors',
+    }),
+  );
   server.on('request', (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://demo').pathname);
     if (handle?.(req, res, path)) return;
@@ -81,7 +94,10 @@ function serveStatic(path, req, res) {
     } catch {
       continue;
     }
-    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' });
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Cache-Control': 'no-cache',
+    });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);
     return;

@@ -24,8 +24,12 @@ const demo = await startDemoServer({
   host,
   port,
   upstream: real
-    ? { apiKey, projectId, baseUrl: process.env.PATHORS_BASE_URL,
-      sessionSecret: process.env.PATHORS_SESSION_SECRET ?? randomBytes(32).toString('hex') }
+    ? {
+        apiKey,
+        projectId,
+        baseUrl: process.env.PATHORS_BASE_URL,
+        sessionSecret: process.env.PATHORS_SESSION_SECRET ?? randomBytes(32).toString('hex'),
+      }
     : { fake: { tokenDelayMs: Number(process.env.FAKE_TOKEN_DELAY_MS ?? 25) } },
 }).catch(async (error) => {
   if (error.code !== 'EADDRINUSE') throw error;
@@ -35,9 +39,11 @@ const demo = await startDemoServer({
 });
 
 console.log(`\n  pathors-chat demo: ${demo.url}/`);
-console.log(real
-  ? `  proxy: ${demo.url}/pathors -> the Pathors API (project ${projectId})`
-  : '  proxy: /pathors -> the built-in fake Pathors upstream (set PATHORS_API_KEY and PATHORS_PROJECT_ID for the real one)');
+console.log(
+  real
+    ? `  proxy: ${demo.url}/pathors -> the Pathors API (project ${projectId})`
+    : '  proxy: /pathors -> the built-in fake Pathors upstream (set PATHORS_API_KEY and PATHORS_PROJECT_ID for the real one)',
+);
 console.log('  Ctrl+C to stop.\n');
 
 for (const signal of ['SIGINT', 'SIGTERM']) {

@@ -6,11 +6,20 @@ import { createRequire } from 'node:module';
 
 /** Flags for Chromium as root on a machine with no route out: without the
  * background-networking family it floods the closed network with connections. */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
-const SYSTEM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome',
-  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome'];
+const SYSTEM_PATHS = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+];
 
 function playwrightChromium() {
   try {
@@ -58,8 +67,11 @@ export function findChromium() {
   try {
     install();
   } catch (error) {
-    throw new Error('No Chromium could be found or installed. Install Chromium or Chrome and set '
-      + `CHROMIUM_PATH to its executable. (${error instanceof Error ? error.message : error})`, { cause: error });
+    throw new Error(
+      'No Chromium could be found or installed. Install Chromium or Chrome and set ' +
+        `CHROMIUM_PATH to its executable. (${error instanceof Error ? error.message : error})`,
+      { cause: error },
+    );
   }
   const installed = found();
   if (!installed) throw new Error('Chromium was installed but cannot be found; set CHROMIUM_PATH.');

@@ -23,7 +23,8 @@ export function mangleRenderProps() {
           if (!names.has(name)) {
             // Its own initial if free (what a person would abbreviate it to), else the next free letter.
             const taken = new Set(names.values());
-            const short = [name[0], name[0].toUpperCase(), ...LETTERS].find((l) => !taken.has(l)) ?? '$' + names.size.toString(36);
+            const short =
+              [name[0], name[0].toUpperCase(), ...LETTERS].find((l) => !taken.has(l)) ?? '$' + names.size.toString(36);
             names.set(name, short);
           }
           return names.get(name);

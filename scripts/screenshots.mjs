@@ -18,14 +18,23 @@ async function ask(page, text) {
     const root = document.querySelector('pathors-chat').shadowRoot.querySelector('pathors-chat-panel').shadowRoot;
     const last = [...root.querySelectorAll('.message')].at(-1);
     const idle = root.querySelector('[part="send-button"]').getAttribute('aria-label') === 'Send';
-    return root.querySelectorAll('.message.user').length > count && idle
-      && (last?.classList.contains('assistant') || root.querySelector('[role="alert"]'));
+    return (
+      root.querySelectorAll('.message.user').length > count &&
+      idle &&
+      (last?.classList.contains('assistant') || root.querySelector('[role="alert"]'))
+    );
   }, sent);
 }
 
 async function shoot(name, { viewport, theme, messages, scroll, phone = false }) {
   // A phone is a touch screen: no hover, so every reply shows its actions.
-  const page = await browser.newPage({ viewport, deviceScaleFactor: 1, colorScheme: theme, hasTouch: phone, isMobile: phone });
+  const page = await browser.newPage({
+    viewport,
+    deviceScaleFactor: 1,
+    colorScheme: theme,
+    hasTouch: phone,
+    isMobile: phone,
+  });
   await page.goto(`${demo.url}/`);
   await page.evaluate(() => localStorage.clear());
   await page.reload();
@@ -33,7 +42,10 @@ async function shoot(name, { viewport, theme, messages, scroll, phone = false })
   for (const message of messages) await ask(page, message);
   // Let the scroll follower settle, then frame what the shot is about.
   await page.waitForTimeout(300);
-  if (scroll) await page.locator(`pathors-chat-panel ${scroll}`).evaluate((element) => element.scrollIntoView({ block: 'start' }));
+  if (scroll)
+    await page
+      .locator(`pathors-chat-panel ${scroll}`)
+      .evaluate((element) => element.scrollIntoView({ block: 'start' }));
   await page.mouse.move(0, 0);
   await page.screenshot({ path: `docs/images/${name}.png` });
   await page.close();
@@ -42,11 +54,15 @@ async function shoot(name, { viewport, theme, messages, scroll, phone = false })
 const desktop = { width: 1100, height: 800 };
 // Light: a table and an error. Dark: long code blocks. Phone: a page tool's card and an error.
 await shoot('panel-light', {
-  viewport: desktop, theme: 'light', messages: ['Show me a table of plans', '[[fault:http-500]] And shipping?'],
+  viewport: desktop,
+  theme: 'light',
+  messages: ['Show me a table of plans', '[[fault:http-500]] And shipping?'],
 });
 await shoot('panel-dark', { viewport: desktop, theme: 'dark', messages: ['Write some code'] });
 await shoot('panel-phone', {
-  viewport: { width: 390, height: 760 }, theme: 'light', phone: true,
+  viewport: { width: 390, height: 760 },
+  theme: 'light',
+  phone: true,
   messages: ['use get_cart', '[[fault:http-500]] Anything on sale?'],
 });
 await browser.close();

@@ -35,8 +35,18 @@ try {
 }
 const env = { ...process.env, CHROMIUM_PATH: chromium };
 rmSync(RESULTS, { force: true });
-const status = step(process.execPath, ['node_modules/vitest/vitest.mjs', 'run',
-  '--reporter=default', '--reporter=json', `--outputFile.json=${RESULTS}`, ...extraArgs], env);
+const status = step(
+  process.execPath,
+  [
+    'node_modules/vitest/vitest.mjs',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${RESULTS}`,
+    ...extraArgs,
+  ],
+  env,
+);
 
 let passed = 0;
 let failed = 1;
@@ -44,8 +54,11 @@ try {
   const results = JSON.parse(readFileSync(RESULTS, 'utf8'));
   passed = results.numPassedTests;
   // A file that fails to load has no failed test but is a failure all the same.
-  failed = results.numFailedTests + results.testResults.filter((file) => file.status === 'failed'
-    && !file.assertionResults.some((test) => test.status === 'failed')).length;
+  failed =
+    results.numFailedTests +
+    results.testResults.filter(
+      (file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
+    ).length;
 } catch {
   console.error('vitest wrote no results file');
 }

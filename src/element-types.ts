@@ -11,10 +11,30 @@ export type { PathorsChatEventMap };
 export type PathorsChatEventName = keyof PathorsChatEventMap;
 
 /** The properties a framework template may set (data, not methods or Lit internals). */
-export type PathorsChatProperties = Partial<Pick<PathorsChat,
-  | 'proxyUrl' | 'mode' | 'position' | 'open' | 'title' | 'theme' | 'storageKey' | 'noPersist'
-  | 'imageHosts' | 'maxLength' | 'tools' | 'starters' | 'welcome' | 'strings' | 'history'
-  | 'requestHeaders' | 'fetch' | 'firstByteTimeout' | 'maxToolRounds'>>;
+export type PathorsChatProperties = Partial<
+  Pick<
+    PathorsChat,
+    | 'proxyUrl'
+    | 'mode'
+    | 'position'
+    | 'open'
+    | 'title'
+    | 'theme'
+    | 'storageKey'
+    | 'noPersist'
+    | 'imageHosts'
+    | 'maxLength'
+    | 'tools'
+    | 'starters'
+    | 'welcome'
+    | 'strings'
+    | 'history'
+    | 'requestHeaders'
+    | 'fetch'
+    | 'firstByteTimeout'
+    | 'maxToolRounds'
+  >
+>;
 
 /** `pathors-tool-call` → `PathorsToolCall`. */
 export type PascalCase<S extends string> = S extends `${infer Head}-${infer Tail}`

@@ -7,8 +7,13 @@ import './element/define.js';
 export { PathorsChat } from './element/pathors-chat.js';
 export type { ChatMode, ChatPosition, ChatTheme } from './element/pathors-chat.js';
 export type {
-  ChatMessageDetail, PathorsErrorDetail, PathorsFeedbackDetail, PathorsMessageDetail, PathorsSendDetail,
-  PathorsSessionDetail, PathorsToolCallDetail,
+  ChatMessageDetail,
+  PathorsErrorDetail,
+  PathorsFeedbackDetail,
+  PathorsMessageDetail,
+  PathorsSendDetail,
+  PathorsSessionDetail,
+  PathorsToolCallDetail,
 } from './element/events.js';
 export type { PageTool } from './core/tools.js';
 export type { ErrorCode } from './core/errors.js';

@@ -26,10 +26,12 @@ export type PathorsChatJsxListeners = {
 };
 
 /** The props of `<pathors-chat>` in React 19 JSX. Attributes such as `proxy-url` work too. */
-export type PathorsChatJsxProps =
-  & Omit<DetailedHTMLProps<HTMLAttributes<PathorsChat>, PathorsChat>, keyof PathorsChatProperties>
-  & PathorsChatProperties
-  & PathorsChatJsxListeners;
+export type PathorsChatJsxProps = Omit<
+  DetailedHTMLProps<HTMLAttributes<PathorsChat>, PathorsChat>,
+  keyof PathorsChatProperties
+> &
+  PathorsChatProperties &
+  PathorsChatJsxListeners;
 
 declare module 'react' {
   // The automatic runtime's JSX namespace (react/jsx-runtime) reads React.JSX, so this covers both.

@@ -58,7 +58,11 @@ export type { PathorsChatElement };
 export type { PathorsChatEventMap, PathorsChatEventName, PathorsChatProperties } from './element-types.js';
 export type { ChatMode, ChatPosition, ChatTheme } from './element/pathors-chat.js';
 export type {
-  ChatMessageDetail, PathorsErrorDetail, PathorsMessageDetail, PathorsSendDetail, PathorsSessionDetail,
+  ChatMessageDetail,
+  PathorsErrorDetail,
+  PathorsMessageDetail,
+  PathorsSendDetail,
+  PathorsSessionDetail,
   PathorsToolCallDetail,
 } from './element/events.js';
 export type { PageTool } from './core/tools.js';

@@ -4,8 +4,14 @@ import { completedToolCalls, emptyDraft, foldChunk } from './fold.js';
 import { browserStore, type ConversationStore, type Saved, type StorageProblem, type TurnMark } from './storage.js';
 import type { PageTool, ToolApproval } from './tools.js';
 import {
-  isAnswerableCall, mergeEntries, newId, toWire, unansweredToolEntries,
-  type AssistantEntry, type Entry, type UserEntry,
+  isAnswerableCall,
+  mergeEntries,
+  newId,
+  toWire,
+  unansweredToolEntries,
+  type AssistantEntry,
+  type Entry,
+  type UserEntry,
 } from './transcript.js';
 import { AbortedError, postChat, type Transport } from './transport.js';
 import type { ChatMessage, ChatRequest, ToolCall } from './wire.js';
@@ -158,8 +164,13 @@ export class Conversation extends EventTarget {
   constructor(storageKey: string, persist: boolean);
   constructor(options: ConversationOptions | string, persist = true) {
     super();
-    const { store, transport = postChat, fetch, clock = systemClock, tab = newId() } = typeof options === 'string'
-      ? { store: browserStore(options, persist), tab: browserTabName() } : options;
+    const {
+      store,
+      transport = postChat,
+      fetch,
+      clock = systemClock,
+      tab = newId(),
+    } = typeof options === 'string' ? { store: browserStore(options, persist), tab: browserTabName() } : options;
     this.#tab = tab;
     this.store = store;
     this.#transport = transport;
@@ -233,8 +244,10 @@ export class Conversation extends EventTarget {
     const { welcome } = this.settings;
     const added: Entry[] = [
       ...(!this.entries.length && welcome.trim()
-        ? [{ id: newId(), role: 'assistant', content: welcome, status: 'done', welcome: true } as const] : []),
-      ...unanswered, user,
+        ? [{ id: newId(), role: 'assistant', content: welcome, status: 'done', welcome: true } as const]
+        : []),
+      ...unanswered,
+      user,
     ];
     for (const entry of added) this.#owned.add(entry.id);
     this.entries = [...this.entries, ...added];
@@ -333,12 +346,15 @@ export class Conversation extends EventTarget {
     const cutId = this.#cutByReload;
     if (!sessionId || !this.settings.proxyUrl || (this.entries.length && !cutId)) return;
     try {
-      const response = await this.#fetcher(`${this.#base()}/sessions/${encodeURIComponent(sessionId)}`,
-        { headers: this.#headers() });
+      const response = await this.#fetcher(`${this.#base()}/sessions/${encodeURIComponent(sessionId)}`, {
+        headers: this.#headers(),
+      });
       if (!response.ok) {
         // Forget the session only when the proxy says it is gone or not ours.
-        if (!this.entries.length && (response.status === 404
-          || (await errorFromResponse(response)).serverCode === 'invalid_session')) {
+        if (
+          !this.entries.length &&
+          (response.status === 404 || (await errorFromResponse(response)).serverCode === 'invalid_session')
+        ) {
           this.sessionId = undefined;
           this.#save();
         }
@@ -346,13 +362,21 @@ export class Conversation extends EventTarget {
       }
       const history = historyEntries(await response.json());
       if (this.sessionId !== sessionId || this.busy) return;
-      const cut = this.entries.find((entry): entry is AssistantEntry => entry.id === cutId && entry.role === 'assistant');
+      const cut = this.entries.find(
+        (entry): entry is AssistantEntry => entry.id === cutId && entry.role === 'assistant',
+      );
       const last = history.at(-1);
       if (!this.entries.length) {
         this.entries = history;
         for (const entry of history) this.#owned.add(entry.id);
-      } else if (cut && cutId === this.#cutByReload && last?.role === 'assistant' && cut.content.trim()
-        && last.content.length > cut.content.length && last.content.startsWith(cut.content)) {
+      } else if (
+        cut &&
+        cutId === this.#cutByReload &&
+        last?.role === 'assistant' &&
+        cut.content.trim() &&
+        last.content.length > cut.content.length &&
+        last.content.startsWith(cut.content)
+      ) {
         // The agent finished the reply the reload cut off (it starts with what was shown).
         this.#replaceEntry(cut, { ...cut, content: last.content, status: 'done' });
       } else return;
@@ -381,7 +405,8 @@ export class Conversation extends EventTarget {
     this.#turn = turn;
     this.error = undefined;
     this.#cutByReload = undefined;
-    if (turn.user?.failed) turn.user = this.#replaceEntry(turn.user, { id: turn.user.id, role: 'user', content: turn.user.content });
+    if (turn.user?.failed)
+      turn.user = this.#replaceEntry(turn.user, { id: turn.user.id, role: 'user', content: turn.user.content });
     this.#setStatus('sending');
     const controller = new AbortController();
     this.#controller = controller;
@@ -393,8 +418,10 @@ export class Conversation extends EventTarget {
     const { settings } = this;
     const replaced = new Set(turn.replace);
     const body: ChatRequest = {
-      messages: settings.history === 'full' || !this.sessionId
-        ? toWire(this.entries.filter((kept) => !replaced.has(kept.id))) : turn.messages,
+      messages:
+        settings.history === 'full' || !this.sessionId
+          ? toWire(this.entries.filter((kept) => !replaced.has(kept.id)))
+          : turn.messages,
       stream: settings.stream,
     };
 
@@ -444,7 +471,10 @@ export class Conversation extends EventTarget {
           // Its result could never be sent back (the proxy refuses such a name): end the turn,
           // with nothing to retry; the next message answers the calls as not run.
           this.#turn = undefined;
-          throw new ChatError('malformed', `The agent called a tool that cannot be answered: "${unanswerable.function.name.slice(0, 80)}"`);
+          throw new ChatError(
+            'malformed',
+            `The agent called a tool that cannot be answered: "${unanswerable.function.name.slice(0, 80)}"`,
+          );
         }
         await this.#runTools(entry, calls, turn.round);
         return;
@@ -473,20 +503,29 @@ export class Conversation extends EventTarget {
     const controller = new AbortController();
     this.#controller = controller;
     // Stop must not wait for a page that is still asking the visitor, or a slow handler.
-    const stopped = new Promise<never>((_, reject) => controller.signal.addEventListener('abort',
-      () => reject(new AbortedError('stopped during tools')), { once: true }));
+    const stopped = new Promise<never>((_, reject) =>
+      controller.signal.addEventListener('abort', () => reject(new AbortedError('stopped during tools')), {
+        once: true,
+      }),
+    );
     stopped.catch(() => {});
     const results: ChatMessage[] = [];
     for (const call of calls) {
       this.activeTool = call.function.name;
       this.#emitChange();
-      const result = await Promise.race([stopped, (await loadTools()).runToolCall(call, this.settings.tools, {
-        signal: controller.signal,
-        ...(this.settings.approveTool ? { approve: this.settings.approveTool } : {}),
-      })]);
+      const result = await Promise.race([
+        stopped,
+        (await loadTools()).runToolCall(call, this.settings.tools, {
+          signal: controller.signal,
+          ...(this.settings.approveTool ? { approve: this.settings.approveTool } : {}),
+        }),
+      ]);
       const id = newId();
       this.#owned.add(id);
-      this.entries = [...this.entries, { id, role: 'tool', toolCallId: call.id, name: call.function.name, content: result.content }];
+      this.entries = [
+        ...this.entries,
+        { id, role: 'tool', toolCallId: call.id, name: call.function.name, content: result.content },
+      ];
       results.push(result);
     }
     this.activeTool = undefined;
@@ -512,8 +551,10 @@ export class Conversation extends EventTarget {
       this.#setStatus('idle');
       this.#turn = undefined;
     } else {
-      this.error = error instanceof ChatError ? error
-        : new ChatError('network', error instanceof Error ? error.message : String(error), { cause: error });
+      this.error =
+        error instanceof ChatError
+          ? error
+          : new ChatError('network', error instanceof Error ? error.message : String(error), { cause: error });
       // The proxy no longer accepts this session (its secret changed, or it was ended): the
       // retry starts a new one, carrying the transcript.
       if (this.error.serverCode === 'invalid_session') this.sessionId = undefined;
@@ -550,8 +591,14 @@ export class Conversation extends EventTarget {
     if (user?.role !== 'user') return undefined;
     const before = entries.slice(0, index);
     return {
-      messages: [...toWire(user.failed ? before.slice(lastIndexOf(before, (entry) => entry.role !== 'tool') + 1)
-        : unansweredToolEntries(entries)), { role: 'user', content: user.content }],
+      messages: [
+        ...toWire(
+          user.failed
+            ? before.slice(lastIndexOf(before, (entry) => entry.role !== 'tool') + 1)
+            : unansweredToolEntries(entries),
+        ),
+        { role: 'user', content: user.content },
+      ],
       round: 0,
       user: user.failed && user,
       replace: entries.slice(index + 1).map((entry) => entry.id),
@@ -561,7 +608,7 @@ export class Conversation extends EventTarget {
   /** Puts `next` where `entry` was (a new object, so views keyed by identity see the change). */
   #replaceEntry<T extends Entry>(entry: T, next: T): T {
     this.#owned.add(entry.id);
-    this.entries = this.entries.map((kept) => kept.id === entry.id ? next : kept);
+    this.entries = this.entries.map((kept) => (kept.id === entry.id ? next : kept));
     return next;
   }
 
@@ -618,8 +665,11 @@ export class Conversation extends EventTarget {
         this.#emitChange();
       }, left);
     }
-    this.entries = this.#remote ? saved.entries : saved.entries.map((entry) =>
-      entry.role === 'assistant' && entry.status === 'streaming' ? { ...entry, status: 'interrupted' } : entry);
+    this.entries = this.#remote
+      ? saved.entries
+      : saved.entries.map((entry) =>
+          entry.role === 'assistant' && entry.status === 'streaming' ? { ...entry, status: 'interrupted' } : entry,
+        );
   }
 
   #setStatus(status: ChatStatus): void {
@@ -650,9 +700,12 @@ export class Conversation extends EventTarget {
       const known = new Set(this.entries.map((entry) => entry.id));
       if (merged.some((entry) => !known.has(entry.id))) this.entries = merged;
     }
-    const turn: TurnMark | undefined = this.#localBusy && !leaving
-      ? { tab: this.#tab, status: this.#status as TurnMark['status'], at: now }
-      : stored.turn?.tab === this.#tab ? undefined : stored.turn;
+    const turn: TurnMark | undefined =
+      this.#localBusy && !leaving
+        ? { tab: this.#tab, status: this.#status as TurnMark['status'], at: now }
+        : stored.turn?.tab === this.#tab
+          ? undefined
+          : stored.turn;
     this.store.save({ sessionId: this.sessionId, entries: this.entries, turn });
   }
 
@@ -675,7 +728,9 @@ export class Conversation extends EventTarget {
     if (undo.sessionId && this.settings.proxyUrl) {
       // Ending the session upstream is a courtesy; the visitor is not kept waiting for it.
       void this.#fetcher(`${this.#base()}/sessions/${encodeURIComponent(undo.sessionId)}`, {
-        method: 'DELETE', headers: this.#headers(), keepalive: true,
+        method: 'DELETE',
+        headers: this.#headers(),
+        keepalive: true,
       }).catch(() => {});
     }
     this.#emitChange();
@@ -720,12 +775,17 @@ function lastIndexOf<T>(items: readonly T[], test: (item: T) => boolean): number
 /** A session's history, as the proxy answers it, as entries: its user and assistant messages. */
 function historyEntries(body: unknown): Entry[] {
   const messages: unknown = (body as { messages?: unknown } | null)?.messages;
-  return (Array.isArray(messages) ? messages : []).flatMap((message: { role?: unknown; content?: unknown } | null): Entry[] => {
-    const content = message?.content;
-    if (typeof content !== 'string' || !content) return [];
-    return message?.role === 'user' ? [{ id: newId(), role: 'user', content }]
-      : message?.role === 'assistant' ? [{ id: newId(), role: 'assistant', content, status: 'done' }] : [];
-  });
+  return (Array.isArray(messages) ? messages : []).flatMap(
+    (message: { role?: unknown; content?: unknown } | null): Entry[] => {
+      const content = message?.content;
+      if (typeof content !== 'string' || !content) return [];
+      return message?.role === 'user'
+        ? [{ id: newId(), role: 'user', content }]
+        : message?.role === 'assistant'
+          ? [{ id: newId(), role: 'assistant', content, status: 'done' }]
+          : [];
+    },
+  );
 }
 
 let tools: Promise<typeof import('./tools.js')> | undefined;

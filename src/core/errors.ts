@@ -28,9 +28,18 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 export type ErrorMessageKey =
-  | 'errorOffline' | 'errorNetwork' | 'errorTimeout' | 'errorRateLimited' | 'errorServer'
-  | 'errorClient' | 'errorSession' | 'errorInterrupted' | 'errorMalformed' | 'errorEmpty'
-  | 'errorConfig' | 'errorToolLimit';
+  | 'errorOffline'
+  | 'errorNetwork'
+  | 'errorTimeout'
+  | 'errorRateLimited'
+  | 'errorServer'
+  | 'errorClient'
+  | 'errorSession'
+  | 'errorInterrupted'
+  | 'errorMalformed'
+  | 'errorEmpty'
+  | 'errorConfig'
+  | 'errorToolLimit';
 
 export class ChatError extends Error {
   override readonly name = 'ChatError';
@@ -44,9 +53,17 @@ export class ChatError extends Error {
   /** The server's own machine code (`error.code` in the proxy's JSON), e.g. `invalid_session`. */
   readonly serverCode: string | undefined;
 
-  constructor(code: ErrorCode, message: string, extra: {
-    status?: number; detail?: string; retryAfter?: number; serverCode?: string; cause?: unknown;
-  } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    extra: {
+      status?: number;
+      detail?: string;
+      retryAfter?: number;
+      serverCode?: string;
+      cause?: unknown;
+    } = {},
+  ) {
     super(message, { cause: extra.cause });
     this.code = code;
     this.status = extra.status;
@@ -70,8 +87,8 @@ export function errorMessageOf(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null || !('error' in body)) return undefined;
   const { error } = body;
   if (typeof error === 'string') return error;
-  if (typeof error === 'object' && error !== null && 'message' in error
-    && typeof error.message === 'string') return error.message;
+  if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string')
+    return error.message;
   return undefined;
 }
 
@@ -91,8 +108,12 @@ export async function errorFromResponse(response: Response): Promise<ChatError> 
   const { status } = response;
   if (status === 429) {
     const seconds = Number(response.headers.get('Retry-After'));
-    return new ChatError('rate_limited', `Rate limited (429)${detail ? `: ${detail}` : ''}`,
-      { status, detail, serverCode, retryAfter: Number.isFinite(seconds) && seconds > 0 ? seconds : undefined });
+    return new ChatError('rate_limited', `Rate limited (429)${detail ? `: ${detail}` : ''}`, {
+      status,
+      detail,
+      serverCode,
+      retryAfter: Number.isFinite(seconds) && seconds > 0 ? seconds : undefined,
+    });
   }
   return new ChatError('http', `HTTP ${status}${detail ? `: ${detail}` : ''}`, { status, detail, serverCode });
 }

@@ -23,7 +23,9 @@ export function foldChunk(draft: ReplyDraft, chunk: ChunkChoices): string {
   draft.content += added;
   for (const piece of choice.delta.tool_calls ?? []) {
     const call = (draft.toolCalls[piece.index] ??= {
-      id: '', type: 'function', function: { name: '', arguments: '' },
+      id: '',
+      type: 'function',
+      function: { name: '', arguments: '' },
     });
     if (piece.id) call.id = piece.id;
     if (piece.function?.name) call.function.name = piece.function.name;

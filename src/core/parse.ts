@@ -20,9 +20,16 @@ export function readChunk(text: string, whole = false): ReadChunk {
   const detail = errorMessageOf(value);
   if (detail !== undefined) throw new ChatError('http', `The server reported an error: ${detail}`, { detail });
   const chunk = whole && isRecord(value) ? asChunk(value) : value;
-  if (!isRecord(chunk) || !Array.isArray(chunk.choices) || !optional(chunk.session_id)
-    || (chunk.choices.length > 0 && !isChoice(chunk.choices[0]))) {
-    throw new ChatError('malformed', `${whole ? 'The reply' : 'A chunk of the stream'} is not part of a chat completion`);
+  if (
+    !isRecord(chunk) ||
+    !Array.isArray(chunk.choices) ||
+    !optional(chunk.session_id) ||
+    (chunk.choices.length > 0 && !isChoice(chunk.choices[0]))
+  ) {
+    throw new ChatError(
+      'malformed',
+      `${whole ? 'The reply' : 'A chunk of the stream'} is not part of a chat completion`,
+    );
   }
   return chunk as ReadChunk;
 }
@@ -36,13 +43,17 @@ function asChunk({ session_id, choices }: Record<string, unknown>): unknown {
   const calls = isRecord(message) && message.tool_calls;
   return {
     session_id,
-    choices: [{
-      delta: isRecord(message) && {
-        content: message.content ?? '',
-        tool_calls: Array.isArray(calls) ? calls.map((call: unknown, index) => ({ ...(call as object), index })) : calls || undefined,
+    choices: [
+      {
+        delta: isRecord(message) && {
+          content: message.content ?? '',
+          tool_calls: Array.isArray(calls)
+            ? calls.map((call: unknown, index) => ({ ...(call as object), index }))
+            : calls || undefined,
+        },
+        finish_reason,
       },
-      finish_reason,
-    }],
+    ],
   };
 }
 
@@ -50,11 +61,23 @@ function isChoice(choice: unknown): boolean {
   if (!isRecord(choice) || !isRecord(choice.delta) || !optional(choice.finish_reason)) return false;
   const { content, tool_calls: calls } = choice.delta;
   // The index joins pieces into calls; a huge one would make a huge sparse array.
-  return optional(content) && (calls === undefined || (Array.isArray(calls) && calls.every((call) => {
-    const fn = (call as Record<string, unknown> | null)?.function as Record<string, unknown> | undefined;
-    return isRecord(call) && Number.isInteger(call.index) && (call.index as number) >= 0 && (call.index as number) < 128
-      && optional(call.id) && optional(fn?.name) && optional(fn?.arguments);
-  })));
+  return (
+    optional(content) &&
+    (calls === undefined ||
+      (Array.isArray(calls) &&
+        calls.every((call) => {
+          const fn = (call as Record<string, unknown> | null)?.function as Record<string, unknown> | undefined;
+          return (
+            isRecord(call) &&
+            Number.isInteger(call.index) &&
+            (call.index as number) >= 0 &&
+            (call.index as number) < 128 &&
+            optional(call.id) &&
+            optional(fn?.name) &&
+            optional(fn?.arguments)
+          );
+        })))
+  );
 }
 
 /** Absent, null, or a string. */

@@ -127,7 +127,8 @@ export class WebConversationStore implements ConversationStore {
 
   clear(): void {
     try {
-      for (const item of ['session', 'transcript', 'turn', 'draft'] as const) this.#storage?.removeItem(this.#key(item));
+      for (const item of ['session', 'transcript', 'turn', 'draft'] as const)
+        this.#storage?.removeItem(this.#key(item));
     } catch {
       // Blocked storage has nothing of ours to clear.
     }
@@ -137,7 +138,8 @@ export class WebConversationStore implements ConversationStore {
     if (!this.#storage || !this.#watcher) return () => {};
     // Another tab's draft is its own business: it must not overwrite what this tab is typing.
     return this.#watcher((key) => {
-      if (key === null || (['session', 'transcript', 'turn'] as const).some((item) => key === this.#key(item))) onChange();
+      if (key === null || (['session', 'transcript', 'turn'] as const).some((item) => key === this.#key(item)))
+        onChange();
     });
   }
 }
@@ -165,8 +167,11 @@ function readTurn(raw: string | null): TurnMark | undefined {
   }
   if (!isRecord(value)) return undefined;
   const { tab, status, at } = value;
-  return typeof tab === 'string' && typeof at === 'number'
-    && (status === 'sending' || status === 'streaming' || status === 'tools') ? { tab, status, at } : undefined;
+  return typeof tab === 'string' &&
+    typeof at === 'number' &&
+    (status === 'sending' || status === 'streaming' || status === 'tools')
+    ? { tab, status, at }
+    : undefined;
 }
 
 function openStorage(): Storage | undefined {

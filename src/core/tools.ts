@@ -16,8 +16,11 @@ export interface PageTool<Args = Record<string, unknown>> {
  * Asked before each call; resolving false declines it (the page asked the visitor).
  * `signal` aborts when the visitor stops the reply: a question still open can be withdrawn.
  */
-export type ToolApproval = (call: ToolCall, args: Record<string, unknown>, signal: AbortSignal) =>
-  boolean | Promise<boolean>;
+export type ToolApproval = (
+  call: ToolCall,
+  args: Record<string, unknown>,
+  signal: AbortSignal,
+) => boolean | Promise<boolean>;
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
 
@@ -37,8 +40,11 @@ export function toolDefinitions(tools: readonly PageTool[]): ToolDefinition[] {
  * unknown tools, bad JSON, arguments outside the schema, a throw, a timeout
  * and a declined call each become an `{"error": …}` result, never an exception.
  */
-export async function runToolCall(call: ToolCall, tools: readonly PageTool[],
-  options: { signal: AbortSignal; approve?: ToolApproval }): Promise<ToolMessage> {
+export async function runToolCall(
+  call: ToolCall,
+  tools: readonly PageTool[],
+  options: { signal: AbortSignal; approve?: ToolApproval },
+): Promise<ToolMessage> {
   const result = (content: unknown): ToolMessage => ({
     role: 'tool',
     tool_call_id: call.id,
@@ -74,10 +80,12 @@ export async function runToolCall(call: ToolCall, tools: readonly PageTool[],
         reject(new Error(`timed out after ${timeoutMs / 1000} s`));
       }, timeoutMs);
     });
-    return result(await Promise.race([
-      Promise.resolve().then(() => tool.handler(checked, { signal: controller.signal, call })),
-      timeout,
-    ]));
+    return result(
+      await Promise.race([
+        Promise.resolve().then(() => tool.handler(checked, { signal: controller.signal, call })),
+        timeout,
+      ]),
+    );
   } catch (error) {
     return result({ error: `The tool failed: ${error instanceof Error ? error.message : String(error)}` });
   } finally {
@@ -92,7 +100,8 @@ export function schemaProblem(value: unknown, schema: JsonSchema, path: string):
     return `${path} must be one of ${schema.enum.map((option) => JSON.stringify(option)).join(', ')}`;
   }
   switch (schema.type) {
-    case undefined: return undefined;
+    case undefined:
+      return undefined;
     case 'object': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${path} must be an object`;
       const record = value as Record<string, unknown>;

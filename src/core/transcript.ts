@@ -23,7 +23,13 @@ export interface AssistantEntry {
   /** The site's welcome message, kept as the conversation's first message; never sent upstream. */
   welcome?: true;
 }
-export interface ToolEntry { id: string; role: 'tool'; toolCallId: string; name: string; content: string }
+export interface ToolEntry {
+  id: string;
+  role: 'tool';
+  toolCallId: string;
+  name: string;
+  content: string;
+}
 
 /** One line of the conversation as the widget keeps and shows it. */
 export type Entry = UserEntry | AssistantEntry | ToolEntry;
@@ -49,9 +55,11 @@ export function toWire(entries: readonly Entry[]): ChatMessage[] {
         dropped.add(call.id);
         return false;
       });
-      messages.push(calls?.length
-        ? { role: 'assistant', content: entry.content || null, tool_calls: calls }
-        : { role: 'assistant', content: entry.content });
+      messages.push(
+        calls?.length
+          ? { role: 'assistant', content: entry.content || null, tool_calls: calls }
+          : { role: 'assistant', content: entry.content },
+      );
     }
   }
   return messages;
@@ -80,10 +88,15 @@ export function unansweredToolEntries(entries: readonly Entry[]): ToolEntry[] {
     if (entry.role !== 'assistant' || !entry.toolCalls?.length) continue;
     const answered = new Set(entries.slice(index + 1).map((later) => later.role === 'tool' && later.toolCallId));
     // A call without a usable id cannot be answered at all: the proxy would refuse the result.
-    return entry.toolCalls.filter((call) => !answered.has(call.id) && hasUsableId(call)).map((call) => ({
-      id: newId(), role: 'tool', toolCallId: call.id, name: call.function.name,
-      content: '{"error":"The tool was not run: the reply was stopped."}',
-    }));
+    return entry.toolCalls
+      .filter((call) => !answered.has(call.id) && hasUsableId(call))
+      .map((call) => ({
+        id: newId(),
+        role: 'tool',
+        toolCallId: call.id,
+        name: call.function.name,
+        content: '{"error":"The tool was not run: the reply was stopped."}',
+      }));
   }
   return [];
 }
@@ -97,19 +110,30 @@ export function newId(): string {
 export function isEntry(entry: unknown): entry is Entry {
   if (!isRecord(entry) || typeof entry.id !== 'string' || !entry.id || typeof entry.content !== 'string') return false;
   switch (entry.role) {
-    case 'user': return entry.failed === undefined || entry.failed === true;
+    case 'user':
+      return entry.failed === undefined || entry.failed === true;
     case 'assistant':
-      return ['streaming', 'done', 'stopped', 'interrupted'].includes(entry.status as string)
-        && (entry.welcome === undefined || entry.welcome === true)
-        && (entry.toolCalls === undefined || (Array.isArray(entry.toolCalls) && entry.toolCalls.every(isToolCall)));
-    case 'tool': return typeof entry.toolCallId === 'string' && typeof entry.name === 'string';
-    default: return false;
+      return (
+        ['streaming', 'done', 'stopped', 'interrupted'].includes(entry.status as string) &&
+        (entry.welcome === undefined || entry.welcome === true) &&
+        (entry.toolCalls === undefined || (Array.isArray(entry.toolCalls) && entry.toolCalls.every(isToolCall)))
+      );
+    case 'tool':
+      return typeof entry.toolCallId === 'string' && typeof entry.name === 'string';
+    default:
+      return false;
   }
 }
 
 function isToolCall(call: unknown): call is ToolCall {
-  return isRecord(call) && typeof call.id === 'string' && call.type === 'function' && isRecord(call.function)
-    && typeof call.function.name === 'string' && typeof call.function.arguments === 'string';
+  return (
+    isRecord(call) &&
+    typeof call.id === 'string' &&
+    call.type === 'function' &&
+    isRecord(call.function) &&
+    typeof call.function.name === 'string' &&
+    typeof call.function.arguments === 'string'
+  );
 }
 
 /**

@@ -51,8 +51,12 @@ export async function postChat(options: PostChatOptions): Promise<void> {
   }, options.firstByteTimeoutMs);
   callerSignal.addEventListener('abort', abort);
   /** Why the request was cut by us rather than failing: no byte in time, or the caller's stop. */
-  const stopped = () => timedOut ? new ChatError('timeout', 'No answer in time')
-    : callerSignal.aborted ? new AbortedError('aborted') : undefined;
+  const stopped = () =>
+    timedOut
+      ? new ChatError('timeout', 'No answer in time')
+      : callerSignal.aborted
+        ? new AbortedError('aborted')
+        : undefined;
   let fromHeader = false;
   let done = false;
   let finished = false;
@@ -84,13 +88,18 @@ export async function postChat(options: PostChatOptions): Promise<void> {
       async fetch(input, init) {
         const response = await (options.fetch ?? fetch)(input, init);
         responded = true;
-        return new Response(response.body?.pipeThrough(new TransformStream({
-          transform(chunk, stream) {
-            clearTimeout(timer);
-            stream.enqueue(chunk);
-          },
-          flush: (stream) => stream.enqueue(new TextEncoder().encode('\n\n')),
-        })), response);
+        return new Response(
+          response.body?.pipeThrough(
+            new TransformStream({
+              transform(chunk, stream) {
+                clearTimeout(timer);
+                stream.enqueue(chunk);
+              },
+              flush: (stream) => stream.enqueue(new TextEncoder().encode('\n\n')),
+            }),
+          ),
+          response,
+        );
       },
       // Its default reads a 500 sent as an event stream as messages: the status comes first.
       async onopen(response) {
@@ -101,7 +110,9 @@ export async function postChat(options: PostChatOptions): Promise<void> {
         const type = (response.headers.get('Content-Type') ?? '').toLowerCase();
         if (type.startsWith('text/event-stream')) return;
         if (!type.startsWith('application/json')) {
-          throw new ChatError('malformed', `Expected a chat stream, got ${type || 'no content type'}`, { status: response.status });
+          throw new ChatError('malformed', `Expected a chat stream, got ${type || 'no content type'}`, {
+            status: response.status,
+          });
         }
         deliver(await response.text(), true);
         // Ends fetch-event-source before it reads the (consumed) body as a stream.
@@ -123,10 +134,16 @@ export async function postChat(options: PostChatOptions): Promise<void> {
     });
   } catch (error) {
     if (error !== controller) {
-      throw stopped() ?? (error instanceof ChatError ? error
-        : responded ? new ChatError('interrupted', 'The connection dropped during the reply', { cause: error })
-        : typeof navigator !== 'undefined' && navigator.onLine === false ? new ChatError('offline', 'The browser is offline', { cause: error })
-        : new ChatError('network', 'The chat server could not be reached', { cause: error }));
+      throw (
+        stopped() ??
+        (error instanceof ChatError
+          ? error
+          : responded
+            ? new ChatError('interrupted', 'The connection dropped during the reply', { cause: error })
+            : typeof navigator !== 'undefined' && navigator.onLine === false
+              ? new ChatError('offline', 'The browser is offline', { cause: error })
+              : new ChatError('network', 'The chat server could not be reached', { cause: error }))
+      );
     }
   } finally {
     clearTimeout(timer);

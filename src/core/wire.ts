@@ -13,14 +13,24 @@ export interface ToolCall {
   function: { name: string; arguments: string };
 }
 
-export interface SystemMessage { role: 'system'; content: string }
-export interface UserMessage { role: 'user'; content: string }
+export interface SystemMessage {
+  role: 'system';
+  content: string;
+}
+export interface UserMessage {
+  role: 'user';
+  content: string;
+}
 export interface AssistantMessage {
   role: 'assistant';
   content: string | null;
   tool_calls?: ToolCall[];
 }
-export interface ToolMessage { role: 'tool'; tool_call_id: string; content: string }
+export interface ToolMessage {
+  role: 'tool';
+  tool_call_id: string;
+  content: string;
+}
 
 export type ChatMessage = SystemMessage | UserMessage | AssistantMessage | ToolMessage;
 
@@ -97,7 +107,10 @@ export interface CreateSessionRequest {
   variables?: Record<string, unknown>;
   provider?: 'api' | 'web';
 }
-export interface CreateSessionResponse { sessionId: string; pathwayId: string }
+export interface CreateSessionResponse {
+  sessionId: string;
+  pathwayId: string;
+}
 
 /** The newer host's answer to a session query. */
 export interface SessionState {
@@ -112,6 +125,10 @@ export interface LegacySessionState {
   updatedAt: string;
 }
 
-export interface EndSessionResponse { success: true; sessionId: string; message: string }
+export interface EndSessionResponse {
+  success: true;
+  sessionId: string;
+  message: string;
+}
 
 export const SESSION_HEADER = 'X-Session-ID';

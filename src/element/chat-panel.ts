@@ -34,13 +34,14 @@ export class PathorsChatPanel extends LitElement {
   readonly #chat = new ConversationController(this, {
     delta: ({ entry }) => this.#replies.get(entry.id)?.refresh(),
     reply: ({ entry }) => this.#handleReply(entry),
-    error: ({ error }) => this.#request('pathors-error', {
-      code: error.code,
-      message: this.#errorText(error),
-      status: error.status,
-      retryAfter: error.retryAfter,
-      error,
-    }),
+    error: ({ error }) =>
+      this.#request('pathors-error', {
+        code: error.code,
+        message: this.#errorText(error),
+        status: error.status,
+        retryAfter: error.retryAfter,
+        error,
+      }),
     session: (detail) => this.#request('pathors-session', detail),
   });
   readonly #scroller = new ScrollFollower(this, () => this.#messagesElement);
@@ -53,13 +54,13 @@ export class PathorsChatPanel extends LitElement {
 
   declare config: PanelConfig;
   // The states below start undefined (nothing copied, slots empty, nothing to announce, all shown).
-  private declare copiedId?: string;
-  private declare footerFilled?: boolean;
-  private declare avatarFilled?: boolean;
+  declare private copiedId?: string;
+  declare private footerFilled?: boolean;
+  declare private avatarFilled?: boolean;
   /** The last finished reply, as text, for screen readers (polite). */
-  private declare announcement?: string;
+  declare private announcement?: string;
   /** Id of the first message rendered: older ones wait behind "earlier messages". */
-  private declare firstShown?: string;
+  declare private firstShown?: string;
 
   constructor() {
     super();
@@ -117,15 +118,19 @@ export class PathorsChatPanel extends LitElement {
       welcome: config.welcome,
       approveTool: (call, args, signal) => {
         let decision: Promise<boolean> | undefined;
-        const allowed = this.#request('pathors-tool-call', {
-          name: call.function.name,
-          arguments: args,
-          call,
-          signal,
-          waitUntil(promise: Promise<boolean>) {
-            decision = promise;
+        const allowed = this.#request(
+          'pathors-tool-call',
+          {
+            name: call.function.name,
+            arguments: args,
+            call,
+            signal,
+            waitUntil(promise: Promise<boolean>) {
+              decision = promise;
+            },
           },
-        }, true);
+          true,
+        );
         if (!allowed) return false;
         return decision ? decision.catch(() => false) : true;
       },
@@ -245,9 +250,15 @@ export class PathorsChatPanel extends LitElement {
 
   #handleRate(entry: Entry, rating: 'good' | 'bad'): void {
     if (this.#ratings.get(entry.id) === rating) return;
-    const allowed = this.#request('pathors-feedback', {
-      messageId: entry.id, sessionId: this.conversation?.sessionId, rating,
-    }, true);
+    const allowed = this.#request(
+      'pathors-feedback',
+      {
+        messageId: entry.id,
+        sessionId: this.conversation?.sessionId,
+        rating,
+      },
+      true,
+    );
     if (!allowed) return;
     this.#ratings.set(entry.id, rating);
     this.requestUpdate();
@@ -280,14 +291,22 @@ export class PathorsChatPanel extends LitElement {
       return html`<article part="message" class="message user ${entry.failed ? 'not-sent' : ''}" aria-label=${text.you}>
         <div class="bubble">${entry.content}</div>
       </article>
-      ${entry.failed ? html`<p class="not-sent-note">${text.notSent} · <button type="button" class="retry"
-        ?disabled=${!this.conversation?.canRetry} @click=${this.#handleRetry}>${text.retry}</button></p>` : nothing}`;
+      ${
+        entry.failed
+          ? html`<p class="not-sent-note">${text.notSent} · <button type="button" class="retry"
+        ?disabled=${!this.conversation?.canRetry} @click=${this.#handleRetry}>${text.retry}</button></p>`
+          : nothing
+      }`;
     }
     if (!entry.content && entry.toolCalls?.length) return nothing;
     const cut = entry.status === 'stopped' || entry.status === 'interrupted';
     // The error card under the latest reply already says why it was cut off.
-    const note = entry.status === 'stopped' ? text.stopped
-      : cut && !(latest && this.conversation?.status === 'error') ? text.interrupted : '';
+    const note =
+      entry.status === 'stopped'
+        ? text.stopped
+        : cut && !(latest && this.conversation?.status === 'error')
+          ? text.interrupted
+          : '';
     return html`<article part="message" class="message assistant ${cut ? 'cut' : ''} ${entry.welcome ? 'welcome' : ''}"
       aria-label=${text.assistant}>
       ${this.#renderReply(entry)}
@@ -301,7 +320,10 @@ export class PathorsChatPanel extends LitElement {
     const text = this.#strings;
     return html`<pathors-reply class="md"
       .options=${{
-        imageHosts: config.imageHosts ?? [], copyLabel: text.copy, copiedLabel: text.copied, truncatedNote: text.truncated,
+        imageHosts: config.imageHosts ?? [],
+        copyLabel: text.copy,
+        copiedLabel: text.copied,
+        truncatedNote: text.truncated,
         // The highlighter is its own chunk, fetched the first time a reply holds a fenced block and
         // run once the block is complete. Should the chunk fail to load, the code stays plain.
         onCodeBlock: highlightCode,
@@ -319,8 +341,11 @@ export class PathorsChatPanel extends LitElement {
         aria-pressed=${pressed === undefined ? nothing : String(pressed)} @click=${onClick}>${icon}</button>`;
     return html`<div class="actions">
       ${action('copy', copied ? text.copied : text.copyMessage, copied ? checkIcon : copyIcon, () => this.#handleCopy(entry))}
-      ${latest && !this.conversation?.busy
-        ? action('regenerate', text.regenerate, regenerateIcon, () => this.#handleRegenerate()) : nothing}
+      ${
+        latest && !this.conversation?.busy
+          ? action('regenerate', text.regenerate, regenerateIcon, () => this.#handleRegenerate())
+          : nothing
+      }
       ${action('good', text.goodReply, goodIcon, () => this.#handleRate(entry, 'good'), rating === 'good')}
       ${action('bad', text.badReply, badIcon, () => this.#handleRate(entry, 'bad'), rating === 'bad')}
     </div>`;
@@ -328,9 +353,14 @@ export class PathorsChatPanel extends LitElement {
 
   #renderNotice() {
     const text = this.#strings;
-    const notice = !this.config.proxyUrl ? text.missingProxyUrl : {
-      blocked: text.notSavedBlocked, full: text.notSavedFull, corrupt: text.notSavedCorrupt, off: '',
-    }[this.conversation?.storageProblem ?? 'off'];
+    const notice = !this.config.proxyUrl
+      ? text.missingProxyUrl
+      : {
+          blocked: text.notSavedBlocked,
+          full: text.notSavedFull,
+          corrupt: text.notSavedCorrupt,
+          off: '',
+        }[this.conversation?.storageProblem ?? 'off'];
     return notice ? html`<p class="note box" role="status">${notice}</p>` : nothing;
   }
 
@@ -340,11 +370,21 @@ export class PathorsChatPanel extends LitElement {
     const starters = config.starters ?? [];
     return html`
       <div class="empty" ?hidden=${!empty}><slot name="empty"></slot></div>
-      ${empty && config.welcome ? html`<article part="message" class="message assistant welcome" aria-label=${text.assistant}>
-        ${this.#renderReply(welcomeEntry(config.welcome))}</article>` : nothing}
-      ${empty && starters.length ? html`<ul class="starters" aria-label=${text.suggestions}>
-        ${starters.map((starter) => html`<li><button type="button" class="starter"
-          @click=${() => this.sendText(starter)}>${starter}</button></li>`)}</ul>` : nothing}`;
+      ${
+        empty && config.welcome
+          ? html`<article part="message" class="message assistant welcome" aria-label=${text.assistant}>
+        ${this.#renderReply(welcomeEntry(config.welcome))}</article>`
+          : nothing
+      }
+      ${
+        empty && starters.length
+          ? html`<ul class="starters" aria-label=${text.suggestions}>
+        ${starters.map(
+          (starter) => html`<li><button type="button" class="starter"
+          @click=${() => this.sendText(starter)}>${starter}</button></li>`,
+        )}</ul>`
+          : nothing
+      }`;
   }
 
   #renderStatus() {
@@ -361,8 +401,11 @@ export class PathorsChatPanel extends LitElement {
       const { code } = conversation.error;
       return html`<div class="error-card" role="alert">${errorIcon}
         <p class="error-text">${this.#errorText(conversation.error)}</p>
-        ${code === 'config' || code === 'tool_limit' || !conversation.canRetry ? nothing
-          : html`<button type="button" class="error-action retry" @click=${this.#handleRetry}>${text.retry}</button>`}
+        ${
+          code === 'config' || code === 'tool_limit' || !conversation.canRetry
+            ? nothing
+            : html`<button type="button" class="error-action retry" @click=${this.#handleRetry}>${text.retry}</button>`
+        }
       </div>`;
     }
     return nothing;
@@ -398,7 +441,10 @@ export class PathorsChatPanel extends LitElement {
     const text = this.#strings;
     const config = this.config;
     const entries = this.conversation?.entries ?? [];
-    const first = Math.max(0, entries.findIndex((entry) => entry.id === this.firstShown));
+    const first = Math.max(
+      0,
+      entries.findIndex((entry) => entry.id === this.firstShown),
+    );
     const last = entries.at(-1);
     return html`<section part="panel" class="panel">
       <header part="header">
@@ -413,25 +459,37 @@ export class PathorsChatPanel extends LitElement {
           <button type="button" class="icon-button new-chat" aria-label=${text.newConversation}
             title=${text.newConversation} ?disabled=${!entries.length && !this.conversation?.sessionId}
             @click=${this.#handleNewConversation}>${newIcon}</button>
-          ${config.mode === 'inline' ? nothing : html`<button type="button" class="icon-button close" aria-label=${text.closeChat}
-            title=${text.closeChat} @click=${() => this.#request('pathors-close', undefined)}>${closeIcon}</button>`}
+          ${
+            config.mode === 'inline'
+              ? nothing
+              : html`<button type="button" class="icon-button close" aria-label=${text.closeChat}
+            title=${text.closeChat} @click=${() => this.#request('pathors-close', undefined)}>${closeIcon}</button>`
+          }
         </div>
       </header>
       <div part="messages" class="messages" role="log" aria-live="off" aria-labelledby="title" tabindex="0"
         @scroll=${this.#scroller.handleScroll}>
         ${this.#renderNotice()}
         ${this.#renderEmpty(!entries.length)}
-        ${first ? html`<button type="button" class="earlier" @click=${() => {
-          this.firstShown = undefined;
-        }}>${format(text.earlierMessages, { count: first })}</button>` : nothing}
+        ${
+          first
+            ? html`<button type="button" class="earlier" @click=${() => {
+                this.firstShown = undefined;
+              }}>${format(text.earlierMessages, { count: first })}</button>`
+            : nothing
+        }
         ${entries.slice(first).map((entry) => this.#renderEntry(entry, entry === last))}
         ${this.#renderStatus()}
       </div>
       <button type="button" class="jump" ?hidden=${this.#scroller.following}
         @click=${() => this.#scroller.follow()}>${text.jumpToLatest}</button>
       <div class="sr-only" aria-live="polite">${this.announcement}</div>
-      ${this.conversation?.canUndoReset ? html`<div class="toast" role="status">${text.conversationCleared}
-        <button type="button" class="undo" @click=${() => this.conversation?.undoReset()}>${text.undo}</button></div>` : nothing}
+      ${
+        this.conversation?.canUndoReset
+          ? html`<div class="toast" role="status">${text.conversationCleared}
+        <button type="button" class="undo" @click=${() => this.conversation?.undoReset()}>${text.undo}</button></div>`
+          : nothing
+      }
       ${this.#renderComposer()}
       <footer ?hidden=${!this.footerFilled}><slot name="footer" @slotchange=${this.#handleSlotChange}></slot></footer>
     </section>`;
@@ -440,8 +498,12 @@ export class PathorsChatPanel extends LitElement {
 
 function messageDetail(entry: Entry): ChatMessageDetail {
   if (entry.role === 'assistant') {
-    return { id: entry.id, role: 'assistant', content: entry.content,
-      status: entry.status === 'streaming' ? 'interrupted' : entry.status };
+    return {
+      id: entry.id,
+      role: 'assistant',
+      content: entry.content,
+      status: entry.status === 'streaming' ? 'interrupted' : entry.status,
+    };
   }
   return { id: entry.id, role: 'user', content: entry.content };
 }
@@ -486,5 +548,8 @@ declare global {
 }
 
 function highlightCode(code: HTMLElement, language: string): void {
-  import('../render/highlight/index.js').then(({ highlightInto }) => highlightInto(code, language), () => {});
+  import('../render/highlight/index.js').then(
+    ({ highlightInto }) => highlightInto(code, language),
+    () => {},
+  );
 }

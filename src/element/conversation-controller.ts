@@ -1,6 +1,10 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import {
-  conversationFor, loadTools, type Conversation, type ConversationEventMap, type ConversationSettings,
+  conversationFor,
+  loadTools,
+  type Conversation,
+  type ConversationEventMap,
+  type ConversationSettings,
 } from '../core/conversation.js';
 
 type ConversationDetails = {
@@ -32,8 +36,13 @@ export class ConversationController implements ReactiveController {
     this.#listeners = [
       ['change', () => host.requestUpdate()],
       // Each handler is typed with its own event's detail, which it is given here.
-      ...Object.entries(handlers).map(([type, handle]) => [type, (event: Event) =>
-        (handle as (detail: unknown) => void)((event as CustomEvent).detail)] as [keyof ConversationEventMap, EventListener]),
+      ...Object.entries(handlers).map(
+        ([type, handle]) =>
+          [type, (event: Event) => (handle as (detail: unknown) => void)((event as CustomEvent).detail)] as [
+            keyof ConversationEventMap,
+            EventListener,
+          ],
+      ),
     ];
     host.addController(this);
   }

@@ -10,8 +10,12 @@ export interface ChatMessageDetail {
   status?: 'done' | 'stopped' | 'interrupted';
 }
 
-export interface PathorsSendDetail { text: string }
-export interface PathorsMessageDetail { message: ChatMessageDetail }
+export interface PathorsSendDetail {
+  text: string;
+}
+export interface PathorsMessageDetail {
+  message: ChatMessageDetail;
+}
 export interface PathorsErrorDetail {
   /** Machine code: offline, network, timeout, rate_limited, http, interrupted, malformed, empty, config, tool_limit. */
   code: ErrorCode;
@@ -21,7 +25,9 @@ export interface PathorsErrorDetail {
   retryAfter?: number;
   error: ChatError;
 }
-export interface PathorsSessionDetail { sessionId: string }
+export interface PathorsSessionDetail {
+  sessionId: string;
+}
 export interface PathorsFeedbackDetail {
   /** The reply rated (`ChatMessageDetail.id`). */
   messageId: string;
@@ -59,7 +65,9 @@ export interface PathorsChatEventMap {
 export type PathorsChatDetail<K extends keyof PathorsChatEventMap> = PathorsChatEventMap[K]['detail'];
 
 declare global {
-  // Typed addEventListener('pathors-…') on any element.
+  // Typed addEventListener('pathors-…') on any element: declaration merging adds our events to
+  // the DOM's map, which only an (empty) interface that extends ours can do.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface GlobalEventHandlersEventMap extends PathorsChatEventMap {}
 }
 
@@ -67,7 +75,11 @@ declare global {
  * Fires one of the element's public events as the platform does: bubbling out of the shadow
  * root. Only `<pathors-chat>` calls it. Returns false if canceled.
  */
-export function fire<K extends keyof PathorsChatEventMap>(target: EventTarget, type: K,
-  detail: PathorsChatDetail<K>, cancelable = false): boolean {
+export function fire<K extends keyof PathorsChatEventMap>(
+  target: EventTarget,
+  type: K,
+  detail: PathorsChatDetail<K>,
+  cancelable = false,
+): boolean {
   return target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
 }

@@ -40,7 +40,8 @@ export class ModalController implements ReactiveController {
     let node: Element | null = (this.#host.getRootNode() as ShadowRoot).host ?? this.#host;
     for (; node && node !== document.documentElement; node = node.parentElement) {
       for (const sibling of node.parentElement?.children ?? []) {
-        if (sibling === node || sibling.hasAttribute('inert') || /^(SCRIPT|STYLE|LINK|TEMPLATE)$/.test(sibling.tagName)) continue;
+        if (sibling === node || sibling.hasAttribute('inert') || /^(SCRIPT|STYLE|LINK|TEMPLATE)$/.test(sibling.tagName))
+          continue;
         sibling.setAttribute('inert', '');
         this.#inert.push(sibling);
       }

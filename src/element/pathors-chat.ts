@@ -78,7 +78,10 @@ export class PathorsChat extends LitElement {
     theme: { reflect: true },
     storageKey: { attribute: 'storage-key' },
     noPersist: { type: Boolean, attribute: 'no-persist' },
-    imageHosts: { attribute: 'image-hosts', converter: { fromAttribute: (value: string | null) => value?.split(/[\s,]+/).filter(Boolean) ?? [] } },
+    imageHosts: {
+      attribute: 'image-hosts',
+      converter: { fromAttribute: (value: string | null) => value?.split(/[\s,]+/).filter(Boolean) ?? [] },
+    },
     maxLength: { type: Number, attribute: 'max-length' },
     tools: { attribute: false },
     starters: { attribute: false },
@@ -139,11 +142,11 @@ export class PathorsChat extends LitElement {
   declare firstByteTimeout: number;
   /** Tool rounds allowed in one turn before the widget stops a loop of calls. */
   declare maxToolRounds: number;
-  private declare panelLoaded: boolean;
+  declare private panelLoaded: boolean;
   /** The language whose panel table is loaded (a Chinese page never shows English first). */
-  private declare panelLanguage: Language;
+  declare private panelLanguage: Language;
   /** A reply finished while the panel was closed. */
-  private declare unread: boolean;
+  declare private unread: boolean;
   #panelModule: Promise<typeof import('./chat-panel.js')> | undefined;
   #panelRestoreFocus = false;
   #chinese: Promise<void> | undefined;
@@ -264,8 +267,9 @@ export class PathorsChat extends LitElement {
   async #loadLanguage(): Promise<void> {
     const language = languageOf(this.language);
     if (language === 'zh-tw') {
-      this.#chinese ??= Promise.all([import('./chat-panel.js'), import('../i18n/zh-tw.js')])
-        .then(([module, { zhTW }]) => module.addLanguage('zh-tw', zhTW));
+      this.#chinese ??= Promise.all([import('./chat-panel.js'), import('../i18n/zh-tw.js')]).then(
+        ([module, { zhTW }]) => module.addLanguage('zh-tw', zhTW),
+      );
       await this.#chinese;
     }
     // Until its table is in, the panel keeps the language it has.
@@ -289,7 +293,8 @@ export class PathorsChat extends LitElement {
 
   readonly #handleKeydown = (event: KeyboardEvent) => {
     // Escape during an IME composition cancels the composition, not the chat.
-    if (event.key !== 'Escape' || event.isComposing || !this.open || this.mode !== 'bubble' || event.defaultPrevented) return;
+    if (event.key !== 'Escape' || event.isComposing || !this.open || this.mode !== 'bubble' || event.defaultPrevented)
+      return;
     event.preventDefault();
     this.#panelRestoreFocus = true;
     this.#setOpen(false);
@@ -352,7 +357,8 @@ export class PathorsChat extends LitElement {
     const text = this.#launcherText;
     const inline = this.mode === 'inline';
     // Once loaded the panel stays, hidden when closed, so scroll position and a reply in flight survive.
-    const panel = this.panelLoaded ? html`<pathors-chat-panel
+    const panel = this.panelLoaded
+      ? html`<pathors-chat-panel
       .config=${this.#config}
       @panel-request=${this.#handlePanelRequest}
       ?hidden=${!this.open}
@@ -366,7 +372,8 @@ export class PathorsChat extends LitElement {
         <slot name="header" slot="header"></slot>
         <slot name="empty" slot="empty"></slot>
         <slot name="footer" slot="footer"></slot>
-      </pathors-chat-panel>` : nothing;
+      </pathors-chat-panel>`
+      : nothing;
     if (inline) return panel;
     return html`<button
         part="launcher"

@@ -9,7 +9,7 @@ const SLICE = 512;
 /** Reply views with text not yet rendered, served in order, frame by frame. */
 const pending = new Set<ReplyView>();
 let frame = 0;
-let drained: Array<() => void> = [];
+const drained: Array<() => void> = [];
 
 function schedule(view: ReplyView): void {
   pending.add(view);

@@ -30,18 +30,30 @@ function write(stream: NodeJS.WriteStream, text: string): void {
 }
 
 /** One operator-facing line: plain text, or a JSON object for log shippers. */
-function say(level: 'info' | 'warn' | 'error', type: string, message: string, fields: Record<string, unknown> = {}): void {
+function say(
+  level: 'info' | 'warn' | 'error',
+  type: string,
+  message: string,
+  fields: Record<string, unknown> = {},
+): void {
   const stream = level === 'info' ? process.stdout : process.stderr;
-  if (logFormat === 'json') write(stream, JSON.stringify({ time: new Date().toISOString(), level, type, message, ...fields }));
+  if (logFormat === 'json')
+    write(stream, JSON.stringify({ time: new Date().toISOString(), level, type, message, ...fields }));
   else write(stream, level === 'info' ? message : `${NAME}: ${message}`);
 }
 
 function logEvent(event: ProxyLogEvent): void {
   if (logFormat === 'json') {
     const level = event.type === 'request' || event.type === 'refusal' ? 'info' : 'error';
-    write(level === 'info' ? process.stdout : process.stderr, JSON.stringify({ time: new Date().toISOString(), level, ...event }));
+    write(
+      level === 'info' ? process.stdout : process.stderr,
+      JSON.stringify({ time: new Date().toISOString(), level, ...event }),
+    );
   } else if (event.type === 'request') {
-    write(process.stdout, `${event.method} ${event.path} ${event.status} ${event.durationMs}ms${event.clientIp ? ` ${event.clientIp}` : ''}`);
+    write(
+      process.stdout,
+      `${event.method} ${event.path} ${event.status} ${event.durationMs}ms${event.clientIp ? ` ${event.clientIp}` : ''}`,
+    );
   } else if (event.type !== 'refusal') {
     write(process.stderr, `${event.type}: ${event.message}`);
   }
@@ -56,12 +68,20 @@ async function startFake(): Promise<{ fake: NonNullable<EnvReadOptions['fake']>;
   // Typing speed, so a site sees its widget stream.
   const upstream = await startFakeUpstream({ tokenDelayMs: 30 });
   return {
-    fake: { apiKey: upstream.apiKey, projectId: upstream.projectId, url: upstream.url, sessionSecret: randomBytes(32).toString('hex') },
+    fake: {
+      apiKey: upstream.apiKey,
+      projectId: upstream.projectId,
+      url: upstream.url,
+      sessionSecret: randomBytes(32).toString('hex'),
+    },
     closer: upstream,
   };
 }
 
-async function sharedStore(config: CliConfig, closers: Closer[]): Promise<{ wrap: (proxy: PathorsProxy) => PathorsProxy }> {
+async function sharedStore(
+  config: CliConfig,
+  closers: Closer[],
+): Promise<{ wrap: (proxy: PathorsProxy) => PathorsProxy }> {
   if (!config.redis) return { wrap: (proxy) => proxy };
   const { RedisRateLimitStore, createRedisClient, withStoreHealth } = await import('./redis.js');
   const client = await createRedisClient(config.redis.url);
@@ -74,7 +94,11 @@ async function sharedStore(config: CliConfig, closers: Closer[]): Promise<{ wrap
       resolve();
     });
   });
-  const store = new RedisRateLimitStore({ client, failMode: config.redis.failMode, warn: (message) => say('warn', 'store', message) });
+  const store = new RedisRateLimitStore({
+    client,
+    failMode: config.redis.failMode,
+    warn: (message) => say('warn', 'store', message),
+  });
   config.server.store = store;
   if (client.status !== 'ready') await store.check();
   return { wrap: (proxy) => withStoreHealth(proxy, store) };
@@ -82,9 +106,12 @@ async function sharedStore(config: CliConfig, closers: Closer[]): Promise<{ wrap
 
 function listenError(error: unknown, host: string, port: number): string | undefined {
   const code = (error as { code?: unknown }).code;
-  if (code === 'EADDRINUSE') return `cannot listen on ${host}:${port}: port ${port} is already in use. Stop what holds it, or set PORT to another port.`;
-  if (code === 'EACCES') return `cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges). Set PORT to a port above 1023.`;
-  if (code === 'EADDRNOTAVAIL') return `cannot listen on ${host}:${port}: ${host} is not an address of this machine. Check HOST.`;
+  if (code === 'EADDRINUSE')
+    return `cannot listen on ${host}:${port}: port ${port} is already in use. Stop what holds it, or set PORT to another port.`;
+  if (code === 'EACCES')
+    return `cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges). Set PORT to a port above 1023.`;
+  if (code === 'EADDRNOTAVAIL')
+    return `cannot listen on ${host}:${port}: ${host} is not an address of this machine. Check HOST.`;
   return undefined;
 }
 
@@ -95,11 +122,20 @@ async function main(argv: string[]): Promise<number> {
   }
   const unknown = argv.find((arg) => arg !== '--fake');
   if (unknown !== undefined) {
-    write(process.stderr, `${NAME}: unknown argument ${JSON.stringify(unknown)}; it is configured from the environment.\n\n${USAGE}`);
+    write(
+      process.stderr,
+      `${NAME}: unknown argument ${JSON.stringify(unknown)}; it is configured from the environment.\n\n${USAGE}`,
+    );
     return 2;
   }
   const closers: Closer[] = [];
-  const closeAll = () => Promise.allSettled(closers.splice(0).reverse().map((closer) => closer.close()));
+  const closeAll = () =>
+    Promise.allSettled(
+      closers
+        .splice(0)
+        .reverse()
+        .map((closer) => closer.close()),
+    );
 
   let config: CliConfig;
   let handler: PathorsProxy;
@@ -118,14 +154,24 @@ async function main(argv: string[]): Promise<number> {
     // Upstream over node:http: its bodies pipe socket to socket (see node-fetch.ts).
     handler = wrap(createPathorsProxy({ ...proxyOptions, fetch: createNodeFetch(), log: logEvent }));
     if (fake) {
-      say('info', 'fake', `--fake: a fake Pathors upstream runs at ${fake.url} (no key needed; nothing leaves this machine).`, { upstream: fake.url });
+      say(
+        'info',
+        'fake',
+        `--fake: a fake Pathors upstream runs at ${fake.url} (no key needed; nothing leaves this machine).`,
+        { upstream: fake.url },
+      );
       if (logFormat === 'text') write(process.stdout, FAULT_MARKERS_HELP);
     }
   } catch (error) {
     await closeAll();
     if (error instanceof EnvConfigError) {
       const count = error.problems.length;
-      say('error', 'config', `${count} configuration ${count === 1 ? 'problem' : 'problems'}:\n${error.problems.map((p) => `  ${p.variable} ${p.message}`).join('\n')}\nRun ${NAME} --help for the configuration.`, { problems: error.problems });
+      say(
+        'error',
+        'config',
+        `${count} configuration ${count === 1 ? 'problem' : 'problems'}:\n${error.problems.map((p) => `  ${p.variable} ${p.message}`).join('\n')}\nRun ${NAME} --help for the configuration.`,
+        { problems: error.problems },
+      );
       return 1;
     }
     if (error instanceof ProxyOptionsError) {
@@ -142,13 +188,16 @@ async function main(argv: string[]): Promise<number> {
   let stopping = false;
   // Silent and headerless connections are closed, and each client address gets a capped number
   // (not behind a proxy of yours, where every connection comes from its address).
-  const server = guardServer(createServer((req, res) => {
-    open.add(res);
-    res.on('close', () => open.delete(res));
-    // A request that slipped in on a kept-alive connection while stopping is served, then the connection closes.
-    if (stopping) res.setHeader('Connection', 'close');
-    nodeHandler(req, res);
-  }), { maxConnectionsPerIp: config.server.trustProxy ? false : undefined });
+  const server = guardServer(
+    createServer((req, res) => {
+      open.add(res);
+      res.on('close', () => open.delete(res));
+      // A request that slipped in on a kept-alive connection while stopping is served, then the connection closes.
+      if (stopping) res.setHeader('Connection', 'close');
+      nodeHandler(req, res);
+    }),
+    { maxConnectionsPerIp: config.server.trustProxy ? false : undefined },
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -177,11 +226,21 @@ async function main(argv: string[]): Promise<number> {
     }
     stopping = true;
     const running = open.size;
-    say('info', 'shutdown', `${signal}: no new requests; ${running} running ${running === 1 ? 'request' : 'requests'} may finish within ${config.shutdownTimeoutMs / 1000} s.`, { signal, running });
+    say(
+      'info',
+      'shutdown',
+      `${signal}: no new requests; ${running} running ${running === 1 ? 'request' : 'requests'} may finish within ${config.shutdownTimeoutMs / 1000} s.`,
+      { signal, running },
+    );
     // Stops listening and closes idle kept-alive connections; busy ones close after their response.
     server.close();
     const deadline = setTimeout(() => {
-      say('warn', 'shutdown', `${open.size} ${open.size === 1 ? 'request' : 'requests'} still running after ${config.shutdownTimeoutMs / 1000} s; closing ${open.size === 1 ? 'it' : 'them'}.`, { cut: open.size });
+      say(
+        'warn',
+        'shutdown',
+        `${open.size} ${open.size === 1 ? 'request' : 'requests'} still running after ${config.shutdownTimeoutMs / 1000} s; closing ${open.size === 1 ? 'it' : 'them'}.`,
+        { cut: open.size },
+      );
       server.closeAllConnections();
     }, config.shutdownTimeoutMs);
     const poll = setInterval(() => {

@@ -8,9 +8,7 @@ const EXPOSED_HEADERS = `${SESSION_HEADER}, Retry-After`;
 const PREFLIGHT_MAX_AGE = '600';
 
 export type OriginVerdict =
-  | { kind: 'none' }
-  | { kind: 'allowed'; origin: string }
-  | { kind: 'refused'; origin: string };
+  { kind: 'none' } | { kind: 'allowed'; origin: string } | { kind: 'refused'; origin: string };
 
 export function judgeOrigin(request: Request, options: ResolvedOptions): OriginVerdict {
   const origin = request.headers.get('Origin');

@@ -36,9 +36,15 @@ const ORIGIN = 'https://pathors-rate-limiter';
  * Takes a token from a bucket holding `previous` (or a full one), refilled since `updatedAt`.
  * The same arithmetic as MemoryRateLimitStore and the Redis script.
  */
-export function takeToken(previous: Bucket | undefined, bucket: BucketOptions, now: number): { result: ConsumeResult; next?: Bucket; fullAt: number } {
+export function takeToken(
+  previous: Bucket | undefined,
+  bucket: BucketOptions,
+  now: number,
+): { result: ConsumeResult; next?: Bucket; fullAt: number } {
   const perMs = bucket.refillPerMinute / 60_000;
-  const tokens = previous ? Math.min(bucket.capacity, previous.tokens + Math.max(0, now - previous.updatedAt) * perMs) : bucket.capacity;
+  const tokens = previous
+    ? Math.min(bucket.capacity, previous.tokens + Math.max(0, now - previous.updatedAt) * perMs)
+    : bucket.capacity;
   if (tokens < 1) {
     return {
       result: { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / perMs / 1000)) },
@@ -46,7 +52,11 @@ export function takeToken(previous: Bucket | undefined, bucket: BucketOptions, n
     };
   }
   const left = tokens - 1;
-  return { result: { allowed: true, retryAfterSeconds: 0 }, next: { tokens: left, updatedAt: now }, fullAt: now + Math.ceil((bucket.capacity - left) / perMs) };
+  return {
+    result: { allowed: true, retryAfterSeconds: 0 },
+    next: { tokens: left, updatedAt: now },
+    fullAt: now + Math.ceil((bucket.capacity - left) / perMs),
+  };
 }
 
 /**

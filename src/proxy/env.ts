@@ -125,15 +125,22 @@ function checkUrl(value: string, redis = false): string | undefined {
     return `is not a URL: ${JSON.stringify(value)}.`;
   }
   const schemes = redis ? ['redis:', 'rediss:'] : ['http:', 'https:'];
-  if (!schemes.includes(url.protocol)) return `must start with ${schemes.map((scheme) => `${scheme}//`).join(' or ')}, not ${url.protocol}//.`;
-  if (!redis && (url.username || url.password)) return 'must not carry credentials; the API key goes in PATHORS_API_KEY.';
+  if (!schemes.includes(url.protocol))
+    return `must start with ${schemes.map((scheme) => `${scheme}//`).join(' or ')}, not ${url.protocol}//.`;
+  if (!redis && (url.username || url.password))
+    return 'must not carry credentials; the API key goes in PATHORS_API_KEY.';
   return undefined;
 }
 
 /** The address `hops` reverse proxies in: the entry the outermost trusted proxy appended. */
 export function forwardedClientIp(hops: number): (request: Request, context: ProxyContext) => string | undefined {
   return (request, context) => {
-    const entries = request.headers.get('X-Forwarded-For')?.split(',').map((part) => part.trim()).filter(Boolean) ?? [];
+    const entries =
+      request.headers
+        .get('X-Forwarded-For')
+        ?.split(',')
+        .map((part) => part.trim())
+        .filter(Boolean) ?? [];
     return entries.length >= hops ? entries[entries.length - hops] : context.clientAddress;
   };
 }
@@ -158,8 +165,13 @@ export function configFromEnv(env: Record<string, string | undefined>, read: Env
 
   const { fake } = read;
   const apiKey = fake?.apiKey ?? value('PATHORS_API_KEY');
-  if (apiKey === undefined) problem('PATHORS_API_KEY', 'is not set: set it to your Pathors project API key (or run with --fake to try without one).');
-  else if (!HEADER_SAFE.test(apiKey)) problem('PATHORS_API_KEY', 'contains whitespace or characters not allowed in an HTTP header.');
+  if (apiKey === undefined)
+    problem(
+      'PATHORS_API_KEY',
+      'is not set: set it to your Pathors project API key (or run with --fake to try without one).',
+    );
+  else if (!HEADER_SAFE.test(apiKey))
+    problem('PATHORS_API_KEY', 'contains whitespace or characters not allowed in an HTTP header.');
   const projectId = fake?.projectId ?? value('PATHORS_PROJECT_ID');
   if (projectId === undefined) problem('PATHORS_PROJECT_ID', 'is not set: set it to your Pathors project ID.');
 
@@ -167,9 +179,16 @@ export function configFromEnv(env: Record<string, string | undefined>, read: Env
   let allowedOrigins: ProxyServerOptions['allowedOrigins'] = [];
   if (originsText === undefined) {
     if (fake) allowedOrigins = (origin) => /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(origin);
-    else problem('PATHORS_ALLOWED_ORIGINS', 'is not set: list the origins of the pages that embed the widget, comma-separated (e.g. https://shop.example).');
+    else
+      problem(
+        'PATHORS_ALLOWED_ORIGINS',
+        'is not set: list the origins of the pages that embed the widget, comma-separated (e.g. https://shop.example).',
+      );
   } else {
-    const origins = originsText.split(',').map((origin) => origin.trim()).filter(Boolean);
+    const origins = originsText
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean);
     if (origins.length === 0) problem('PATHORS_ALLOWED_ORIGINS', 'names no origin.');
     for (const origin of origins) {
       if (origin === '*') {
@@ -182,17 +201,28 @@ export function configFromEnv(env: Record<string, string | undefined>, read: Env
       } catch {
         parsed = undefined;
       }
-      if (parsed === undefined || parsed === 'null') problem('PATHORS_ALLOWED_ORIGINS', `has an entry that is not an origin: ${JSON.stringify(origin)}.`);
-      else if (parsed !== origin) problem('PATHORS_ALLOWED_ORIGINS', `entries must be bare origins (scheme://host[:port]): ${JSON.stringify(origin)} should be ${JSON.stringify(parsed)}.`);
+      if (parsed === undefined || parsed === 'null')
+        problem('PATHORS_ALLOWED_ORIGINS', `has an entry that is not an origin: ${JSON.stringify(origin)}.`);
+      else if (parsed !== origin)
+        problem(
+          'PATHORS_ALLOWED_ORIGINS',
+          `entries must be bare origins (scheme://host[:port]): ${JSON.stringify(origin)} should be ${JSON.stringify(parsed)}.`,
+        );
     }
     allowedOrigins = origins;
   }
 
   const sessionSecret = value('PATHORS_SESSION_SECRET') ?? fake?.sessionSecret;
   if (sessionSecret === undefined) {
-    problem('PATHORS_SESSION_SECRET', 'is not set: the proxy signs session IDs with it. Generate one with `openssl rand -hex 32`.');
+    problem(
+      'PATHORS_SESSION_SECRET',
+      'is not set: the proxy signs session IDs with it. Generate one with `openssl rand -hex 32`.',
+    );
   } else if (sessionSecret.length < 32) {
-    problem('PATHORS_SESSION_SECRET', `is ${sessionSecret.length} characters; it must be at least 32. Generate one with \`openssl rand -hex 32\`.`);
+    problem(
+      'PATHORS_SESSION_SECRET',
+      `is ${sessionSecret.length} characters; it must be at least 32. Generate one with \`openssl rand -hex 32\`.`,
+    );
   } else if (sessionSecret === apiKey) {
     problem('PATHORS_SESSION_SECRET', 'must not be the API key.');
   }
@@ -205,12 +235,19 @@ export function configFromEnv(env: Record<string, string | undefined>, read: Env
     const sessionUrl = value('PATHORS_SESSION_URL');
     const baseUrl = value('PATHORS_BASE_URL');
     if ((chatUrl === undefined) !== (sessionUrl === undefined)) {
-      problem(chatUrl === undefined ? 'PATHORS_CHAT_URL' : 'PATHORS_SESSION_URL', 'must be set together with the other URL template (PATHORS_CHAT_URL and PATHORS_SESSION_URL).');
+      problem(
+        chatUrl === undefined ? 'PATHORS_CHAT_URL' : 'PATHORS_SESSION_URL',
+        'must be set together with the other URL template (PATHORS_CHAT_URL and PATHORS_SESSION_URL).',
+      );
     }
     if (baseUrl !== undefined && (chatUrl !== undefined || sessionUrl !== undefined)) {
       problem('PATHORS_BASE_URL', 'conflicts with PATHORS_CHAT_URL/PATHORS_SESSION_URL; set one or the other.');
     }
-    for (const [name, url] of [['PATHORS_BASE_URL', baseUrl], ['PATHORS_CHAT_URL', chatUrl], ['PATHORS_SESSION_URL', sessionUrl]] as const) {
+    for (const [name, url] of [
+      ['PATHORS_BASE_URL', baseUrl],
+      ['PATHORS_CHAT_URL', chatUrl],
+      ['PATHORS_SESSION_URL', sessionUrl],
+    ] as const) {
       const wrong = url === undefined ? undefined : checkUrl(url);
       if (wrong) problem(name, wrong);
     }
@@ -224,14 +261,19 @@ export function configFromEnv(env: Record<string, string | undefined>, read: Env
   }
 
   const port = value('PORT') ?? '8787';
-  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) problem('PORT', `must be a port number (0-65535), not ${JSON.stringify(port)}.`);
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535)
+    problem('PORT', `must be a port number (0-65535), not ${JSON.stringify(port)}.`);
 
   const trust = value('PATHORS_TRUST_PROXY')?.toLowerCase();
   let hops = 0;
   if (trust === 'true') hops = 1;
   else if (trust !== undefined && trust !== 'false') {
     if (/^\d{1,2}$/.test(trust)) hops = Number(trust);
-    else problem('PATHORS_TRUST_PROXY', `must be "false", "true" or the number of your reverse proxies (1, 2, ...), not ${JSON.stringify(trust)}.`);
+    else
+      problem(
+        'PATHORS_TRUST_PROXY',
+        `must be "false", "true" or the number of your reverse proxies (1, 2, ...), not ${JSON.stringify(trust)}.`,
+      );
   }
 
   const limit = (scope: 'IP' | 'SESSION', defaults: BucketOptions): BucketOptions | false => {
@@ -259,21 +301,36 @@ export function configFromEnv(env: Record<string, string | undefined>, read: Env
   if (toolsFile !== undefined) {
     let text: string | undefined;
     try {
-      text = (read.readFile ?? (() => { throw new Error('no file reader'); }))(toolsFile);
+      text = (
+        read.readFile ??
+        (() => {
+          throw new Error('no file reader');
+        })
+      )(toolsFile);
     } catch (error) {
-      problem('PATHORS_TOOLS_FILE', `cannot be read (${toolsFile}): ${error instanceof Error ? error.message : String(error)}.`);
+      problem(
+        'PATHORS_TOOLS_FILE',
+        `cannot be read (${toolsFile}): ${error instanceof Error ? error.message : String(error)}.`,
+      );
     }
     if (text !== undefined) {
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch (error) {
-        problem('PATHORS_TOOLS_FILE', `is not JSON (${toolsFile}): ${error instanceof Error ? error.message : String(error)}.`);
+        problem(
+          'PATHORS_TOOLS_FILE',
+          `is not JSON (${toolsFile}): ${error instanceof Error ? error.message : String(error)}.`,
+        );
       }
       if (parsed !== undefined) {
         const bad = Array.isArray(parsed) ? parsed.findIndex((tool) => !isToolDefinition(tool)) : -2;
         if (bad === -2) problem('PATHORS_TOOLS_FILE', `must hold a JSON array of tool definitions (${toolsFile}).`);
-        else if (bad >= 0) problem('PATHORS_TOOLS_FILE', `entry ${bad} must be { "type": "function", "function": { "name", ... } } (${toolsFile}).`);
+        else if (bad >= 0)
+          problem(
+            'PATHORS_TOOLS_FILE',
+            `entry ${bad} must be { "type": "function", "function": { "name", ... } } (${toolsFile}).`,
+          );
         else tools = parsed as ToolDefinition[];
       }
     }
@@ -285,13 +342,16 @@ export function configFromEnv(env: Record<string, string | undefined>, read: Env
     if (wrong) problem('PATHORS_REDIS_URL', wrong);
   }
   const failMode = value('PATHORS_REDIS_FAIL_MODE')?.toLowerCase() ?? 'open';
-  if (failMode !== 'open' && failMode !== 'closed') problem('PATHORS_REDIS_FAIL_MODE', `must be "open" or "closed", not ${JSON.stringify(failMode)}.`);
+  if (failMode !== 'open' && failMode !== 'closed')
+    problem('PATHORS_REDIS_FAIL_MODE', `must be "open" or "closed", not ${JSON.stringify(failMode)}.`);
 
   const logFormat = value('PATHORS_LOG_FORMAT')?.toLowerCase() ?? 'text';
-  if (logFormat !== 'text' && logFormat !== 'json') problem('PATHORS_LOG_FORMAT', `must be "text" or "json", not ${JSON.stringify(logFormat)}.`);
+  if (logFormat !== 'text' && logFormat !== 'json')
+    problem('PATHORS_LOG_FORMAT', `must be "text" or "json", not ${JSON.stringify(logFormat)}.`);
 
   const shutdown = value('PATHORS_SHUTDOWN_TIMEOUT_SECONDS') ?? '10';
-  if (!/^\d+(\.\d+)?$/.test(shutdown)) problem('PATHORS_SHUTDOWN_TIMEOUT_SECONDS', `must be a number of seconds, not ${JSON.stringify(shutdown)}.`);
+  if (!/^\d+(\.\d+)?$/.test(shutdown))
+    problem('PATHORS_SHUTDOWN_TIMEOUT_SECONDS', `must be a number of seconds, not ${JSON.stringify(shutdown)}.`);
 
   if (problems.length > 0) throw new EnvConfigError(problems);
 

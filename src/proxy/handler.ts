@@ -32,7 +32,10 @@ async function serve(context: RequestContext): Promise<Response> {
   const matched = matchRoute(path);
   if (request.method === 'OPTIONS') {
     requireAllowedOrigin(context.origin, true);
-    return new Response(null, { status: 204, headers: { ...preflightHeaders(context.origin, options), Allow: matched?.allow ?? ALLOWED_METHODS } });
+    return new Response(null, {
+      status: 204,
+      headers: { ...preflightHeaders(context.origin, options), Allow: matched?.allow ?? ALLOWED_METHODS },
+    });
   }
   if (!matched) throw new ProxyError('not_found', `No route ${path}.`);
   const handle = matched.handlers[request.method];
@@ -49,7 +52,13 @@ async function serve(context: RequestContext): Promise<Response> {
 }
 
 /** A thrown refusal (or bug) as the JSON answer a client reads; refusals are logged, bugs hidden. */
-function refusalResponse(runtime: ProxyRuntime, error: unknown, request: Request, path: string, clientIp: string | undefined): Response {
+function refusalResponse(
+  runtime: ProxyRuntime,
+  error: unknown,
+  request: Request,
+  path: string,
+  clientIp: string | undefined,
+): Response {
   let refusal: ProxyError;
   if (error instanceof ProxyError) {
     refusal = error;
@@ -58,8 +67,20 @@ function refusalResponse(runtime: ProxyRuntime, error: unknown, request: Request
     refusal = new ProxyError('internal_error', 'The proxy failed unexpectedly.');
   }
   // Upstream failures and internal errors were logged where they happened, with more detail.
-  if (!refusal.code.startsWith('upstream_') && refusal.code !== 'proxy_misconfigured' && refusal.code !== 'internal_error') {
-    runtime.log({ type: 'refusal', method: request.method, path: loggedPath(path), status: refusal.status, code: refusal.code, message: refusal.message, clientIp });
+  if (
+    !refusal.code.startsWith('upstream_') &&
+    refusal.code !== 'proxy_misconfigured' &&
+    refusal.code !== 'internal_error'
+  ) {
+    runtime.log({
+      type: 'refusal',
+      method: request.method,
+      path: loggedPath(path),
+      status: refusal.status,
+      code: refusal.code,
+      message: refusal.message,
+      clientIp,
+    });
   }
   return errorResponse(refusal);
 }

@@ -71,9 +71,13 @@ export function createNodeFetch(): typeof fetch {
     if (!lib) throw new TypeError(`Unsupported protocol ${url.protocol}`);
     const signal = init.signal ?? undefined;
     if (signal?.aborted) throw abortError(signal);
-    const headers: Record<string, string> = { 'Accept-Encoding': 'gzip, deflate, br', ...(init.headers as Record<string, string> | undefined) };
+    const headers: Record<string, string> = {
+      'Accept-Encoding': 'gzip, deflate, br',
+      ...(init.headers as Record<string, string> | undefined),
+    };
     const body = init.body;
-    if (body !== undefined && body !== null && typeof body !== 'string') throw new TypeError('createNodeFetch sends string bodies only.');
+    if (body !== undefined && body !== null && typeof body !== 'string')
+      throw new TypeError('createNodeFetch sends string bodies only.');
     if (typeof body === 'string') headers['Content-Length'] = String(new TextEncoder().encode(body).byteLength);
 
     const incoming = await new Promise<IncomingMessage>((resolve, reject) => {

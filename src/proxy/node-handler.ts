@@ -23,35 +23,38 @@ function requestBody(req: MaybeParsed): BodyInit | undefined {
   }
   let cancelled = false;
   let attached = false;
-  return new ReadableStream<Uint8Array>({
-    // Listeners are attached on first read, not at construction: a 'data' listener starts the
-    // flow, and a request the proxy passes to next() must keep its body for the next handler.
-    pull(controller) {
-      if (attached) {
+  return new ReadableStream<Uint8Array>(
+    {
+      // Listeners are attached on first read, not at construction: a 'data' listener starts the
+      // flow, and a request the proxy passes to next() must keep its body for the next handler.
+      pull(controller) {
+        if (attached) {
+          req.resume();
+          return;
+        }
+        attached = true;
+        req.on('data', (chunk: Buffer) => {
+          if (cancelled) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) req.pause();
+        });
+        req.on('end', () => {
+          if (!cancelled) controller.close();
+        });
+        req.on('error', (error) => {
+          if (!cancelled) controller.error(error);
+        });
+      },
+      cancel() {
+        // Not req.destroy(): that would close the socket before the 413 could be sent.
+        // Node drains and discards the rest once the response ends.
+        cancelled = true;
         req.resume();
-        return;
-      }
-      attached = true;
-      req.on('data', (chunk: Buffer) => {
-        if (cancelled) return;
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        if ((controller.desiredSize ?? 0) <= 0) req.pause();
-      });
-      req.on('end', () => {
-        if (!cancelled) controller.close();
-      });
-      req.on('error', (error) => {
-        if (!cancelled) controller.error(error);
-      });
+      },
+      // Zero, or the stream would pull (and start the flow) at construction.
     },
-    cancel() {
-      // Not req.destroy(): that would close the socket before the 413 could be sent.
-      // Node drains and discards the rest once the response ends.
-      cancelled = true;
-      req.resume();
-    },
-    // Zero, or the stream would pull (and start the flow) at construction.
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
 }
 
 function toRequest(req: MaybeParsed, signal: AbortSignal): Request {
@@ -279,4 +282,3 @@ export function toNodeHandler(handler: PathorsProxy): NodeHandler {
     });
   };
 }
-

@@ -45,7 +45,10 @@ function isLoopback(address: string): boolean {
  */
 export function guardServer<T extends Server>(server: T, options: ServerGuardOptions = {}): T {
   const headersTimeoutMs = options.headersTimeoutMs ?? SERVER_GUARD_DEFAULTS.headersTimeoutMs;
-  const requestTimeoutMs = Math.max(options.requestTimeoutMs ?? SERVER_GUARD_DEFAULTS.requestTimeoutMs, headersTimeoutMs);
+  const requestTimeoutMs = Math.max(
+    options.requestTimeoutMs ?? SERVER_GUARD_DEFAULTS.requestTimeoutMs,
+    headersTimeoutMs,
+  );
   server.headersTimeout = headersTimeoutMs;
   server.requestTimeout = requestTimeoutMs;
   server.keepAliveTimeout = options.keepAliveTimeoutMs ?? SERVER_GUARD_DEFAULTS.keepAliveTimeoutMs;
@@ -97,20 +100,34 @@ export interface ProxyServer {
 
 /** Starts the proxy on its own node:http server, as the CLI and the demo do. */
 export async function startProxyServer(options: ProxyServerOptions): Promise<ProxyServer> {
-  const { host = '127.0.0.1', port = 8787, headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, maxConnectionsPerIp, exemptFromCap, ...proxyOptions } = options;
-  // Upstream over node:http unless the site brings its own fetch: its bodies pipe socket to socket.
-  const handler = toNodeHandler(createPathorsProxy({ ...proxyOptions, fetch: proxyOptions.fetch ?? createNodeFetch() }));
-  // Not `import 'node:http'`: index.ts re-exports this module, and edge bundlers (wrangler's
-  // esbuild) fail on any node:http import, even a dynamic one. getBuiltinModule is Node >= 20.16.
-  const { createServer } = process.getBuiltinModule('node:http');
-  const server = guardServer(createServer((req, res) => handler(req, res)), {
+  const {
+    host = '127.0.0.1',
+    port = 8787,
     headersTimeoutMs,
     requestTimeoutMs,
     keepAliveTimeoutMs,
-    // Behind a proxy of yours, every connection comes from its address: a per-address cap would cap everyone.
-    maxConnectionsPerIp: maxConnectionsPerIp ?? (proxyOptions.trustProxy ? false : undefined),
+    maxConnectionsPerIp,
     exemptFromCap,
-  });
+    ...proxyOptions
+  } = options;
+  // Upstream over node:http unless the site brings its own fetch: its bodies pipe socket to socket.
+  const handler = toNodeHandler(
+    createPathorsProxy({ ...proxyOptions, fetch: proxyOptions.fetch ?? createNodeFetch() }),
+  );
+  // Not `import 'node:http'`: index.ts re-exports this module, and edge bundlers (wrangler's
+  // esbuild) fail on any node:http import, even a dynamic one. getBuiltinModule is Node >= 20.16.
+  const { createServer } = process.getBuiltinModule('node:http');
+  const server = guardServer(
+    createServer((req, res) => handler(req, res)),
+    {
+      headersTimeoutMs,
+      requestTimeoutMs,
+      keepAliveTimeoutMs,
+      // Behind a proxy of yours, every connection comes from its address: a per-address cap would cap everyone.
+      maxConnectionsPerIp: maxConnectionsPerIp ?? (proxyOptions.trustProxy ? false : undefined),
+      exemptFromCap,
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -106,7 +106,9 @@ export interface PathorsProxyOptions {
    * (its cookie, its auth). The only way variables are set: the browser never can.
    * Called when a session starts; the request's body has already been read by then.
    */
-  sessionVariables?: (request: Request) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
+  sessionVariables?: (
+    request: Request,
+  ) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
   /** Default: the global `fetch`. */
   fetch?: typeof fetch;
   /** Receives structured events; the API key never appears in them. */
@@ -224,12 +226,18 @@ function originMatcher(value: unknown): (origin: string) => boolean {
     return (origin) => predicate(origin) === true;
   }
   if (!Array.isArray(value)) {
-    throw new ProxyOptionsError('allowedOrigins', 'is required: a list of origins such as "https://shop.example", or a function.');
+    throw new ProxyOptionsError(
+      'allowedOrigins',
+      'is required: a list of origins such as "https://shop.example", or a function.',
+    );
   }
   const origins = new Set<string>();
   for (const entry of value as unknown[]) {
     if (entry === '*') {
-      throw new ProxyOptionsError('allowedOrigins', 'must not contain "*": name each origin (or, in code, pass a function).');
+      throw new ProxyOptionsError(
+        'allowedOrigins',
+        'must not contain "*": name each origin (or, in code, pass a function).',
+      );
     }
     if (typeof entry !== 'string') throw new ProxyOptionsError('allowedOrigins', 'must contain only strings.');
     let origin: string;
@@ -239,7 +247,10 @@ function originMatcher(value: unknown): (origin: string) => boolean {
       throw new ProxyOptionsError('allowedOrigins', `has an entry that is not an origin: ${JSON.stringify(entry)}.`);
     }
     if (origin !== entry) {
-      throw new ProxyOptionsError('allowedOrigins', `entries must be bare origins (scheme://host[:port], no path or trailing slash): ${JSON.stringify(entry)} should be ${JSON.stringify(origin)}.`);
+      throw new ProxyOptionsError(
+        'allowedOrigins',
+        `entries must be bare origins (scheme://host[:port], no path or trailing slash): ${JSON.stringify(entry)} should be ${JSON.stringify(origin)}.`,
+      );
     }
     origins.add(origin);
   }
@@ -270,12 +281,16 @@ function upstreamUrls(upstream: unknown, projectId: string): { chatCompletionsUr
 /** Checks every option once, at creation, so a misconfigured proxy never starts serving. */
 function pinnedTools(tools: PathorsProxyOptions['tools']): ResolvedOptions['tools'] {
   if (tools === undefined) return undefined;
-  if (!Array.isArray(tools)) throw new ProxyOptionsError('tools', 'must be an array of { type: "function", function: { name, ... } }.');
+  if (!Array.isArray(tools))
+    throw new ProxyOptionsError('tools', 'must be an array of { type: "function", function: { name, ... } }.');
   const byName = new Map<string, ToolDefinition>();
   for (const [i, definition] of tools.entries()) {
     const name: unknown = definition?.function?.name;
     if (definition?.type !== 'function' || typeof name !== 'string' || !name) {
-      throw new ProxyOptionsError(`tools[${i}]`, 'must be { type: "function", function: { name, description?, parameters? } }.');
+      throw new ProxyOptionsError(
+        `tools[${i}]`,
+        'must be { type: "function", function: { name, description?, parameters? } }.',
+      );
     }
     byName.set(name, definition);
   }
@@ -298,22 +313,34 @@ export function resolveOptions(options: PathorsProxyOptions): ResolvedOptions {
 
   const secrets = typeof options.sessionSecret === 'string' ? [options.sessionSecret] : options.sessionSecret;
   if (!Array.isArray(secrets) || secrets.length === 0) {
-    throw new ProxyOptionsError('sessionSecret', `is required: a random string of at least ${MIN_SECRET_LENGTH} characters (generate one with \`openssl rand -hex 32\`).`);
+    throw new ProxyOptionsError(
+      'sessionSecret',
+      `is required: a random string of at least ${MIN_SECRET_LENGTH} characters (generate one with \`openssl rand -hex 32\`).`,
+    );
   }
   for (const secret of secrets as unknown[]) {
     if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
-      throw new ProxyOptionsError('sessionSecret', `must be at least ${MIN_SECRET_LENGTH} characters (generate one with \`openssl rand -hex 32\`).`);
+      throw new ProxyOptionsError(
+        'sessionSecret',
+        `must be at least ${MIN_SECRET_LENGTH} characters (generate one with \`openssl rand -hex 32\`).`,
+      );
     }
     if (secret === apiKey) throw new ProxyOptionsError('sessionSecret', 'must not be the API key.');
   }
 
   const basePath = options.basePath ?? '';
   if (typeof basePath !== 'string' || (basePath !== '' && (!basePath.startsWith('/') || basePath.endsWith('/')))) {
-    throw new ProxyOptionsError('basePath', 'must be "" or a path starting with "/" and not ending with one, such as "/api/chat".');
+    throw new ProxyOptionsError(
+      'basePath',
+      'must be "" or a path starting with "/" and not ending with one, such as "/api/chat".',
+    );
   }
 
   const allowedHeaders = options.allowedHeaders ?? [];
-  if (!Array.isArray(allowedHeaders) || !allowedHeaders.every((name) => typeof name === 'string' && HEADER_NAME.test(name))) {
+  if (
+    !Array.isArray(allowedHeaders) ||
+    !allowedHeaders.every((name) => typeof name === 'string' && HEADER_NAME.test(name))
+  ) {
     throw new ProxyOptionsError('allowedHeaders', 'must be a list of HTTP header names.');
   }
 
@@ -323,7 +350,10 @@ export function resolveOptions(options: PathorsProxyOptions): ResolvedOptions {
     }
   }
   const store = options.store;
-  if (store !== undefined && (!isRecord(store) || typeof store.consume !== 'function' || typeof store.claim !== 'function')) {
+  if (
+    store !== undefined &&
+    (!isRecord(store) || typeof store.consume !== 'function' || typeof store.claim !== 'function')
+  ) {
     throw new ProxyOptionsError('store', 'must implement consume() and claim() (see RateLimitStore).');
   }
   if (options.fetch === undefined && typeof globalThis.fetch !== 'function') {
@@ -357,7 +387,11 @@ export function resolveOptions(options: PathorsProxyOptions): ResolvedOptions {
     store,
     requestIdTtlMs: positiveInteger('requestIdTtlMs', options.requestIdTtlMs, DEFAULTS.requestIdTtlMs),
     upstreamTimeoutMs: positiveInteger('upstreamTimeoutMs', options.upstreamTimeoutMs, DEFAULTS.upstreamTimeoutMs),
-    streamIdleTimeoutMs: positiveInteger('streamIdleTimeoutMs', options.streamIdleTimeoutMs, DEFAULTS.streamIdleTimeoutMs),
+    streamIdleTimeoutMs: positiveInteger(
+      'streamIdleTimeoutMs',
+      options.streamIdleTimeoutMs,
+      DEFAULTS.streamIdleTimeoutMs,
+    ),
     clientIp: options.clientIp,
     trustProxy: options.trustProxy ?? false,
     sessionVariables: options.sessionVariables,

@@ -88,7 +88,9 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   constructor(options: RedisRateLimitStoreOptions) {
     if (!options || typeof options.client?.call !== 'function') {
-      throw new TypeError('RedisRateLimitStore needs { client } with a call(command, ...args) method (an ioredis client has one).');
+      throw new TypeError(
+        'RedisRateLimitStore needs { client } with a call(command, ...args) method (an ioredis client has one).',
+      );
     }
     if (options.failMode !== undefined && options.failMode !== 'open' && options.failMode !== 'closed') {
       throw new TypeError('RedisRateLimitStore failMode must be "open" or "closed".');
@@ -109,11 +111,15 @@ export class RedisRateLimitStore implements RateLimitStore {
     const answer = await this.guard(() => this.evalBucket(this.prefix + key, bucket));
     if (answer === undefined) return { allowed: true, retryAfterSeconds: 0 };
     const [allowed, waitMs] = answer;
-    return allowed === 1 ? { allowed: true, retryAfterSeconds: 0 } : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+    return allowed === 1
+      ? { allowed: true, retryAfterSeconds: 0 }
+      : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
   }
 
   async claim(key: string, ttlMs: number, _now: number): Promise<boolean> {
-    const answer = await this.guard(() => this.client.call('SET', this.prefix + key, '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'));
+    const answer = await this.guard(() =>
+      this.client.call('SET', this.prefix + key, '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'),
+    );
     // Fail-open cannot know whether the ID was seen: let the request through.
     return answer === undefined ? true : answer === 'OK';
   }
@@ -147,7 +153,8 @@ export class RedisRateLimitStore implements RateLimitStore {
       if (!/NOSCRIPT/i.test(describe(error))) throw error;
       reply = await this.client.call('EVAL', TOKEN_BUCKET_LUA, ...args);
     }
-    if (!Array.isArray(reply) || reply.length !== 2) throw new Error(`unexpected script reply ${JSON.stringify(reply)}`);
+    if (!Array.isArray(reply) || reply.length !== 2)
+      throw new Error(`unexpected script reply ${JSON.stringify(reply)}`);
     return [Number(reply[0]), Number(reply[1])];
   }
 
@@ -177,7 +184,10 @@ export class RedisRateLimitStore implements RateLimitStore {
   private markUnreachable(error: unknown): void {
     if (!this.reachable) return;
     this.reachable = false;
-    const consequence = this.failMode === 'open' ? 'requests are served WITHOUT rate limits until it is back (fail-open)' : 'requests are refused until it is back (fail-closed)';
+    const consequence =
+      this.failMode === 'open'
+        ? 'requests are served WITHOUT rate limits until it is back (fail-open)'
+        : 'requests are refused until it is back (fail-closed)';
     this.warn(`pathors-chat proxy: Redis rate-limit store unreachable (${describe(error)}); ${consequence}.`);
   }
 
@@ -196,12 +206,16 @@ export class RedisRateLimitStore implements RateLimitStore {
 export function withStoreHealth(proxy: PathorsProxy, store: RedisRateLimitStore): PathorsProxy {
   return async (request, context) => {
     const response = await proxy(request, context);
-    if (request.method !== 'GET' || response.status !== 200 || !new URL(request.url).pathname.endsWith('/health')) return response;
+    if (request.method !== 'GET' || response.status !== 200 || !new URL(request.url).pathname.endsWith('/health'))
+      return response;
     if (await store.check()) return response;
     const open = store.failMode === 'open';
     const headers = new Headers(response.headers);
     headers.delete('Content-Length');
-    return new Response(JSON.stringify({ ok: open, degraded: ['rate_limit_store'] }), { status: open ? 200 : 503, headers });
+    return new Response(JSON.stringify({ ok: open, degraded: ['rate_limit_store'] }), {
+      status: open ? 200 : 503,
+      headers,
+    });
   };
 }
 
@@ -210,8 +224,26 @@ export function withStoreHealth(proxy: PathorsProxy, store: RedisRateLimitStore)
  * offline queue) or after `commandTimeout`, and it reconnects in the background. Needs the
  * optional peer dependency `ioredis`.
  */
-export async function createRedisClient(url: string, options: { commandTimeoutMs?: number } = {}): Promise<RedisCommandClient & { quit(): Promise<unknown>; disconnect(): void; on(event: string, listener: (...args: unknown[]) => void): unknown; status: string }> {
-  let Redis: new (url: string, options: Record<string, unknown>) => RedisCommandClient & { quit(): Promise<unknown>; disconnect(): void; on(event: string, listener: (...args: unknown[]) => void): unknown; status: string };
+export async function createRedisClient(
+  url: string,
+  options: { commandTimeoutMs?: number } = {},
+): Promise<
+  RedisCommandClient & {
+    quit(): Promise<unknown>;
+    disconnect(): void;
+    on(event: string, listener: (...args: unknown[]) => void): unknown;
+    status: string;
+  }
+> {
+  let Redis: new (
+    url: string,
+    options: Record<string, unknown>,
+  ) => RedisCommandClient & {
+    quit(): Promise<unknown>;
+    disconnect(): void;
+    on(event: string, listener: (...args: unknown[]) => void): unknown;
+    status: string;
+  };
   try {
     // A variable, so bundlers leave the optional dependency alone.
     const name = 'ioredis';

@@ -53,7 +53,10 @@ export function createSessionSigner(secrets: readonly string[]): SessionSigner {
   // Imported lazily: Workers forbid crypto work at module scope, and most requests need one key only.
   const keys = secrets.map((secret) => {
     let key: Promise<CryptoKey> | undefined;
-    return () => (key ??= crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']));
+    return () =>
+      (key ??= crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+        'sign',
+      ]));
   });
 
   async function mac(key: () => Promise<CryptoKey>, signed: string): Promise<Uint8Array> {

@@ -86,7 +86,10 @@ export async function reachUpstream(context: ProxyRuntime, call: UpstreamCall): 
 }
 
 /** A call whose answer is JSON (or nothing): the session API. */
-export async function upstreamJson(context: ProxyRuntime, call: UpstreamCall): Promise<{ status: number; body: unknown }> {
+export async function upstreamJson(
+  context: ProxyRuntime,
+  call: UpstreamCall,
+): Promise<{ status: number; body: unknown }> {
   const { response } = await reachUpstream(context, call);
   if (!response.ok) throw await upstreamFailure(call.operation, response, context.options, context.log);
   const text = await response.text();
@@ -167,7 +170,7 @@ export async function upstreamFailure(
   const headers: Record<string, string> = {};
   if (status === 401 || status === 403) {
     code = 'proxy_misconfigured';
-    message = 'The chat service is misconfigured: Pathors refused the proxy\'s API key or project ID.';
+    message = "The chat service is misconfigured: Pathors refused the proxy's API key or project ID.";
   } else if (status === 404 && operation !== 'chat' && operation !== 'create_session') {
     code = 'session_not_found';
     message = said ?? 'Session not found.';
@@ -181,7 +184,8 @@ export async function upstreamFailure(
     code = 'upstream_rate_limited';
     message = said ?? 'Pathors is rate limiting this project; try again shortly.';
     const retryAfter = response.headers.get('Retry-After');
-    headers['Retry-After'] = retryAfter !== null && /^\d{1,6}$/.test(retryAfter.trim()) ? retryAfter.trim() : DEFAULT_RETRY_AFTER;
+    headers['Retry-After'] =
+      retryAfter !== null && /^\d{1,6}$/.test(retryAfter.trim()) ? retryAfter.trim() : DEFAULT_RETRY_AFTER;
   } else {
     code = 'upstream_error';
     message = said === undefined ? `Pathors answered ${status}.` : `Pathors answered ${status}: ${said}`;

@@ -3,8 +3,10 @@ import { isRecord, mediaType } from '../shared/http.js';
 import { ProxyError, invalidField } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 
-type Limits = Pick<ResolvedOptions,
-  'maxBodyBytes' | 'maxMessages' | 'maxMessageChars' | 'maxTools' | 'allowSystemMessages' | 'tools'>;
+type Limits = Pick<
+  ResolvedOptions,
+  'maxBodyBytes' | 'maxMessages' | 'maxMessageChars' | 'maxTools' | 'allowSystemMessages' | 'tools'
+>;
 
 const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_DESCRIPTION_CHARS = 1024;
@@ -101,7 +103,10 @@ function toolCalls(field: string, value: unknown, limits: Limits): ToolCall[] {
     return {
       id: boundedString(`${at}.id`, call.id, MAX_ID_CHARS, false),
       type: 'function',
-      function: { name, arguments: boundedString(`${at}.function.arguments`, call.function.arguments, limits.maxMessageChars) },
+      function: {
+        name,
+        arguments: boundedString(`${at}.function.arguments`, call.function.arguments, limits.maxMessageChars),
+      },
     };
   });
 }
@@ -115,7 +120,10 @@ function message(value: unknown, i: number, limits: Limits): ChatMessage {
       return { role, content: boundedString(`${at}.content`, value.content, limits.maxMessageChars, false) };
     case 'system':
       if (!limits.allowSystemMessages) {
-        throw invalidField(`${at}.role`, 'must not be "system": the agent\'s instructions are set in Pathors, not by the page.');
+        throw invalidField(
+          `${at}.role`,
+          'must not be "system": the agent\'s instructions are set in Pathors, not by the page.',
+        );
       }
       return { role, content: boundedString(`${at}.content`, value.content, limits.maxMessageChars) };
     case 'tool':
@@ -125,9 +133,10 @@ function message(value: unknown, i: number, limits: Limits): ChatMessage {
         content: boundedString(`${at}.content`, value.content, limits.maxMessageChars),
       };
     case 'assistant': {
-      const content = value.content === null || value.content === undefined
-        ? null
-        : boundedString(`${at}.content`, value.content, limits.maxMessageChars);
+      const content =
+        value.content === null || value.content === undefined
+          ? null
+          : boundedString(`${at}.content`, value.content, limits.maxMessageChars);
       if (value.tool_calls === undefined) {
         if (content === null) throw invalidField(`${at}.content`, 'must be a string when there are no tool_calls.');
         return { role, content };
@@ -135,7 +144,10 @@ function message(value: unknown, i: number, limits: Limits): ChatMessage {
       return { role, content, tool_calls: toolCalls(`${at}.tool_calls`, value.tool_calls, limits) };
     }
     default:
-      throw invalidField(`${at}.role`, `must be one of "user", "assistant", "tool"${limits.allowSystemMessages ? ', "system"' : ''}.`);
+      throw invalidField(
+        `${at}.role`,
+        `must be one of "user", "assistant", "tool"${limits.allowSystemMessages ? ', "system"' : ''}.`,
+      );
   }
 }
 
@@ -154,7 +166,11 @@ function tool(value: unknown, i: number, pinned: Limits['tools']): ToolDefinitio
   }
   const definition: ToolDefinition = { type: 'function', function: { name } };
   if (fn.description !== undefined) {
-    definition.function.description = boundedString(`${at}.function.description`, fn.description, MAX_DESCRIPTION_CHARS);
+    definition.function.description = boundedString(
+      `${at}.function.description`,
+      fn.description,
+      MAX_DESCRIPTION_CHARS,
+    );
   }
   if (fn.parameters !== undefined) {
     if (!isRecord(fn.parameters)) throw invalidField(`${at}.function.parameters`, 'must be a JSON Schema object.');
@@ -181,7 +197,8 @@ export function validateChatRequest(value: unknown, limits: Limits): ValidChatRe
   if (!isRecord(value)) throw invalidField('body', 'must be a JSON object.');
   const { messages, stream, tools, session_id: sessionId } = value;
   if (!Array.isArray(messages) || messages.length === 0) throw invalidField('messages', 'must be a non-empty array.');
-  if (messages.length > limits.maxMessages) throw invalidField('messages', `must hold at most ${limits.maxMessages} messages.`);
+  if (messages.length > limits.maxMessages)
+    throw invalidField('messages', `must hold at most ${limits.maxMessages} messages.`);
   const body: ValidChatRequest['body'] = { messages: messages.map((entry: unknown, i) => message(entry, i, limits)) };
   if (stream !== undefined) {
     if (typeof stream !== 'boolean') throw invalidField('stream', 'must be a boolean.');
@@ -205,7 +222,11 @@ export function requestIdOf(request: Request, header: string): string | undefine
   const value = request.headers.get(header);
   if (value === null) return undefined;
   if (!REQUEST_ID.test(value)) {
-    throw new ProxyError('invalid_request', `${header} must be 8-128 characters of letters, digits, ".", "_", ":" or "-" (a UUID fits).`, { field: header });
+    throw new ProxyError(
+      'invalid_request',
+      `${header} must be 8-128 characters of letters, digits, ".", "_", ":" or "-" (a UUID fits).`,
+      { field: header },
+    );
   }
   return value;
 }

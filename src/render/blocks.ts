@@ -61,8 +61,13 @@ const last = (b: Block) => b.children_[b.children_.length - 1];
 /** Splits a GFM table row into trimmed cells; `\|` is a literal pipe. */
 export function cells(row: string): string[] {
   // A line ending cannot occur in a row: it marks the cell boundaries (none after the last).
-  return row.trim().replace(/^\|/, '').replace(/\\.|\|/g, (m) => (m == '|' ? '\n' : m == '\\|' ? '|' : m))
-    .replace(/\n$/, '').split('\n').map((s) => s.trim());
+  return row
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/\\.|\|/g, (m) => (m == '|' ? '\n' : m == '\\|' ? '|' : m))
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((s) => s.trim());
 }
 
 /** Normalises line endings and NUL, as the spec asks of any input. */
@@ -70,7 +75,14 @@ export const normalizeInput = (s: string): string => s.replace(/\r\n?/g, '\n').r
 
 // Parser state lives at module level, so that a parse (one per push while streaming)
 // allocates no closures; a parse is never re-entered.
-const mk = (t: string, n: number, depth = 0): Block => ({ type_: t, children_: [], open_: true, text_: '', line_: n, depth_: depth });
+const mk = (t: string, n: number, depth = 0): Block => ({
+  type_: t,
+  children_: [],
+  open_: true,
+  text_: '',
+  line_: n,
+  depth_: depth,
+});
 let doc: Block;
 let tip: Block;
 let oldTip: Block;
@@ -172,11 +184,13 @@ function finalize(b: Block) {
   } else if (b.type_ == 'pre') {
     // Fenced: less the line ending of the fence's own line. Indented: less trailing blank lines.
     b.text_ = b.fence_ ? b.text_.slice(1) : trimBlankLines(b.text_);
-  }
-  else if (isList(b)) {
+  } else if (isList(b)) {
     const n = b.children_.length - 1;
-    b.tight_ = !b.children_.some((item, i) => (i < n && endsWithBlank(item))
-      || item.children_.some((sub, j) => endsWithBlank(sub) && (i < n || j < item.children_.length - 1)));
+    b.tight_ = !b.children_.some(
+      (item, i) =>
+        (i < n && endsWithBlank(item)) ||
+        item.children_.some((sub, j) => endsWithBlank(sub) && (i < n || j < item.children_.length - 1)),
+    );
   }
 }
 
@@ -346,7 +360,9 @@ function incorporate() {
   const t = c.type_;
   // Blank lines inside block quotes and fenced code, or right after an empty item's
   // marker, do not make a list loose.
-  const lastBlank = blank && !(t == 'blockquote' || (t == 'pre' && c.fence_) || (t == 'li' && !c.children_.length && c.line_ == lineNo));
+  const lastBlank =
+    blank &&
+    !(t == 'blockquote' || (t == 'pre' && c.fence_) || (t == 'li' && !c.children_.length && c.line_ == lineNo));
   for (let b: Block | undefined = c; b; b = b.parent_) b.lastBlank_ = lastBlank;
   if (t == 'p' || t == 'pre') addLine();
   else if (offset < line.length && !blank) {
@@ -391,7 +407,13 @@ export function feed(st: BlockState, text: string): void {
 // A copy of the open path (the last, open child at each level): closing it, or adding
 // a line to it, leaves the original as it was. Closed blocks are shared.
 function copyOpen(b: Block, p?: Block): Block {
-  const c: Block = { ...b, parent_: p, children_: b.children_.slice(), rows_: b.rows_?.slice(), defs_: b.defs_?.slice() };
+  const c: Block = {
+    ...b,
+    parent_: p,
+    children_: b.children_.slice(),
+    rows_: b.rows_?.slice(),
+    defs_: b.defs_?.slice(),
+  };
   const l = last(b);
   if (l?.open_) c.children_[c.children_.length - 1] = copyOpen(l, c);
   if (b == tip) tip = c;

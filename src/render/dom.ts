@@ -16,19 +16,35 @@ export function create(v: VNode, o: RenderOptions): Node {
   from.set(e, v);
   // The copy button, in the code block's header bar, copies the code below the bar,
   // and says so for a moment.
-  if (v.tag_ == 'button') e.onclick = () => navigator.clipboard?.writeText(e.parentNode!.nextSibling!.textContent!).then(() => {
-    e.textContent = o.copiedLabel ?? 'Copied';
-    setTimeout(() => (e.textContent = v.kids_[0] as string), 1500);
-  }, () => {});
+  if (v.tag_ == 'button')
+    e.onclick = () =>
+      navigator.clipboard?.writeText(e.parentNode!.nextSibling!.textContent!).then(
+        () => {
+          e.textContent = o.copiedLabel ?? 'Copied';
+          setTimeout(() => (e.textContent = v.kids_[0] as string), 1500);
+        },
+        () => {},
+      );
   return e;
 }
 
 /** Makes the nodes from `live` up to (not including) `end` match `vs`. */
-export function morph(parent: Node, vs: VNode[], live: ChildNode | null, end: ChildNode | null, o: RenderOptions): void {
+export function morph(
+  parent: Node,
+  vs: VNode[],
+  live: ChildNode | null,
+  end: ChildNode | null,
+  o: RenderOptions,
+): void {
   for (const v of vs) {
     const n = live!;
     const was = from.get(n);
-    if (live == end || (typeof v == 'string' ? n.nodeType != 3 : !was || was.tag_ != v.tag_ || JSON.stringify(was.attrs_) != JSON.stringify(v.attrs_))) {
+    if (
+      live == end ||
+      (typeof v == 'string'
+        ? n.nodeType != 3
+        : !was || was.tag_ != v.tag_ || JSON.stringify(was.attrs_) != JSON.stringify(v.attrs_))
+    ) {
       // Another kind of node, or other attributes (rare: a link's URL still streaming in).
       live = create(v, o) as ChildNode;
       if (n != end) parent.replaceChild(live, n);

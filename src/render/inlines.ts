@@ -89,7 +89,7 @@ function bareLink(s: string, pos: number): [text: string, href: string] | undefi
       if (ch == '(') open++;
       else if (ch == ')') close++;
     }
-    for (let amp;;) {
+    for (let amp; ;) {
       if (TRAILING.test(u)) u = u.slice(0, -1);
       else if (u.endsWith(')') && close > open) {
         u = u.slice(0, -1);
@@ -134,7 +134,14 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
       let op;
       // The "multiple of 3" rule keeps `*foo**bar*` from pairing the wrong runs.
       for (let o = c.prev_; !op && o && o != bottom && o != limit; o = o.prev_) {
-        if (o.char_ == c.char_ && o.canOpen_ && (c.char_ == '~' ? o.left_ == c.left_ : !((c.canOpen_ || o.canClose_) && c.length_ % 3 && !((o.length_ + c.length_) % 3)))) op = o;
+        if (
+          o.char_ == c.char_ &&
+          o.canOpen_ &&
+          (c.char_ == '~'
+            ? o.left_ == c.left_
+            : !((c.canOpen_ || o.canClose_) && c.length_ % 3 && !((o.length_ + c.length_) % 3)))
+        )
+          op = o;
       }
       if (op) {
         const use = c.char_ == '~' ? c.left_ : c.left_ > 1 && op.left_ > 1 ? 2 : 1;
@@ -168,7 +175,12 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
     const left = after < 2 && (!after || !!before);
     const right = before < 2 && (!before || !!after);
     const d: Delim = {
-      char_: ch, left_: n, length_: n, closes_: [], opens_: [], prev_: delims,
+      char_: ch,
+      left_: n,
+      length_: n,
+      closes_: [],
+      opens_: [],
+      prev_: delims,
       canOpen_: ch == '_' ? left && (!right || before == 1) : left,
       canClose_: ch == '_' ? right && (!left || after == 1) : right,
     };
@@ -208,7 +220,9 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
       const n = label(s, pos);
       // A label too long for a definition finds none.
       // (A shortcut label longer than a definition's can find none: not normalised.)
-      const key = normalizeLabel(n > 2 ? s.slice(pos, pos + n) : op.nested_ || after - op.from_ > 1001 ? '' : s.slice(op.from_, after));
+      const key = normalizeLabel(
+        n > 2 ? s.slice(pos, pos + n) : op.nested_ || after - op.from_ > 1001 ? '' : s.slice(op.from_, after),
+      );
       const def = key && (ctx.defs_.get(key) ?? ctx.openDefs_?.get(key));
       if (key) ctx.lookedUp_ = true;
       if (def) {
@@ -250,7 +264,10 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
     // remembering it keeps a reply full of stray backticks from costing n².
     for (let m; !noCloser.has(n) && (m = TICKS.exec(s));) {
       if (m[0].length == n) {
-        const code = s.slice(from, m.index).replace(/\n/g, ' ').replace(/^ ([^]*[^ ][^]*) $/, '$1');
+        const code = s
+          .slice(from, m.index)
+          .replace(/\n/g, ' ')
+          .replace(/^ ([^]*[^ ][^]*) $/, '$1');
         toks.push(el('code', [code]));
         pos = TICKS.lastIndex;
         return;

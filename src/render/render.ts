@@ -65,20 +65,50 @@ export function renderBlock(b: Block, ctx: RenderContext, tight = false): VNode 
   // survive, and nothing else can reach the attribute.
   const lang = b.info_?.replace(/[ \t\n][^]*|[^\p{L}\p{N}_+#.-]/gu, '');
   ctx.lookedUp_ = false;
-  const v = tight && t == 'p' ? inline(b.text_, ctx)
-    : /^(p|h\d)$/.test(t) ? el(t, inline(b.text_, ctx))
-    : t == 'pre' ? el('div', [
-      el('div', [
-        el('span', lang ? [lang] : [], { class: 'code-lang' }),
-        el('button', [ctx.copyLabel_], { type: 'button', class: 'copy' }),
-      ], { class: 'code-header' }),
-      el(t, [code(b.text_, lang, b.fence_)], focus),
-    ], { class: 'code' })
-    : t == 'table' ? el('div', [el(t, [el('thead', [row(b, b.rows_![0]!, 'th', ctx)]), ...b.rows_!.length > 1 ? [el('tbody', b.rows_!.slice(1).map((r) => row(b, r, 'td', ctx)))] : []])], { class: 'table', ...focus })
-    // Containers and hr; an item's paragraphs follow its list's tightness. (start_ is NaN
-    // for a bullet list, undefined elsewhere: only an ordered list from other than 1 has a start.)
-    : t ? el(t, kids(t == 'li' ? tight : !!b.tight_), b.start_! - 1 ? { start: '' + b.start_ } : undefined)
-    : undefined;
+  const v =
+    tight && t == 'p'
+      ? inline(b.text_, ctx)
+      : /^(p|h\d)$/.test(t)
+        ? el(t, inline(b.text_, ctx))
+        : t == 'pre'
+          ? el(
+              'div',
+              [
+                el(
+                  'div',
+                  [
+                    el('span', lang ? [lang] : [], { class: 'code-lang' }),
+                    el('button', [ctx.copyLabel_], { type: 'button', class: 'copy' }),
+                  ],
+                  { class: 'code-header' },
+                ),
+                el(t, [code(b.text_, lang, b.fence_)], focus),
+              ],
+              { class: 'code' },
+            )
+          : t == 'table'
+            ? el(
+                'div',
+                [
+                  el(t, [
+                    el('thead', [row(b, b.rows_![0]!, 'th', ctx)]),
+                    ...(b.rows_!.length > 1
+                      ? [
+                          el(
+                            'tbody',
+                            b.rows_!.slice(1).map((r) => row(b, r, 'td', ctx)),
+                          ),
+                        ]
+                      : []),
+                  ]),
+                ],
+                { class: 'table', ...focus },
+              )
+            : // Containers and hr; an item's paragraphs follow its list's tightness. (start_ is NaN
+              // for a bullet list, undefined elsewhere: only an ordered list from other than 1 has a start.)
+              t
+              ? el(t, kids(t == 'li' ? tight : !!b.tight_), b.start_! - 1 ? { start: '' + b.start_ } : undefined)
+              : undefined;
   if (!b.open_ && !ctx.lookedUp_) ctx.cache_.set(b, [tight, v]);
   ctx.lookedUp_ ||= looked;
   return v;
@@ -92,4 +122,7 @@ function code(text: string, lang = '', fence?: string): VElement {
 }
 
 const row = (b: Block, cells: string[], tag: string, ctx: RenderContext) =>
-  el('tr', b.align_!.map((a, i) => el(tag, inline(cells[i] ?? '', ctx), a ? { align: a } : undefined)));
+  el(
+    'tr',
+    b.align_!.map((a, i) => el(tag, inline(cells[i] ?? '', ctx), a ? { align: a } : undefined)),
+  );

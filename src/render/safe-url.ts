@@ -32,5 +32,4 @@ export const linkHref = (url: string): string | undefined => check(url, /^(https
  * The src to set, or undefined when no request may be made: only http(s) URLs whose
  * host, resolved against the page as the browser will resolve it, is listed exactly.
  */
-export const imageSrc = (url: string, hosts: readonly string[]): string | undefined =>
-  check(url, /^https?:$/, hosts);
+export const imageSrc = (url: string, hosts: readonly string[]): string | undefined => check(url, /^https?:$/, hosts);

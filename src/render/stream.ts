@@ -174,15 +174,16 @@ export class MarkdownStream {
     while (count--) {
       this.finished_ = next(this.finished_);
       // A finished code block is final: the hook may take it over.
-      if (options.onCodeBlock) for (const code of (this.finished_ as Element).querySelectorAll('code')) {
-        const v = from.get(code);
-        try {
-          if (v?.fence_ != null) options.onCodeBlock(code, v.fence_);
-        } catch (error) {
-          // The hook's failure (a highlighter's bug) leaves this block as it is, not the reply.
-          console.error(error);
+      if (options.onCodeBlock)
+        for (const code of (this.finished_ as Element).querySelectorAll('code')) {
+          const v = from.get(code);
+          try {
+            if (v?.fence_ != null) options.onCodeBlock(code, v.fence_);
+          } catch (error) {
+            // The hook's failure (a highlighter's bug) leaves this block as it is, not the reply.
+            console.error(error);
+          }
         }
-      }
     }
   }
 }

@@ -14,7 +14,11 @@ export interface VElement {
   fence_?: string;
 }
 
-export const el = (t: string, c: VNode[] = [], a?: Record<string, string>): VElement => ({ tag_: t, kids_: c, attrs_: a });
+export const el = (t: string, c: VNode[] = [], a?: Record<string, string>): VElement => ({
+  tag_: t,
+  kids_: c,
+  attrs_: a,
+});
 
 /** Appends, merging adjacent text so that the DOM never holds two text nodes in a row. */
 export function append(list: VNode[], v: VNode): void {
@@ -25,4 +29,4 @@ export function append(list: VNode[], v: VNode): void {
 
 /** Plain text of nodes, as an image's alt text (an image inside gives its own alt). */
 export const textOf = (nodes: VNode[]): string =>
-  nodes.map((v) => (typeof v == 'string' ? v : v.attrs_?.alt ?? textOf(v.kids_))).join('');
+  nodes.map((v) => (typeof v == 'string' ? v : (v.attrs_?.alt ?? textOf(v.kids_)))).join('');

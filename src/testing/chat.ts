@@ -43,7 +43,9 @@ export async function handleChat(exchange: Exchange, state: FakeState): Promise<
     return sendError(res, 400, `Unknown fault "${markers.unknownFault}"; expected one of ${FAULTS.join(', ')}`);
   }
   const known = state.sessions.get(sessionId);
-  const markerFault = endsWithUser ? fireOnce(state, markers.fault, known?.messages.length ? sessionId : '', request.messages) : undefined;
+  const markerFault = endsWithUser
+    ? fireOnce(state, markers.fault, known?.messages.length ? sessionId : '', request.messages)
+    : undefined;
   const fault: AppliedFault | undefined = markerFault ?? state.faults.take();
   record.fault = fault?.fault;
   exchange.notify();
@@ -88,8 +90,12 @@ export async function handleChat(exchange: Exchange, state: FakeState): Promise<
  * message has no session yet (the proxy makes a new one for each attempt), so there it is
  * the same text since the fake started or was reset.
  */
-function fireOnce(state: FakeState, fault: AppliedFault | undefined, session: string,
-  messages: readonly ChatMessage[]): AppliedFault | undefined {
+function fireOnce(
+  state: FakeState,
+  fault: AppliedFault | undefined,
+  session: string,
+  messages: readonly ChatMessage[],
+): AppliedFault | undefined {
   if (!fault) return undefined;
   const key = `${session}\n${lastUserText(messages)}`;
   if (state.firedMarkers.has(key)) return undefined;
@@ -101,7 +107,13 @@ function fireOnce(state: FakeState, fault: AppliedFault | undefined, session: st
 function badToolCall(): PlannedReply {
   return {
     content: 'Let me look that up.',
-    toolCalls: [{ id: `call_${randomBytes(6).toString('hex')}`, type: 'function', function: { name: 'look up!', arguments: '{}' } }],
+    toolCalls: [
+      {
+        id: `call_${randomBytes(6).toString('hex')}`,
+        type: 'function',
+        function: { name: 'look up!', arguments: '{}' },
+      },
+    ],
   };
 }
 

@@ -48,7 +48,11 @@ export function planDeltas(reply: PlannedReply): Delta[] {
   return [{ role: 'assistant', ...first }, ...rest];
 }
 
-export function chunk(identity: CompletionIdentity, delta: Delta, finishReason: FinishReason = null): ChatCompletionChunk {
+export function chunk(
+  identity: CompletionIdentity,
+  delta: Delta,
+  finishReason: FinishReason = null,
+): ChatCompletionChunk {
   return {
     id: identity.id,
     object: 'chat.completion.chunk',

@@ -65,6 +65,9 @@ export function readMarkers(text: string): Markers {
       markers.unknownFault = value;
     }
   }
-  markers.text = text.replace(MARKER, '').replace(/[ \t]{2,}/g, ' ').trim();
+  markers.text = text
+    .replace(MARKER, '')
+    .replace(/[ \t]{2,}/g, ' ')
+    .trim();
   return markers;
 }

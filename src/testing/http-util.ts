@@ -58,7 +58,12 @@ export function sendJson(
 }
 
 /** The flat `{"error": "..."}` shape the reference shows for bad requests. */
-export function sendError(res: ServerResponse, status: number, message: string, headers?: Record<string, string>): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers?: Record<string, string>,
+): void {
   const body: ErrorBody = { error: message };
   sendJson(res, status, body, headers);
 }

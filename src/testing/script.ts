@@ -71,7 +71,11 @@ function toToolCall(call: ScriptedToolCall, tools: readonly ToolDefinition[]): T
     const offered = tools.find((tool) => tool.function.name === call.name);
     args = JSON.stringify(offered ? sampleFromSchema(offered.function.parameters ?? {}) : {});
   }
-  return { id: `call_${randomBytes(9).toString('base64url')}`, type: 'function', function: { name: call.name, arguments: args } };
+  return {
+    id: `call_${randomBytes(9).toString('base64url')}`,
+    type: 'function',
+    function: { name: call.name, arguments: args },
+  };
 }
 
 /** The `role: "tool"` messages that end the conversation, named after the calls they answer. */

@@ -33,7 +33,12 @@ export function getOrCreateSession(sessions: Map<string, FakeSession>, id: strin
  * does not say what creating an existing id does; the fake keeps its messages and replaces its
  * variables, which is what a site re-sending its user's details expects.
  */
-export function handleSession(exchange: Exchange, state: FakeState, layout: Layout, sessionId: string | undefined): void {
+export function handleSession(
+  exchange: Exchange,
+  state: FakeState,
+  layout: Layout,
+  sessionId: string | undefined,
+): void {
   const { req, res } = exchange;
   if (req.method === 'GET' && sessionId !== undefined) {
     const session = state.sessions.get(sessionId);

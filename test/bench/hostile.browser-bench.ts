@@ -19,7 +19,8 @@ function time(run: () => void): string {
 it('hostile families: 10 KB and 80 KB, whole and streamed', () => {
   for (const [name, family] of Object.entries(FAMILIES)) {
     const row: string[] = [];
-    for (const kb of [10, 80]) row.push(`whole ${kb} KB ${time(() => renderMarkdown(family(kb * 1024), document.createElement('div')))}`);
+    for (const kb of [10, 80])
+      row.push(`whole ${kb} KB ${time(() => renderMarkdown(family(kb * 1024), document.createElement('div')))}`);
     let last = 0;
     for (const kb of [2, 10, 80]) {
       // Quadratic at 2 KB taking 0.3 s would take 8 s at 10 KB and 8 minutes at 80 KB.
@@ -30,11 +31,13 @@ it('hostile families: 10 KB and 80 KB, whole and streamed', () => {
       }
       const chunks = chunk(family(kb * 1024));
       const start = performance.now();
-      row.push(`streamed ${kb} KB ${time(() => {
-        const s = new MarkdownStream(document.createElement('div'));
-        for (const c of chunks) s.push(c);
-        s.end();
-      })}`);
+      row.push(
+        `streamed ${kb} KB ${time(() => {
+          const s = new MarkdownStream(document.createElement('div'));
+          for (const c of chunks) s.push(c);
+          s.end();
+        })}`,
+      );
       last = performance.now() - start;
     }
     console.log(`${name}: ${row.join(', ')}`);

@@ -14,7 +14,11 @@ export async function rendererSize(): Promise<{ minified: number; gzip: number; 
     build: {
       write: false,
       minify: true,
-      lib: { entry: fileURLToPath(new URL('../../src/render/index.ts', import.meta.url)), formats: ['iife'], name: 'renderer' },
+      lib: {
+        entry: fileURLToPath(new URL('../../src/render/index.ts', import.meta.url)),
+        formats: ['iife'],
+        name: 'renderer',
+      },
       target: 'es2021',
     },
   });

@@ -14,8 +14,9 @@ export function sampleList(bytes = 20_000): string {
   let size = 0;
   for (let i = 1; size < bytes; i++) {
     const pad = ' '.repeat(String(i).length + 2);
-    const item = `${i}. **Step ${i}**: run the command below and check its *output*.\n\n`
-      + `${pad}\`\`\`sh\n${pad}npm run step-${i} -- --verbose\n${pad}\`\`\`\n`;
+    const item =
+      `${i}. **Step ${i}**: run the command below and check its *output*.\n\n` +
+      `${pad}\`\`\`sh\n${pad}npm run step-${i} -- --verbose\n${pad}\`\`\`\n`;
     items.push(item);
     size += item.length + 1;
   }

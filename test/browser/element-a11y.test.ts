@@ -8,8 +8,9 @@ const TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'];
 
 async function violations(): Promise<string[]> {
   const result = await axe.run(document, { runOnly: { type: 'tag', values: TAGS } });
-  return result.violations.map((violation) =>
-    `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  return result.violations.map(
+    (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+  );
 }
 
 beforeEach(async () => {
@@ -103,7 +104,9 @@ describe('accessibility (axe: wcag2a, wcag2aa, wcag21aa, wcag22aa)', () => {
     const dot = $(panel, '.typing i')!;
     expect(getComputedStyle(dot).animationName).toBe('blink');
     const session = cdp();
-    await session.send('Emulation.setEmulatedMedia', { features: [{ name: 'prefers-reduced-motion', value: 'reduce' }] });
+    await session.send('Emulation.setEmulatedMedia', {
+      features: [{ name: 'prefers-reduced-motion', value: 'reduce' }],
+    });
     try {
       expect(matchMedia('(prefers-reduced-motion: reduce)').matches).toBe(true);
       expect(getComputedStyle(dot).animationName).toBe('none');

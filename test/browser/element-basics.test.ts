@@ -50,7 +50,8 @@ describe('<pathors-chat> in bubble mode', () => {
     await expect.poll(() => panel.shadowRoot!.activeElement).toBe(composer(panel));
     await userEvent.keyboard('Hello from the keyboard');
     await userEvent.keyboard('{Enter}');
-    await expect.poll(() => (panel.shadowRoot!.querySelector('.message.user') as HTMLElement | null)?.innerText)
+    await expect
+      .poll(() => (panel.shadowRoot!.querySelector('.message.user') as HTMLElement | null)?.innerText)
       .toContain('Hello from the keyboard');
   });
 
@@ -116,7 +117,7 @@ describe('<pathors-chat> configuration', () => {
     const panel = await panelOf(chat);
     expect(launcher(chat)).toBeNull();
     expect(panel.getAttribute('role')).toBe('region');
-    const rect = ($(panel, '[part="panel"]')!).getBoundingClientRect();
+    const rect = $(panel, '[part="panel"]')!.getBoundingClientRect();
     expect(Math.round(rect.width)).toBe(500);
     expect(Math.round(rect.height)).toBe(600);
   });
@@ -156,7 +157,9 @@ describe('<pathors-chat> as settings change', () => {
   it('Escape during an IME composition does not close the panel', async () => {
     const chat = await mountChat({ open: true });
     const panel = await panelOf(chat);
-    composer(panel).dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', isComposing: true, bubbles: true, composed: true }));
+    composer(panel).dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Escape', isComposing: true, bubbles: true, composed: true }),
+    );
     await chat.updateComplete;
     expect(chat.open).toBe(true);
   });

@@ -34,9 +34,16 @@ describe('sending and streaming', () => {
     await idle(panel);
     expect($(panel, '.typing')).toBeNull();
     expect($$(panel, '.message.assistant .md table').length).toBe(1);
-    expect(events.map((event) => event.type)).toEqual(['pathors-send', 'pathors-message', 'pathors-session', 'pathors-message']);
+    expect(events.map((event) => event.type)).toEqual([
+      'pathors-send',
+      'pathors-message',
+      'pathors-session',
+      'pathors-message',
+    ]);
     expect((events[1]!.detail as { message: { role: string } }).message.role).toBe('user');
-    expect((events[3]!.detail as { message: { role: string; content: string } }).message).toMatchObject({ role: 'assistant' });
+    expect((events[3]!.detail as { message: { role: string; content: string } }).message).toMatchObject({
+      role: 'assistant',
+    });
   });
 
   it('Shift+Enter adds a line and Enter during an IME composition does not send', async () => {
@@ -45,7 +52,9 @@ describe('sending and streaming', () => {
     await userEvent.keyboard('{Shift>}{Enter}{/Shift}');
     await userEvent.keyboard('line two');
     expect(composer(panel).value).toBe('line one\nline two');
-    composer(panel).dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', isComposing: true, bubbles: true, composed: true }));
+    composer(panel).dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Enter', isComposing: true, bubbles: true, composed: true }),
+    );
     await panel.updateComplete;
     expect(bubbles(panel, 'user')).toEqual([]);
     await userEvent.keyboard('{Enter}');
@@ -185,8 +194,14 @@ describe('composer limits', () => {
 describe('copy', () => {
   it('copies a reply', async () => {
     const copied: string[] = [];
-    Object.defineProperty(navigator, 'clipboard', { configurable: true,
-      value: { writeText: async (text: string) => { copied.push(text); } } });
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: {
+        writeText: async (text: string) => {
+          copied.push(text);
+        },
+      },
+    });
     const { panel } = await openChat();
     await type(panel, 'hello');
     await userEvent.keyboard('{Enter}');
@@ -248,7 +263,11 @@ describe('the page tools', () => {
     chat.tools = [weatherTool(calls)];
     let approve: (value: boolean) => void = () => {};
     chat.addEventListener('pathors-tool-call', (event) => {
-      event.detail.waitUntil(new Promise((resolve) => { approve = resolve; }));
+      event.detail.waitUntil(
+        new Promise((resolve) => {
+          approve = resolve;
+        }),
+      );
     });
     await type(panel, 'Please use get_weather');
     await userEvent.keyboard('{Enter}');
@@ -278,7 +297,11 @@ describe('stopping during tools', () => {
     let signal: AbortSignal | undefined;
     chat.addEventListener('pathors-tool-call', (event) => {
       signal = event.detail.signal;
-      event.detail.waitUntil(new Promise((resolve) => { approve = resolve; }));
+      event.detail.waitUntil(
+        new Promise((resolve) => {
+          approve = resolve;
+        }),
+      );
     });
     await type(panel, 'Please use get_weather');
     await userEvent.keyboard('{Enter}');
@@ -349,7 +372,8 @@ describe('a reply cut short', () => {
     await until(() => (bubbles(panel, 'assistant')[0] ?? '').length > 0, 'the first words');
     await userEvent.click($(panel, '[part="send-button"]')!);
     await idle(panel);
-    expect(events.map((event) => (event.detail as { message: { role: string; status?: string } }).message))
-      .toMatchObject([{ role: 'user' }, { role: 'assistant', status: 'stopped' }]);
+    expect(
+      events.map((event) => (event.detail as { message: { role: string; status?: string } }).message),
+    ).toMatchObject([{ role: 'user' }, { role: 'assistant', status: 'stopped' }]);
   });
 });

@@ -28,13 +28,21 @@ afterEach(() => {
 describe('one message cannot break the panel', () => {
   it('a saved transcript with a reply that throws and garbage entries: the rest renders, the composer works', async () => {
     const key = `hostile-${Date.now()}`;
-    localStorage.setItem(`${key}:transcript`, JSON.stringify([
-      { id: 'u1', role: 'user', content: 'first question' },
-      { id: 'a1', role: 'assistant', content: `**Bold** start, then ${POISON}\n\n- and a list`, status: 'done' },
-      null, 42, 'text', { role: 'assistant' }, { id: 7, role: 'user', content: {} }, { id: 'x', role: 'system', content: 'hi' },
-      { id: 'u2', role: 'user', content: 'second question' },
-      { id: 'a2', role: 'assistant', content: 'A *fine* answer.', status: 'done' },
-    ]));
+    localStorage.setItem(
+      `${key}:transcript`,
+      JSON.stringify([
+        { id: 'u1', role: 'user', content: 'first question' },
+        { id: 'a1', role: 'assistant', content: `**Bold** start, then ${POISON}\n\n- and a list`, status: 'done' },
+        null,
+        42,
+        'text',
+        { role: 'assistant' },
+        { id: 7, role: 'user', content: {} },
+        { id: 'x', role: 'system', content: 'hi' },
+        { id: 'u2', role: 'user', content: 'second question' },
+        { id: 'a2', role: 'assistant', content: 'A *fine* answer.', status: 'done' },
+      ]),
+    );
     const chat = await mountChat({ open: true, 'storage-key': key });
     const panel = await panelOf(chat);
     expect(bubbles(panel, 'user')).toEqual(['first question', 'second question']);

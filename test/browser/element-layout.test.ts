@@ -17,10 +17,14 @@ async function settled(element: Element): Promise<void> {
 /** WCAG relative luminance contrast of two computed `rgb(...)` colours. */
 function contrast(a: string, b: string): number {
   const luminance = (color: string) => {
-    const [r, g, bl] = color.match(/[\d.]+/g)!.slice(0, 3).map(Number).map((channel) => {
-      const c = channel / 255;
-      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-    });
+    const [r, g, bl] = color
+      .match(/[\d.]+/g)!
+      .slice(0, 3)
+      .map(Number)
+      .map((channel) => {
+        const c = channel / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
     return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
   };
   const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
@@ -112,8 +116,12 @@ describe('scrolling', () => {
     await userEvent.keyboard('{Enter}');
     await idle(panel);
     expect(list.scrollHeight).toBeGreaterThan(list.clientHeight);
-    await expect.poll(() => list.scrollHeight - list.scrollTop - list.clientHeight,
-      { message: 'followed the first reply to its end', timeout: 3000 }).toBeLessThan(41);
+    await expect
+      .poll(() => list.scrollHeight - list.scrollTop - list.clientHeight, {
+        message: 'followed the first reply to its end',
+        timeout: 3000,
+      })
+      .toBeLessThan(41);
 
     await typeText('tell me a long story [[delay:15]]');
     await userEvent.keyboard('{Enter}');
@@ -124,8 +132,12 @@ describe('scrolling', () => {
     await idle(panel, 15_000);
     expect(list.scrollTop).toBe(0);
     await userEvent.click($(panel, '.jump')!);
-    await expect.poll(() => list.scrollHeight - list.scrollTop - list.clientHeight,
-      { message: 'jumped to the latest', timeout: 3000 }).toBeLessThan(41);
+    await expect
+      .poll(() => list.scrollHeight - list.scrollTop - list.clientHeight, {
+        message: 'jumped to the latest',
+        timeout: 3000,
+      })
+      .toBeLessThan(41);
     expect(($(panel, '.jump') as HTMLElement).hidden).toBe(true);
   });
 });
@@ -134,10 +146,11 @@ describe('lifecycle', () => {
   it('leaves no listener behind when removed', async () => {
     const added = new Map<string, number>();
     const original = { add: window.addEventListener, remove: window.removeEventListener };
-    const track = (delta: number) => function (this: Window, type: string, ...rest: unknown[]) {
-      added.set(type, (added.get(type) ?? 0) + delta);
-      return (delta > 0 ? original.add : original.remove).call(this, type, ...(rest as [EventListener]));
-    };
+    const track = (delta: number) =>
+      function (this: Window, type: string, ...rest: unknown[]) {
+        added.set(type, (added.get(type) ?? 0) + delta);
+        return (delta > 0 ? original.add : original.remove).call(this, type, ...(rest as [EventListener]));
+      };
     window.addEventListener = track(1) as typeof window.addEventListener;
     window.removeEventListener = track(-1) as typeof window.removeEventListener;
     try {

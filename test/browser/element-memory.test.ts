@@ -42,7 +42,9 @@ describe('memory', () => {
     const requests = await fake.chatRequests();
     expect(requests.map((request) => request.headers['x-session-id'])).toEqual([sessionId, sessionId]);
     // Only the new turn travels while the session is known.
-    expect((requests[1]!.body as { messages: unknown[] }).messages).toEqual([{ role: 'user', content: 'And my name is?' }]);
+    expect((requests[1]!.body as { messages: unknown[] }).messages).toEqual([
+      { role: 'user', content: 'And my name is?' },
+    ]);
     restored.dispose();
   });
 
@@ -88,10 +90,13 @@ describe('memory', () => {
   it('shows a reply cut off by a reload as interrupted', async () => {
     const key = `cut-${Date.now()}`;
     localStorage.setItem(`${key}:session`, 'abc.def');
-    localStorage.setItem(`${key}:transcript`, JSON.stringify([
-      { id: '1', role: 'user', content: 'hi' },
-      { id: '2', role: 'assistant', content: 'Half a rep', status: 'streaming' },
-    ]));
+    localStorage.setItem(
+      `${key}:transcript`,
+      JSON.stringify([
+        { id: '1', role: 'user', content: 'hi' },
+        { id: '2', role: 'assistant', content: 'Half a rep', status: 'streaming' },
+      ]),
+    );
     const chat = await mountChat({ open: true, 'storage-key': key });
     const panel = await panelOf(chat);
     expect(bubbles(panel, 'assistant')[0]).toContain('This reply was cut off.');
@@ -142,7 +147,9 @@ describe('memory', () => {
     localStorage.setItem(`${key}:transcript`, transcript);
     localStorage.setItem(`${key}:session`, 'other.tab');
     // The browser fires `storage` only in the *other* tabs; this is what ours receives.
-    window.dispatchEvent(new StorageEvent('storage', { key: `${key}:transcript`, newValue: transcript, storageArea: localStorage }));
+    window.dispatchEvent(
+      new StorageEvent('storage', { key: `${key}:transcript`, newValue: transcript, storageArea: localStorage }),
+    );
     await panel.updateComplete;
     expect(bubbles(panel, 'user')).toEqual(['typed in the other tab']);
     expect($(panel, '.message.assistant strong')!.textContent).toBe('there');
@@ -189,7 +196,10 @@ describe('memory', () => {
     await chat.reset();
     expect(bubbles(panel)).toHaveLength(0);
     await until(async () => {
-      const all = await (await fetch(`${inject('fakeUrl')}/__fake/requests?kind=all`)).json() as Array<{ method: string; body: unknown }>;
+      const all = (await (await fetch(`${inject('fakeUrl')}/__fake/requests?kind=all`)).json()) as Array<{
+        method: string;
+        body: unknown;
+      }>;
       return all.some((request) => request.method === 'DELETE' && JSON.stringify(request.body).includes(sessionId));
     }, 'the session to end upstream');
   });
@@ -199,7 +209,7 @@ describe('memory', () => {
     expect(await chat.send('sent by the page')).toBe(true);
     const panel = await panelOf(chat);
     await idle(panel);
-    expect((await fake.chatRequests())).toHaveLength(1);
+    expect(await fake.chatRequests()).toHaveLength(1);
     expect(panel.conversation!.entries[0]!.content).toBe('sent by the page');
   });
 });
@@ -208,10 +218,13 @@ describe('a session the proxy no longer accepts', () => {
   it('says so, and the retry starts a new session carrying the transcript', async () => {
     const key = `stale-${Date.now()}`;
     localStorage.setItem(`${key}:session`, 'forged.session');
-    localStorage.setItem(`${key}:transcript`, JSON.stringify([
-      { id: '1', role: 'user', content: 'earlier question' },
-      { id: '2', role: 'assistant', content: 'earlier answer', status: 'done' },
-    ]));
+    localStorage.setItem(
+      `${key}:transcript`,
+      JSON.stringify([
+        { id: '1', role: 'user', content: 'earlier question' },
+        { id: '2', role: 'assistant', content: 'earlier answer', status: 'done' },
+      ]),
+    );
     const chat = await mountChat({ open: true, 'storage-key': key });
     const panel = await panelOf(chat);
     await say(panel, 'new question');
@@ -238,7 +251,9 @@ describe('two tabs', () => {
     // The other tab marks its turn in flight, with a sign of life.
     localStorage.setItem(`${key}:turn`, JSON.stringify({ tab: 'other', status: 'streaming', at: Date.now() }));
     localStorage.setItem(`${key}:transcript`, transcript);
-    window.dispatchEvent(new StorageEvent('storage', { key: `${key}:transcript`, newValue: transcript, storageArea: localStorage }));
+    window.dispatchEvent(
+      new StorageEvent('storage', { key: `${key}:transcript`, newValue: transcript, storageArea: localStorage }),
+    );
     await panel.updateComplete;
     expect(bubbles(panel, 'assistant')).toEqual(['Half of the ans']);
   });

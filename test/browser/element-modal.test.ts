@@ -5,8 +5,9 @@ import { page, userEvent } from 'vitest/browser';
 import { $, launcher, mountChat, panelOf } from '../support/widget.js';
 
 beforeEach(() => {
-  document.body.innerHTML = '<header><a href="#top">Home</a></header><main><p><a href="#a">A link behind the chat</a></p>'
-    + '<div id="host"></div></main>';
+  document.body.innerHTML =
+    '<header><a href="#top">Home</a></header><main><p><a href="#a">A link behind the chat</a></p>' +
+    '<div id="host"></div></main>';
 });
 afterEach(async () => {
   document.body.replaceChildren();

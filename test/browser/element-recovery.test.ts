@@ -5,7 +5,18 @@ import { page, userEvent } from 'vitest/browser';
 import type { PathorsChat } from '../../src/index.js';
 import type { PathorsChatPanel } from '../../src/element/chat-panel.js';
 import { fake, until } from '../support/fake-control.js';
-import { $, $$, bubbles, composer, idle, launcher, mountChat, panelOf, recordEvents, typeText } from '../support/widget.js';
+import {
+  $,
+  $$,
+  bubbles,
+  composer,
+  idle,
+  launcher,
+  mountChat,
+  panelOf,
+  recordEvents,
+  typeText,
+} from '../support/widget.js';
 
 beforeEach(async () => {
   await page.viewport(1280, 800);

@@ -48,8 +48,9 @@ function scriptedFetch(replies: string[]): typeof fetch {
   let turn = 0;
   return (input, init) => {
     const reply = replies[turn++] ?? 'no more replies';
-    const events = pieces(reply, turn).map((piece) =>
-      `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: piece } }] })}\n\n`);
+    const events = pieces(reply, turn).map(
+      (piece) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: piece } }] })}\n\n`,
+    );
     events.push('data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n', 'data: [DONE]\n\n');
     const url = `${inject('scriptedUrl')}/reply?type=text/event-stream&chunks=${encodeURIComponent(JSON.stringify(events))}`;
     void input;
@@ -138,15 +139,16 @@ describe('a finished reply equals the same reply after a reload', () => {
     // Stopped with a reference still undefined, then cut off by the upstream mid-stream.
     await chat.send('tell me a long story [[delay:30]]');
     await new Promise<void>((resolve) => {
-      const check = () => ((panel.conversation?.entries.at(-1)?.content.length ?? 0) > 80
-        ? resolve() : setTimeout(check, 10));
+      const check = () =>
+        (panel.conversation?.entries.at(-1)?.content.length ?? 0) > 80 ? resolve() : setTimeout(check, 10);
       check();
     });
     chat.stop();
     await idle(panel);
     await chat.send('tell me about tents [[fault:drop-mid-stream]]');
     await idle(panel);
-    const statuses = panel.conversation!.entries.filter((entry) => entry.role === 'assistant')
+    const statuses = panel
+      .conversation!.entries.filter((entry) => entry.role === 'assistant')
       .map((entry) => entry.role === 'assistant' && entry.status);
     expect(statuses[0]).toBe('stopped');
     const live = await replies(panel);

@@ -13,105 +13,356 @@ type Expected = [kind: string, text: string][];
 const SNIPPETS: Record<string, [code: string, expected: Expected]> = {
   js: [
     `// Fetch the user, then greet them\nconst user = await fetch(\`/api/users/\${id}\`).then((r) => r.json());\nif (/^admin$/i.test(user.role)) console.log('Hello, ' + user.name, 42);\n`,
-    [['comment', '// Fetch the user, then greet them'], ['keyword', 'const'], ['keyword', 'await'], ['function', 'fetch'], ['string', '`/api/users/${id}`'],
-      ['function', 'then'], ['regexp', '/^admin$/i'], ['function', 'test'], ['property', 'role'], ['builtin', 'console'], ['string', "'Hello, '"],
-      ['property', 'name'], ['number', '42'], ['operator', '=>'], ['punctuation', '(']],
+    [
+      ['comment', '// Fetch the user, then greet them'],
+      ['keyword', 'const'],
+      ['keyword', 'await'],
+      ['function', 'fetch'],
+      ['string', '`/api/users/${id}`'],
+      ['function', 'then'],
+      ['regexp', '/^admin$/i'],
+      ['function', 'test'],
+      ['property', 'role'],
+      ['builtin', 'console'],
+      ['string', "'Hello, '"],
+      ['property', 'name'],
+      ['number', '42'],
+      ['operator', '=>'],
+      ['punctuation', '('],
+    ],
   ],
   ts: [
     `interface User { id: number; name?: string }\nexport async function load(id: number): Promise<User> {\n  return new Map<string, User>().get(String(id))!; /* never null */\n}\n`,
-    [['keyword', 'interface'], ['type', 'User'], ['type', 'number'], ['type', 'string'], ['keyword', 'export'], ['keyword', 'async'], ['keyword', 'function'],
-      ['function', 'load'], ['type', 'Promise'], ['keyword', 'return'], ['keyword', 'new'], ['type', 'Map'], ['function', 'get'], ['comment', '/* never null */']],
+    [
+      ['keyword', 'interface'],
+      ['type', 'User'],
+      ['type', 'number'],
+      ['type', 'string'],
+      ['keyword', 'export'],
+      ['keyword', 'async'],
+      ['keyword', 'function'],
+      ['function', 'load'],
+      ['type', 'Promise'],
+      ['keyword', 'return'],
+      ['keyword', 'new'],
+      ['type', 'Map'],
+      ['function', 'get'],
+      ['comment', '/* never null */'],
+    ],
   ],
   json: [
     `{\n  "name": "pathors-chat",\n  "version": 1.5,\n  "private": true,\n  "files": ["dist", null],\n  "offset": -2e3\n}\n`,
-    [['property', '"name"'], ['string', '"pathors-chat"'], ['number', '1.5'], ['keyword', 'true'], ['keyword', 'null'], ['number', '-2e3'], ['punctuation', '{']],
+    [
+      ['property', '"name"'],
+      ['string', '"pathors-chat"'],
+      ['number', '1.5'],
+      ['keyword', 'true'],
+      ['keyword', 'null'],
+      ['number', '-2e3'],
+      ['punctuation', '{'],
+    ],
   ],
   html: [
     `<!DOCTYPE html>\n<!-- the form -->\n<form action="/send" class='inline'>\n  <input name="q" required>\n  <button>Send &rarr;</button>\n</form>\n`,
-    [['meta', '<!DOCTYPE html>'], ['comment', '<!-- the form -->'], ['tag', '<form'], ['attr', 'action'], ['string', '"/send"'], ['attr', 'class'],
-      ['string', "'inline'"], ['tag', '>'], ['tag', '<input'], ['attr', 'required'], ['tag', '<button>'], ['builtin', '&rarr;'], ['tag', '</button>'], ['tag', '</form>']],
+    [
+      ['meta', '<!DOCTYPE html>'],
+      ['comment', '<!-- the form -->'],
+      ['tag', '<form'],
+      ['attr', 'action'],
+      ['string', '"/send"'],
+      ['attr', 'class'],
+      ['string', "'inline'"],
+      ['tag', '>'],
+      ['tag', '<input'],
+      ['attr', 'required'],
+      ['tag', '<button>'],
+      ['builtin', '&rarr;'],
+      ['tag', '</button>'],
+      ['tag', '</form>'],
+    ],
   ],
   css: [
     `/* Buttons */\n@media (max-width: 600px) {\n  .btn:hover, #send::after {\n    color: #1d4ed8;\n    margin: 0 auto !important;\n    width: calc(100% - 12px);\n    --gap: 4px;\n  }\n}\n`,
-    [['comment', '/* Buttons */'], ['keyword', '@media'], ['type', '.btn'], ['keyword', ':hover'], ['type', '#send'], ['keyword', '::after'], ['property', 'color'],
-      ['number', '#1d4ed8'], ['property', 'margin'], ['keyword', '!important'], ['function', 'calc'], ['number', '100%'], ['number', '12px'], ['variable', '--gap']],
+    [
+      ['comment', '/* Buttons */'],
+      ['keyword', '@media'],
+      ['type', '.btn'],
+      ['keyword', ':hover'],
+      ['type', '#send'],
+      ['keyword', '::after'],
+      ['property', 'color'],
+      ['number', '#1d4ed8'],
+      ['property', 'margin'],
+      ['keyword', '!important'],
+      ['function', 'calc'],
+      ['number', '100%'],
+      ['number', '12px'],
+      ['variable', '--gap'],
+    ],
   ],
   python: [
     `@dataclass\nclass Order(Base):\n    def total(self, tax=0.2) -> float:\n        """Sum of the lines."""\n        return sum(l.price for l in self.lines) * (1 + tax)  # VAT\n\nprint(f"{Order().total():.2f}", None)\n`,
-    [['meta', '@dataclass'], ['keyword', 'class'], ['type', 'Order'], ['type', 'Base'], ['keyword', 'def'], ['function', 'total'], ['keyword', 'self'], ['number', '0.2'],
-      ['type', 'float'], ['string', '"""Sum of the lines."""'], ['keyword', 'return'], ['builtin', 'sum'], ['keyword', 'for'], ['keyword', 'in'], ['comment', '# VAT'],
-      ['builtin', 'print'], ['string', 'f"{Order().total():.2f}"'], ['builtin', 'None']],
+    [
+      ['meta', '@dataclass'],
+      ['keyword', 'class'],
+      ['type', 'Order'],
+      ['type', 'Base'],
+      ['keyword', 'def'],
+      ['function', 'total'],
+      ['keyword', 'self'],
+      ['number', '0.2'],
+      ['type', 'float'],
+      ['string', '"""Sum of the lines."""'],
+      ['keyword', 'return'],
+      ['builtin', 'sum'],
+      ['keyword', 'for'],
+      ['keyword', 'in'],
+      ['comment', '# VAT'],
+      ['builtin', 'print'],
+      ['string', 'f"{Order().total():.2f}"'],
+      ['builtin', 'None'],
+    ],
   ],
   sh: [
     `$ npm install --save-dev pathors-chat  # once\nexport PORT=8080\nif [ -f .env ]; then source .env; fi\ncurl -s "http://127.0.0.1:$PORT/health" | grep -q ok && echo 'up'\n`,
-    [['meta', '$'], ['function', 'npm'], ['comment', '# once'], ['keyword', 'export'], ['number', '8080'], ['keyword', 'if'], ['keyword', 'then'], ['builtin', 'source'],
-      ['keyword', 'fi'], ['function', 'curl'], ['string', '"http://127.0.0.1:$PORT/health"'], ['function', 'grep'], ['builtin', 'echo'], ['string', "'up'"], ['operator', '&&']],
+    [
+      ['meta', '$'],
+      ['function', 'npm'],
+      ['comment', '# once'],
+      ['keyword', 'export'],
+      ['number', '8080'],
+      ['keyword', 'if'],
+      ['keyword', 'then'],
+      ['builtin', 'source'],
+      ['keyword', 'fi'],
+      ['function', 'curl'],
+      ['string', '"http://127.0.0.1:$PORT/health"'],
+      ['function', 'grep'],
+      ['builtin', 'echo'],
+      ['string', "'up'"],
+      ['operator', '&&'],
+    ],
   ],
   sql: [
     `-- Top customers\nSELECT c.name, COUNT(*) AS orders\nFROM customers c JOIN orders o ON o.customer_id = c.id\nWHERE c.city = 'O''Hare' AND o.total > 100\nGROUP BY c.name ORDER BY orders DESC LIMIT 10;\n`,
-    [['comment', '-- Top customers'], ['keyword', 'SELECT'], ['property', 'name'], ['function', 'COUNT'], ['keyword', 'AS'], ['keyword', 'FROM'], ['keyword', 'JOIN'],
-      ['keyword', 'WHERE'], ['string', "'O''Hare'"], ['number', '100'], ['keyword', 'GROUP'], ['keyword', 'DESC'], ['number', '10']],
+    [
+      ['comment', '-- Top customers'],
+      ['keyword', 'SELECT'],
+      ['property', 'name'],
+      ['function', 'COUNT'],
+      ['keyword', 'AS'],
+      ['keyword', 'FROM'],
+      ['keyword', 'JOIN'],
+      ['keyword', 'WHERE'],
+      ['string', "'O''Hare'"],
+      ['number', '100'],
+      ['keyword', 'GROUP'],
+      ['keyword', 'DESC'],
+      ['number', '10'],
+    ],
   ],
   java: [
     `@Override\npublic List<String> names(final int limit) {\n  // first ones\n  return users.stream().map(User::getName).limit(limit).toList();\n}\nString s = "a\\"b"; char c = 'x'; long n = 10L;\n`,
-    [['meta', '@Override'], ['keyword', 'public'], ['type', 'List'], ['type', 'String'], ['function', 'names'], ['keyword', 'final'], ['type', 'int'],
-      ['comment', '// first ones'], ['keyword', 'return'], ['function', 'stream'], ['string', '"a\\"b"'], ['string', "'x'"], ['number', '10L']],
+    [
+      ['meta', '@Override'],
+      ['keyword', 'public'],
+      ['type', 'List'],
+      ['type', 'String'],
+      ['function', 'names'],
+      ['keyword', 'final'],
+      ['type', 'int'],
+      ['comment', '// first ones'],
+      ['keyword', 'return'],
+      ['function', 'stream'],
+      ['string', '"a\\"b"'],
+      ['string', "'x'"],
+      ['number', '10L'],
+    ],
   ],
   go: [
     `package main\n\nimport "fmt"\n\n// Sum adds the numbers.\nfunc Sum(xs []int) (total int) {\n\tfor _, x := range xs {\n\t\ttotal += x\n\t}\n\tfmt.Println(len(xs), \`raw\`, nil)\n\treturn\n}\n`,
-    [['keyword', 'package'], ['keyword', 'import'], ['string', '"fmt"'], ['comment', '// Sum adds the numbers.'], ['keyword', 'func'], ['function', 'Sum'],
-      ['type', 'int'], ['keyword', 'range'], ['operator', ':='], ['function', 'Println'], ['builtin', 'len'], ['string', '`raw`'], ['builtin', 'nil']],
+    [
+      ['keyword', 'package'],
+      ['keyword', 'import'],
+      ['string', '"fmt"'],
+      ['comment', '// Sum adds the numbers.'],
+      ['keyword', 'func'],
+      ['function', 'Sum'],
+      ['type', 'int'],
+      ['keyword', 'range'],
+      ['operator', ':='],
+      ['function', 'Println'],
+      ['builtin', 'len'],
+      ['string', '`raw`'],
+      ['builtin', 'nil'],
+    ],
   ],
   rust: [
     `#[derive(Debug)]\npub struct Point<'a> { name: &'a str, x: f64 }\n\nfn main() {\n    let mut v: Vec<u32> = Vec::new();\n    v.push(0xff);\n    println!("{:?} {}", v, r#"raw "str""#); // done\n    let c = 'c';\n}\n`,
-    [['meta', '#[derive(Debug)]'], ['keyword', 'pub'], ['keyword', 'struct'], ['type', 'Point'], ['variable', "'a"], ['type', 'str'], ['type', 'f64'], ['keyword', 'fn'],
-      ['function', 'main'], ['keyword', 'let'], ['keyword', 'mut'], ['type', 'Vec'], ['type', 'u32'], ['function', 'new'], ['function', 'push'], ['number', '0xff'],
-      ['function', 'println!'], ['string', '"{:?} {}"'], ['string', 'r#"raw "str""#'], ['comment', '// done'], ['string', "'c'"]],
+    [
+      ['meta', '#[derive(Debug)]'],
+      ['keyword', 'pub'],
+      ['keyword', 'struct'],
+      ['type', 'Point'],
+      ['variable', "'a"],
+      ['type', 'str'],
+      ['type', 'f64'],
+      ['keyword', 'fn'],
+      ['function', 'main'],
+      ['keyword', 'let'],
+      ['keyword', 'mut'],
+      ['type', 'Vec'],
+      ['type', 'u32'],
+      ['function', 'new'],
+      ['function', 'push'],
+      ['number', '0xff'],
+      ['function', 'println!'],
+      ['string', '"{:?} {}"'],
+      ['string', 'r#"raw "str""#'],
+      ['comment', '// done'],
+      ['string', "'c'"],
+    ],
   ],
   yaml: [
     `# CI\nname: build\non:\n  push:\n    branches: [main]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: npm test\n        env: { CI: true, RETRIES: 3 }\ndefaults: &defaults\n  timeout: 10\nother: *defaults\n`,
-    [['comment', '# CI'], ['property', 'name'], ['property', 'on'], ['property', 'branches'], ['property', 'runs-on'], ['property', 'uses'], ['property', 'run'],
-      ['property', 'CI'], ['builtin', 'true'], ['property', 'RETRIES'], ['number', '3'], ['variable', '&defaults'], ['variable', '*defaults'], ['number', '10']],
+    [
+      ['comment', '# CI'],
+      ['property', 'name'],
+      ['property', 'on'],
+      ['property', 'branches'],
+      ['property', 'runs-on'],
+      ['property', 'uses'],
+      ['property', 'run'],
+      ['property', 'CI'],
+      ['builtin', 'true'],
+      ['property', 'RETRIES'],
+      ['number', '3'],
+      ['variable', '&defaults'],
+      ['variable', '*defaults'],
+      ['number', '10'],
+    ],
   ],
   diff: [
     `diff --git a/src/a.ts b/src/a.ts\nindex 3b18e51..a9c2f04 100644\n--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1,3 +1,3 @@\n import x from 'x';\n-const a = 1;\n+const a = 2;\n export default a;\n`,
-    [['meta', 'diff --git a/src/a.ts b/src/a.ts'], ['meta', 'index 3b18e51..a9c2f04 100644'], ['meta', '--- a/src/a.ts'], ['meta', '+++ b/src/a.ts'],
-      ['meta', '@@ -1,3 +1,3 @@'], ['deleted', '-const a = 1;'], ['inserted', '+const a = 2;']],
+    [
+      ['meta', 'diff --git a/src/a.ts b/src/a.ts'],
+      ['meta', 'index 3b18e51..a9c2f04 100644'],
+      ['meta', '--- a/src/a.ts'],
+      ['meta', '+++ b/src/a.ts'],
+      ['meta', '@@ -1,3 +1,3 @@'],
+      ['deleted', '-const a = 1;'],
+      ['inserted', '+const a = 2;'],
+    ],
   ],
   c: [
     `#include <stdio.h>\n\nint main(void) {\n  /* greet */\n  printf("%d\\n", sizeof(long));\n  return NULL == 0;\n}\n`,
-    [['meta', '#include <stdio.h>'], ['type', 'int'], ['function', 'main'], ['type', 'void'], ['comment', '/* greet */'], ['function', 'printf'], ['string', '"%d\\n"'],
-      ['keyword', 'sizeof'], ['keyword', 'return'], ['builtin', 'NULL']],
+    [
+      ['meta', '#include <stdio.h>'],
+      ['type', 'int'],
+      ['function', 'main'],
+      ['type', 'void'],
+      ['comment', '/* greet */'],
+      ['function', 'printf'],
+      ['string', '"%d\\n"'],
+      ['keyword', 'sizeof'],
+      ['keyword', 'return'],
+      ['builtin', 'NULL'],
+    ],
   ],
   cpp: [
     `#include "app.hpp"\nnamespace app {\ntemplate <typename T>\nstd::vector<T> twice(const T& x) { return {x, x}; }\n}\n`,
-    [['meta', '#include'], ['string', '"app.hpp"'], ['keyword', 'namespace'], ['keyword', 'template'], ['keyword', 'typename'], ['builtin', 'std'], ['type', 'vector'],
-      ['function', 'twice'], ['keyword', 'const']],
+    [
+      ['meta', '#include'],
+      ['string', '"app.hpp"'],
+      ['keyword', 'namespace'],
+      ['keyword', 'template'],
+      ['keyword', 'typename'],
+      ['builtin', 'std'],
+      ['type', 'vector'],
+      ['function', 'twice'],
+      ['keyword', 'const'],
+    ],
   ],
   csharp: [
     `using System;\npublic record Person(string Name) {\n  public override string ToString() => $"Person {Name}";\n  var path = @"C:\\dir\\""file""";\n}\n`,
-    [['keyword', 'using'], ['keyword', 'public'], ['keyword', 'record'], ['type', 'Person'], ['type', 'string'], ['keyword', 'override'], ['function', 'ToString'],
-      ['string', '$"Person {Name}"'], ['keyword', 'var'], ['string', '@"C:\\dir\\""file"""']],
+    [
+      ['keyword', 'using'],
+      ['keyword', 'public'],
+      ['keyword', 'record'],
+      ['type', 'Person'],
+      ['type', 'string'],
+      ['keyword', 'override'],
+      ['function', 'ToString'],
+      ['string', '$"Person {Name}"'],
+      ['keyword', 'var'],
+      ['string', '@"C:\\dir\\""file"""'],
+    ],
   ],
   php: [
     `<?php\nfunction greet(string $name): string {\n  # say hello\n  return "Hello, " . $name;\n}\necho greet('World');\n`,
-    [['meta', '<?php'], ['keyword', 'function'], ['function', 'greet'], ['variable', '$name'], ['comment', '# say hello'], ['keyword', 'return'],
-      ['string', '"Hello, "'], ['keyword', 'echo'], ['string', "'World'"]],
+    [
+      ['meta', '<?php'],
+      ['keyword', 'function'],
+      ['function', 'greet'],
+      ['variable', '$name'],
+      ['comment', '# say hello'],
+      ['keyword', 'return'],
+      ['string', '"Hello, "'],
+      ['keyword', 'echo'],
+      ['string', "'World'"],
+    ],
   ],
   ruby: [
     `class Greeter < Base\n  attr_reader :name\n  def greet?(other)\n    puts "Hi #{@name}" unless other.nil? # polite\n  end\nend\n`,
-    [['keyword', 'class'], ['type', 'Greeter'], ['type', 'Base'], ['keyword', 'attr_reader'], ['string', ':name'], ['keyword', 'def'], ['function', 'greet?'],
-      ['builtin', 'puts'], ['string', '"Hi #{@name}"'], ['keyword', 'unless'], ['comment', '# polite'], ['keyword', 'end']],
+    [
+      ['keyword', 'class'],
+      ['type', 'Greeter'],
+      ['type', 'Base'],
+      ['keyword', 'attr_reader'],
+      ['string', ':name'],
+      ['keyword', 'def'],
+      ['function', 'greet?'],
+      ['builtin', 'puts'],
+      ['string', '"Hi #{@name}"'],
+      ['keyword', 'unless'],
+      ['comment', '# polite'],
+      ['keyword', 'end'],
+    ],
   ],
   kotlin: [
     `data class User(val name: String, val age: Int = 0)\n\nfun main() {\n    val users = listOf(User("Ann", 30))\n    println(users.first().name) // Ann\n}\n`,
-    [['keyword', 'data'], ['keyword', 'class'], ['type', 'User'], ['keyword', 'val'], ['type', 'String'], ['type', 'Int'], ['number', '0'], ['keyword', 'fun'],
-      ['function', 'listOf'], ['string', '"Ann"'], ['function', 'first'], ['property', 'name'], ['comment', '// Ann']],
+    [
+      ['keyword', 'data'],
+      ['keyword', 'class'],
+      ['type', 'User'],
+      ['keyword', 'val'],
+      ['type', 'String'],
+      ['type', 'Int'],
+      ['number', '0'],
+      ['keyword', 'fun'],
+      ['function', 'listOf'],
+      ['string', '"Ann"'],
+      ['function', 'first'],
+      ['property', 'name'],
+      ['comment', '// Ann'],
+    ],
   ],
   swift: [
     `import SwiftUI\n\n@MainActor\nstruct ContentView: View {\n    let title = "Hello"\n    func greet(_ name: String) -> String { return title + name }\n}\n`,
-    [['keyword', 'import'], ['type', 'SwiftUI'], ['meta', '@MainActor'], ['keyword', 'struct'], ['type', 'ContentView'], ['type', 'View'], ['keyword', 'let'],
-      ['string', '"Hello"'], ['keyword', 'func'], ['function', 'greet'], ['type', 'String'], ['keyword', 'return']],
+    [
+      ['keyword', 'import'],
+      ['type', 'SwiftUI'],
+      ['meta', '@MainActor'],
+      ['keyword', 'struct'],
+      ['type', 'ContentView'],
+      ['type', 'View'],
+      ['keyword', 'let'],
+      ['string', '"Hello"'],
+      ['keyword', 'func'],
+      ['function', 'greet'],
+      ['type', 'String'],
+      ['keyword', 'return'],
+    ],
   ],
 };
 
@@ -138,7 +389,10 @@ function mount(): HTMLElement {
 
 /** [kind, text] of every token span. */
 function spans(code: Element): Expected {
-  return [...code.querySelectorAll('span')].map((span) => [span.className.replace(/^tok-/, ''), span.textContent ?? '']);
+  return [...code.querySelectorAll('span')].map((span) => [
+    span.className.replace(/^tok-/, ''),
+    span.textContent ?? '',
+  ]);
 }
 
 /** Asserts the highlighter's output shape: only spans holding one text node, or text nodes, directly in `code`. */
@@ -173,8 +427,20 @@ describe('highlightInto: what a reader sees', () => {
     highlightInto(code, 'html');
     expect(code.textContent).toBe(text);
     const found = spans(code);
-    for (const token of [['tag', '<style>'], ['keyword', ':hover'], ['number', '#fff'], ['tag', '</style>'], ['tag', '<script'], ['attr', 'type'],
-      ['keyword', 'if'], ['operator', '<'], ['builtin', 'console'], ['string', "'</div>'"], ['tag', '</script>'], ['tag', '<p>']]) {
+    for (const token of [
+      ['tag', '<style>'],
+      ['keyword', ':hover'],
+      ['number', '#fff'],
+      ['tag', '</style>'],
+      ['tag', '<script'],
+      ['attr', 'type'],
+      ['keyword', 'if'],
+      ['operator', '<'],
+      ['builtin', 'console'],
+      ['string', "'</div>'"],
+      ['tag', '</script>'],
+      ['tag', '<p>'],
+    ]) {
       expect(found, JSON.stringify(token)).toContainEqual(token);
     }
     // Text outside a script is not code.
@@ -202,9 +468,30 @@ describe('highlightInto: what a reader sees', () => {
   });
 
   it('reads the language by any of its names, in any case', () => {
-    const pairs: Array<[string, string]> = [['js', 'javascript'], ['js', 'JSX'], ['ts', 'TypeScript'], ['ts', 'tsx'], ['json', 'jsonc'], ['html', 'xml'], ['html', 'svg'], ['css', 'scss'],
-      ['python', 'py'], ['sh', 'bash'], ['sh', 'shell'], ['sh', 'zsh'], ['sh', 'console'], ['go', 'golang'], ['rust', 'rs'], ['yaml', 'yml'], ['diff', 'patch'],
-      ['c', 'h'], ['cpp', 'c++'], ['csharp', 'cs'], ['ruby', 'rb'], ['kotlin', 'kt']];
+    const pairs: Array<[string, string]> = [
+      ['js', 'javascript'],
+      ['js', 'JSX'],
+      ['ts', 'TypeScript'],
+      ['ts', 'tsx'],
+      ['json', 'jsonc'],
+      ['html', 'xml'],
+      ['html', 'svg'],
+      ['css', 'scss'],
+      ['python', 'py'],
+      ['sh', 'bash'],
+      ['sh', 'shell'],
+      ['sh', 'zsh'],
+      ['sh', 'console'],
+      ['go', 'golang'],
+      ['rust', 'rs'],
+      ['yaml', 'yml'],
+      ['diff', 'patch'],
+      ['c', 'h'],
+      ['cpp', 'c++'],
+      ['csharp', 'cs'],
+      ['ruby', 'rb'],
+      ['kotlin', 'kt'],
+    ];
     for (const [name, alias] of pairs) {
       const [text] = SNIPPETS[name]!;
       const a = codeBlock(text, mount());
@@ -239,7 +526,11 @@ describe('highlightInto: what a reader sees', () => {
   });
 
   it('highlights 200 KB of code and keeps every character', () => {
-    const text = Object.values(SNIPPETS).map(([snippet]) => snippet).join('\n').repeat(60).slice(0, 200_000);
+    const text = Object.values(SNIPPETS)
+      .map(([snippet]) => snippet)
+      .join('\n')
+      .repeat(60)
+      .slice(0, 200_000);
     for (const language of ['js', 'python', 'yaml', 'go']) {
       const code = codeBlock(text, mount());
       highlightInto(code, language);
@@ -274,7 +565,9 @@ describe('highlightInto: the palette', () => {
   it('adopts the palette into the document, once, for code outside any shadow root', () => {
     highlightInto(codeBlock('let a = 1', mount()), 'js');
     highlightInto(codeBlock('b = 2', mount()), 'python');
-    const palettes = document.adoptedStyleSheets.filter((sheet) => [...sheet.cssRules].some((rule) => rule.cssText.startsWith('.tok-keyword')));
+    const palettes = document.adoptedStyleSheets.filter((sheet) =>
+      [...sheet.cssRules].some((rule) => rule.cssText.startsWith('.tok-keyword')),
+    );
     expect(palettes.length).toBe(1);
   });
 
@@ -314,7 +607,9 @@ describe('highlightInto: the palette', () => {
     frame.append(reply);
     reply.append(block);
     panelRoot.append(frame);
-    const allKinds = Object.values(SNIPPETS).map(([text]) => text).join('\n');
+    const allKinds = Object.values(SNIPPETS)
+      .map(([text]) => text)
+      .join('\n');
     const code = codeBlock(allKinds, block);
     return { host, code };
   }
@@ -325,16 +620,19 @@ describe('highlightInto: the palette', () => {
   }
 
   function luminance(color: string): number {
-    const [r, g, b] = color.match(/[\d.]+/g)!.slice(0, 3).map((c) => {
-      const v = Number(c) / 255;
-      return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-    }) as [number, number, number];
+    const [r, g, b] = color
+      .match(/[\d.]+/g)!
+      .slice(0, 3)
+      .map((c) => {
+        const v = Number(c) / 255;
+        return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+      }) as [number, number, number];
     return 0.2126 * r + 0.7152 * g + 0.0722 * b;
   }
 
   /** The colour actually painted behind `element`: the first opaque background up the (flat) tree. */
   function backgroundBehind(element: Element): string {
-    for (let at: Element | null = element; at; at = at.parentElement ?? ((at.getRootNode() as ShadowRoot).host ?? null)) {
+    for (let at: Element | null = element; at; at = at.parentElement ?? (at.getRootNode() as ShadowRoot).host ?? null) {
       const bg = getComputedStyle(at).backgroundColor;
       if (!/^rgba\(.*, 0\)$|^transparent$/.test(bg)) return bg;
     }
@@ -364,7 +662,7 @@ describe('highlightInto: the palette', () => {
     });
   }
 
-  it('follows a theme change without highlighting again, and a site can set a kind\'s colour', () => {
+  it("follows a theme change without highlighting again, and a site can set a kind's colour", () => {
     const { host, code } = widgetLike('light');
     highlightInto(code, 'ts');
     const keyword = code.querySelector<HTMLElement>('.tok-keyword')!;
@@ -378,7 +676,7 @@ describe('highlightInto: the palette', () => {
 });
 
 describe('highlightInto under an enforced Trusted Types policy', () => {
-  it('highlights every language in a page with require-trusted-types-for \'script\', with no violation', async () => {
+  it("highlights every language in a page with require-trusted-types-for 'script', with no violation", async () => {
     const moduleUrl = new URL('../../src/render/highlight/index.ts', import.meta.url).href;
     const iframe = document.createElement('iframe');
     iframe.srcdoc = `<!doctype html><meta http-equiv="Content-Security-Policy" content="require-trusted-types-for 'script'">
@@ -390,7 +688,9 @@ window.highlighter = import(${JSON.stringify(moduleUrl)});
     mounted.push(iframe);
     document.body.append(iframe);
     type Frame = Window & { violations: string[]; highlighter?: Promise<{ highlightInto: typeof highlightInto }> };
-    const frame = await new Promise<Frame>((resolve) => iframe.addEventListener('load', () => resolve(iframe.contentWindow as Frame)));
+    const frame = await new Promise<Frame>((resolve) =>
+      iframe.addEventListener('load', () => resolve(iframe.contentWindow as Frame)),
+    );
     const { highlightInto: frameHighlight } = await frame.highlighter!;
     const doc = iframe.contentDocument!;
     const root = doc.body.appendChild(doc.createElement('div')).attachShadow({ mode: 'open' });
@@ -403,7 +703,9 @@ window.highlighter = import(${JSON.stringify(moduleUrl)});
     expect(root.adoptedStyleSheets.length).toBe(1);
     expect(frame.violations).toEqual([]);
     // The policy is really enforced there: an HTML string sink throws and is reported.
-    expect(() => { doc.body.innerHTML = '<b>x</b>'; }).toThrow(/TrustedHTML/);
+    expect(() => {
+      doc.body.innerHTML = '<b>x</b>';
+    }).toThrow(/TrustedHTML/);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(frame.violations.length).toBe(1);
   });

@@ -61,33 +61,39 @@ describe('every family costs linear time, whole and streamed', () => {
   // collection): n² would take 64 times, and did (the code block, 126) before the fix.
   const BOUND = 8 * 3;
   for (const [name, family] of Object.entries(FAMILIES)) {
-    it(name, () => {
-      // 4 and 32 KB whole, 2 and 16 KB streamed (not 10 and 80: the same ratio, at a
-      // fifth of the time in npm test; test/bench/hostile.browser-bench.ts prints the
-      // times at 10 and 80 KB). Whole renders of 2 KB are too fast to time reliably.
-      const small = family(2 * KB);
-      const large = family(16 * KB);
-      const ratios: Record<string, number> = {};
-      const whole = (text: string) => () => renderMarkdown(text, document.createElement('div'));
-      ratios.whole = median(whole(family(32 * KB))) / median(whole(family(4 * KB)));
-      const smallChunks = chunk(small);
-      const largeChunks = chunk(large);
-      const streamed = (chunks: string[]) => () => streamInto(document.createElement('div'), chunks);
-      ratios.streamed = median(streamed(largeChunks), streamed(smallChunks)) / median(streamed(smallChunks));
-      console.log(`${name}: time ratio for 8 times the text, whole ${ratios.whole.toFixed(1)}, streamed ${ratios.streamed.toFixed(1)}`);
-      expect(ratios.whole, 'whole').toBeLessThan(BOUND);
-      expect(ratios.streamed, 'streamed').toBeLessThan(BOUND);
-      // And what comes out is the text, rendered: the whole render equals the streamed one.
-      const a = mount();
-      const b = mount();
-      renderMarkdown(small, a);
-      streamInto(b, smallChunks);
-      expect(b.innerHTML).toBe(a.innerHTML);
-      expect(a.textContent!.length).toBeGreaterThan(0);
-      expect(depth(a)).toBeLessThan(120);
-      renderMarkdown(large, a);
-      expect(depth(a)).toBeLessThan(120);
-    }, 120_000);
+    it(
+      name,
+      () => {
+        // 4 and 32 KB whole, 2 and 16 KB streamed (not 10 and 80: the same ratio, at a
+        // fifth of the time in npm test; test/bench/hostile.browser-bench.ts prints the
+        // times at 10 and 80 KB). Whole renders of 2 KB are too fast to time reliably.
+        const small = family(2 * KB);
+        const large = family(16 * KB);
+        const ratios: Record<string, number> = {};
+        const whole = (text: string) => () => renderMarkdown(text, document.createElement('div'));
+        ratios.whole = median(whole(family(32 * KB))) / median(whole(family(4 * KB)));
+        const smallChunks = chunk(small);
+        const largeChunks = chunk(large);
+        const streamed = (chunks: string[]) => () => streamInto(document.createElement('div'), chunks);
+        ratios.streamed = median(streamed(largeChunks), streamed(smallChunks)) / median(streamed(smallChunks));
+        console.log(
+          `${name}: time ratio for 8 times the text, whole ${ratios.whole.toFixed(1)}, streamed ${ratios.streamed.toFixed(1)}`,
+        );
+        expect(ratios.whole, 'whole').toBeLessThan(BOUND);
+        expect(ratios.streamed, 'streamed').toBeLessThan(BOUND);
+        // And what comes out is the text, rendered: the whole render equals the streamed one.
+        const a = mount();
+        const b = mount();
+        renderMarkdown(small, a);
+        streamInto(b, smallChunks);
+        expect(b.innerHTML).toBe(a.innerHTML);
+        expect(a.textContent!.length).toBeGreaterThan(0);
+        expect(depth(a)).toBeLessThan(120);
+        renderMarkdown(large, a);
+        expect(depth(a)).toBeLessThan(120);
+      },
+      120_000,
+    );
   }
 });
 
@@ -97,9 +103,9 @@ describe('nesting is bounded, never the stack', () => {
     'block quotes': '>'.repeat(2200) + ' x',
     'quoted lists': '> - '.repeat(600) + 'x',
     'ordered lists': '1. '.repeat(2000) + 'x',
-    'emphasis': '*'.repeat(4000) + 'a' + '*'.repeat(4000),
+    emphasis: '*'.repeat(4000) + 'a' + '*'.repeat(4000),
     'strong and emphasis': '***'.repeat(5000),
-    'strikethrough': '~~a '.repeat(3000) + 'x' + ' a~~'.repeat(3000),
+    strikethrough: '~~a '.repeat(3000) + 'x' + ' a~~'.repeat(3000),
     'links in images': '!['.repeat(3000) + 'a' + '](b)'.repeat(3000),
     'indented lists': Array.from({ length: 400 }, (_, i) => ' '.repeat(2 * i) + '- item').join('\n'),
   };
@@ -143,7 +149,12 @@ describe('size cap', () => {
 describe('through the element', () => {
   // The fake upstream's echo quotes what the visitor wrote, as markdown: a hostile
   // message comes back as a hostile reply, streamed through the real proxy.
-  const REPLIES = ['- '.repeat(1100) + 'x', '>'.repeat(2200) + ' x', '*'.repeat(4000) + 'a' + '*'.repeat(4000), '[a]('.repeat(2000)];
+  const REPLIES = [
+    '- '.repeat(1100) + 'x',
+    '>'.repeat(2200) + ' x',
+    '*'.repeat(4000) + 'a' + '*'.repeat(4000),
+    '[a]('.repeat(2000),
+  ];
   it('renders each, and the panel still works after, and after a reload', async () => {
     const key = `hostile-${Date.now()}`;
     const chat = await mountChat({ 'storage-key': key, 'max-length': '16000' });

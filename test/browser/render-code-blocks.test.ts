@@ -19,8 +19,10 @@ describe('code blocks', () => {
   it('render as the contract says', () => {
     const div = mount();
     renderMarkdown('```python\nx = 1\n```', div);
-    expect(div.innerHTML).toBe('<div class="code"><div class="code-header"><span class="code-lang">python</span>'
-      + '<button type="button" class="copy">Copy</button></div><pre tabindex="0"><code class="language-python">x = 1\n</code></pre></div>');
+    expect(div.innerHTML).toBe(
+      '<div class="code"><div class="code-header"><span class="code-lang">python</span>' +
+        '<button type="button" class="copy">Copy</button></div><pre tabindex="0"><code class="language-python">x = 1\n</code></pre></div>',
+    );
   });
 
   for (const size of [0, 1, 3, 7]) {
@@ -40,7 +42,10 @@ describe('code blocks', () => {
       if (size) for (let i = 0; i < REPLY.length; i += size) s.push(REPLY.slice(i, i + size));
       else s.push(REPLY);
       s.end();
-      expect(calls).toEqual([['python', 'print(1)\n', true], ['', 'plain\n', true]]);
+      expect(calls).toEqual([
+        ['python', 'print(1)\n', true],
+        ['', 'plain\n', true],
+      ]);
       // Both stayed highlighted; the indented block (not fenced) was not handed over.
       expect(div.querySelectorAll('code > span.tok-keyword').length).toBe(2);
       expect(div.querySelectorAll('code').length).toBe(3);
@@ -50,7 +55,11 @@ describe('code blocks', () => {
   it('survives a hook that throws: the block stays as rendered, the reply goes on', () => {
     const div = mount();
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
-    renderMarkdown('```js\nx\n```\n\nafter', div, { onCodeBlock: () => { throw new Error('highlighter bug'); } });
+    renderMarkdown('```js\nx\n```\n\nafter', div, {
+      onCodeBlock: () => {
+        throw new Error('highlighter bug');
+      },
+    });
     expect(div.querySelector('code')!.textContent).toBe('x\n');
     expect(div.lastElementChild!.outerHTML).toBe('<p>after</p>');
     expect(errors).toHaveBeenCalled();

@@ -3,8 +3,28 @@
 // that makes scrollable blocks keyboard-focusable are left out,
 // attributes are sorted, and the line breaks a renderer puts between block tags are
 // dropped.
-const BLOCK = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'li', 'blockquote', 'pre', 'hr',
-  'table', 'thead', 'tbody', 'tr', 'th', 'td', 'div']);
+const BLOCK = new Set([
+  'p',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'ul',
+  'ol',
+  'li',
+  'blockquote',
+  'pre',
+  'hr',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'div',
+]);
 const VOID = new Set(['hr', 'br', 'img']);
 const OURS = new Set(['a target', 'a rel', 'img loading', 'img referrerpolicy', 'pre tabindex', 'table tabindex']);
 
@@ -27,8 +47,11 @@ export function serialize(n: Node): string {
   const tag = e.localName;
   if (tag === 'div' && e.classList.contains('code')) return serialize(e.querySelector('pre')!);
   if (tag === 'button' && e.classList.contains('copy')) return '';
-  const attrs = [...e.attributes].filter((a) => !OURS.has(`${tag} ${a.name}`))
-    .map((a) => ` ${a.name}="${esc(a.value)}"`).sort().join('');
+  const attrs = [...e.attributes]
+    .filter((a) => !OURS.has(`${tag} ${a.name}`))
+    .map((a) => ` ${a.name}="${esc(a.value)}"`)
+    .sort()
+    .join('');
   const inner = [...e.childNodes].map(serialize).join('');
   return VOID.has(tag) ? `<${tag}${attrs}>` : `<${tag}${attrs}>${inner}</${tag}>`;
 }

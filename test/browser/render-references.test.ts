@@ -5,17 +5,26 @@ import { renderMarkdown } from '../../src/render/index.js';
 
 describe('character references', () => {
   it('decodes named, decimal and hexadecimal references', () => {
-    expect(['&amp;', '&nbsp;', '&copy;', '&eacute;', '&Eacute;', '&mdash;', '&hellip;', '&#35;', '&#x1F600;', '&#X22;']
-      .map(decode)).toEqual(['&', '\u00a0', '©', 'é', 'É', '—', '…', '#', '😀', '"']);
+    expect(
+      ['&amp;', '&nbsp;', '&copy;', '&eacute;', '&Eacute;', '&mdash;', '&hellip;', '&#35;', '&#x1F600;', '&#X22;'].map(
+        decode,
+      ),
+    ).toEqual(['&', '\u00a0', '©', 'é', 'É', '—', '…', '#', '😀', '"']);
   });
 
   it('knows every HTML5 name, not only common ones', () => {
-    expect(['&ngE;', '&ClockwiseContourIntegral;', '&Afr;', '&fjlig;', '&semi;', '&NotNestedGreaterGreater;']
-      .map(decode)).toEqual(['≧̸', '∲', '𝔄', 'fj', ';', '⪢̸']);
+    expect(
+      ['&ngE;', '&ClockwiseContourIntegral;', '&Afr;', '&fjlig;', '&semi;', '&NotNestedGreaterGreater;'].map(decode),
+    ).toEqual(['≧̸', '∲', '𝔄', 'fj', ';', '⪢̸']);
   });
 
   it('replaces invalid code points and leaves unknown names alone', () => {
-    expect(['&#0;', '&#x110000;', '&#xD800;', '&#9999999;'].map(decode)).toEqual(['\ufffd', '\ufffd', '\ufffd', '\ufffd']);
+    expect(['&#0;', '&#x110000;', '&#xD800;', '&#9999999;'].map(decode)).toEqual([
+      '\ufffd',
+      '\ufffd',
+      '\ufffd',
+      '\ufffd',
+    ]);
     expect(decode('&madeup;')).toBeUndefined();
     expect(unescape('\\*a\\b &lt; &madeup; \\&amp;')).toBe('*a\\b < &madeup; &amp;');
   });

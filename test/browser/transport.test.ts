@@ -66,8 +66,12 @@ function scripted(params: Record<string, string | number>): string {
 
 const sse = (data: unknown) => `data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
 const contentChunk = (content: string, finish: 'stop' | null = null) => ({
-  id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm',
-  choices: [{ index: 0, delta: { content }, finish_reason: finish }], session_id: 'session-field',
+  id: 'c',
+  object: 'chat.completion.chunk',
+  created: 1,
+  model: 'm',
+  choices: [{ index: 0, delta: { content }, finish_reason: finish }],
+  session_id: 'session-field',
 });
 
 beforeEach(() => fake.reset());
@@ -162,7 +166,9 @@ describe('postChat through the proxy to the fake upstream', () => {
   });
 
   it('works without streaming (stream: false)', async () => {
-    const { draft, sessions, error } = await post({ body: { messages: [{ role: 'user', content: 'hi' }], stream: false } });
+    const { draft, sessions, error } = await post({
+      body: { messages: [{ role: 'user', content: 'hi' }], stream: false },
+    });
     expect(error).toBeUndefined();
     expect(draft.content.length).toBeGreaterThan(5);
     expect(sessions[0]).toBeTruthy();
@@ -174,8 +180,19 @@ describe('postChat through the proxy to the fake upstream', () => {
       body: {
         messages: [{ role: 'user', content: 'Please call get_weather for me' }],
         stream: true,
-        tools: [{ type: 'function', function: { name: 'get_weather', parameters: {
-          type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }],
+        tools: [
+          {
+            type: 'function',
+            function: {
+              name: 'get_weather',
+              parameters: {
+                type: 'object',
+                properties: { city: { type: 'string' } },
+                required: ['city'],
+              },
+            },
+          },
+        ],
       },
     });
     expect(error).toBeUndefined();
@@ -215,7 +232,9 @@ describe('postChat against odd servers', () => {
   });
 
   it('reads the error shape {"error": {"message": "..."}}', async () => {
-    const { error } = await post({ url: scripted({ status: 401, body: '{"error":{"message":"Invalid authentication"}}' }) });
+    const { error } = await post({
+      url: scripted({ status: 401, body: '{"error":{"message":"Invalid authentication"}}' }),
+    });
     expect((error as ChatError).detail).toBe('Invalid authentication');
     expect((error as ChatError).messageKey).toBe('errorSession');
   });
@@ -234,8 +253,14 @@ describe('postChat against odd servers', () => {
   });
 
   it('accepts a JSON completion where a stream was asked for (a buffering gateway)', async () => {
-    const body = JSON.stringify({ id: 'x', object: 'chat.completion', created: 1, model: 'm', session_id: 's-json',
-      choices: [{ index: 0, message: { role: 'assistant', content: 'Buffered hello' }, finish_reason: 'stop' }] });
+    const body = JSON.stringify({
+      id: 'x',
+      object: 'chat.completion',
+      created: 1,
+      model: 'm',
+      session_id: 's-json',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'Buffered hello' }, finish_reason: 'stop' }],
+    });
     const { draft, sessions, error } = await post({ url: scripted({ body }) });
     expect(error).toBeUndefined();
     expect(draft.content).toBe('Buffered hello');
@@ -243,7 +268,13 @@ describe('postChat against odd servers', () => {
   });
 
   it('ignores keep-alive comments and takes the session_id field when no header is sent', async () => {
-    const chunks = [': ping\n\n', sse(contentChunk('Hel')), ': ping\n\n', sse(contentChunk('lo', 'stop')), sse('[DONE]')];
+    const chunks = [
+      ': ping\n\n',
+      sse(contentChunk('Hel')),
+      ': ping\n\n',
+      sse(contentChunk('lo', 'stop')),
+      sse('[DONE]'),
+    ];
     const { draft, sessions, error } = await post({
       url: scripted({ type: 'text/event-stream', chunks: JSON.stringify(chunks), delay: 10 }),
     });
@@ -281,7 +312,9 @@ describe('postChat against odd servers', () => {
 
   it('never retries a network failure: one attempt only', async () => {
     const key = `net-${Date.now()}`;
-    const { error, fetches } = await postWithoutTime({ url: scripted({ key, drop: 1, type: 'text/event-stream', chunks: '[]' }) });
+    const { error, fetches } = await postWithoutTime({
+      url: scripted({ key, drop: 1, type: 'text/event-stream', chunks: '[]' }),
+    });
     expect(error).toBeInstanceOf(ChatError);
     expect(fetches).toBe(1);
     expect(await (await fetch(`${inject('scriptedUrl')}/count?key=${key}`)).json()).toBe(1);
@@ -321,8 +354,10 @@ describe('a Conversation through the proxy to the fake upstream', () => {
     expect(conversation.error?.code).toBe('interrupted');
     conversation.retry();
     await until(() => conversation.status === 'idle', 'the full reply');
-    expect(conversation.entries.map((entry) => entry.role === 'assistant' ? entry.status : entry.role))
-      .toEqual(['user', 'done']);
+    expect(conversation.entries.map((entry) => (entry.role === 'assistant' ? entry.status : entry.role))).toEqual([
+      'user',
+      'done',
+    ]);
     conversation.dispose();
   });
 
@@ -368,7 +403,7 @@ describe('a Conversation through the proxy to the fake upstream', () => {
       const finished = a.entries.at(-1)!;
       expect(b.entries.at(-1)).toMatchObject({ id: finished.id, status: 'done', content: finished.content });
       expect(b.send('now me')).toBe(true);
-      await until(() => !b.busy, 'the second page\'s reply', 15_000);
+      await until(() => !b.busy, "the second page's reply", 15_000);
       // The first page hears of it through its own storage event.
       await until(() => a.entries.at(-1)?.role === 'assistant' && a.entries.length === 4, 'the first page to follow');
       expect(a.entries.map((entry) => entry.role)).toEqual(['user', 'assistant', 'user', 'assistant']);

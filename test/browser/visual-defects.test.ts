@@ -25,9 +25,13 @@ async function ask(panel: PathorsChatPanel, text: string): Promise<HTMLElement> 
 }
 
 type Box = { left: number; right: number; top: number; bottom: number };
-const overlaps = (a: Box, b: Box) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
-const inside = (inner: Box, outer: Box) => inner.left >= outer.left - 0.5 && inner.right <= outer.right + 0.5
-  && inner.top >= outer.top - 0.5 && inner.bottom <= outer.bottom + 0.5;
+const overlaps = (a: Box, b: Box) =>
+  a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+const inside = (inner: Box, outer: Box) =>
+  inner.left >= outer.left - 0.5 &&
+  inner.right <= outer.right + 0.5 &&
+  inner.top >= outer.top - 0.5 &&
+  inner.bottom <= outer.bottom + 0.5;
 /** Where an element's text is painted (its glyphs, not its box). */
 function textBox(element: Element): DOMRect {
   const range = document.createRange();
@@ -38,10 +42,14 @@ function textBox(element: Element): DOMRect {
 /** WCAG contrast of two computed `rgb(...)` colours. */
 function contrast(a: string, b: string): number {
   const luminance = (color: string) => {
-    const [r, g, bl] = color.match(/[\d.]+/g)!.slice(0, 3).map(Number).map((channel) => {
-      const c = channel / 255;
-      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-    });
+    const [r, g, bl] = color
+      .match(/[\d.]+/g)!
+      .slice(0, 3)
+      .map(Number)
+      .map((channel) => {
+        const c = channel / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
     return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
   };
   const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
@@ -49,7 +57,10 @@ function contrast(a: string, b: string): number {
 }
 
 describe('code blocks', () => {
-  it.each([['en', 'Copy'], ['zh-TW', '複製']])('%s: the Copy button fits its label, in the frame above the code', async (lang, label) => {
+  it.each([
+    ['en', 'Copy'],
+    ['zh-TW', '複製'],
+  ])('%s: the Copy button fits its label, in the frame above the code', async (lang, label) => {
     const chat = await mountChat({ open: true, lang });
     const panel = await panelOf(chat);
     const reply = await ask(panel, 'write some code');
@@ -64,7 +75,9 @@ describe('code blocks', () => {
         const box = button.getBoundingClientRect();
         expect(inside(textBox(button), box), `"${text}" inside its button`).toBe(true);
         expect(inside(box, block.getBoundingClientRect()), 'the button inside the frame').toBe(true);
-        expect(box.bottom, 'the button above the code, not over it').toBeLessThanOrEqual(block.querySelector('pre')!.getBoundingClientRect().top + 0.5);
+        expect(box.bottom, 'the button above the code, not over it').toBeLessThanOrEqual(
+          block.querySelector('pre')!.getBoundingClientRect().top + 0.5,
+        );
       }
     }
   });
@@ -83,7 +96,7 @@ describe('code blocks', () => {
 });
 
 describe('replies are a document, not a capped bubble', () => {
-  it('the reply takes the column\'s full width and the plans table shows its Price column whole', async () => {
+  it("the reply takes the column's full width and the plans table shows its Price column whole", async () => {
     const chat = await mountChat({ open: true });
     const panel = await panelOf(chat);
     const reply = await ask(panel, 'show me a table');
@@ -97,7 +110,8 @@ describe('replies are a document, not a capped bubble', () => {
     // Whole and visible, without scrolling: inside the reply and inside every box that clips it.
     let clip: Element | null = price.parentElement;
     while (clip && clip !== list) {
-      if (getComputedStyle(clip).overflowX !== 'visible') expect(inside(textBox(price), clip.getBoundingClientRect())).toBe(true);
+      if (getComputedStyle(clip).overflowX !== 'visible')
+        expect(inside(textBox(price), clip.getBoundingClientRect())).toBe(true);
       clip = clip.parentElement;
     }
     expect(inside(textBox(price), list.getBoundingClientRect())).toBe(true);
@@ -124,10 +138,13 @@ describe('replies are a document, not a capped bubble', () => {
     expect(inside(textBox(price), wrapper.getBoundingClientRect())).toBe(true);
   });
 
-  it('the visitor\'s message is an accent bubble on the right, at most 80% of the column', async () => {
+  it("the visitor's message is an accent bubble on the right, at most 80% of the column", async () => {
     const chat = await mountChat({ open: true });
     const panel = await panelOf(chat);
-    await ask(panel, 'Please tell me a long story about a mountain, a tent, a stove and a very long night under the stars');
+    await ask(
+      panel,
+      'Please tell me a long story about a mountain, a tent, a stove and a very long night under the stars',
+    );
     const user = $(panel, '.message.user')!;
     const list = $(panel, '[part="messages"]')!.getBoundingClientRect();
     const box = user.getBoundingClientRect();
@@ -159,8 +176,12 @@ describe('"Jump to latest"', () => {
     await ask(panel, 'tell me a long story');
     const list = $(panel, '[part="messages"]')!;
     expect(list.scrollHeight).toBeGreaterThan(list.clientHeight);
-    await expect.poll(() => list.scrollHeight - list.scrollTop - list.clientHeight,
-      { message: 'followed the reply to its end', timeout: 3000 }).toBeLessThan(41);
+    await expect
+      .poll(() => list.scrollHeight - list.scrollTop - list.clientHeight, {
+        message: 'followed the reply to its end',
+        timeout: 3000,
+      })
+      .toBeLessThan(41);
     // The reader scrolls up, as many times as it takes for the follower to have seen its own
     // scroll to the bottom first (its scroll events come a frame later, later still on a busy machine).
     const jump = $(panel, '.jump')!;
@@ -186,7 +207,7 @@ describe('"Jump to latest"', () => {
 });
 
 describe('the footer', () => {
-  it('a slotted link takes the theme\'s link colour (readable on the dark panel)', async () => {
+  it("a slotted link takes the theme's link colour (readable on the dark panel)", async () => {
     const box = document.createElement('div');
     box.style.height = '480px';
     document.body.append(box);
@@ -205,45 +226,72 @@ describe('the footer', () => {
   });
 });
 
-describe('a host page\'s inherited text styles stay out', () => {
+describe("a host page's inherited text styles stay out", () => {
   const hostile = `html, body { letter-spacing: 4px; word-spacing: 12px; text-align: right; text-transform: uppercase;
     white-space: pre; line-height: 3; font-style: italic; font-variant: small-caps; font-weight: 900; text-indent: 48px;
     text-shadow: 0 0 2px red; cursor: wait; list-style: square inside; word-break: break-all; font-size: 22px;
     font-family: serif; color: red; tab-size: 16; hyphens: auto; font-kerning: none; }`;
 
-  it.each(['bubble', 'inline'])('%s mode, on a page with Bootstrap and aggressive rules on html and body', async (mode) => {
-    const style = document.createElement('style');
-    style.dataset.test = '';
-    style.textContent = bootstrapCss + hostile;
-    document.head.append(style);
-    const box = document.createElement('div');
-    box.style.height = '640px';
-    document.body.append(box);
-    const chat = await mountChat(mode === 'inline' ? { mode } : { open: true }, box);
-    const panel = await panelOf(chat);
-    const reply = await ask(panel, 'tell me a long story');
-    // The last long paragraph: on screen (the list followed the reply down), so it is laid out.
-    const paragraph = [...reply.querySelectorAll('p')].filter((p) => p.textContent!.length > 200).at(-1)!;
-    const seen = getComputedStyle(paragraph);
-    expect({
-      letterSpacing: seen.letterSpacing, wordSpacing: seen.wordSpacing, textAlign: seen.textAlign,
-      textTransform: seen.textTransform, whiteSpace: seen.whiteSpace, fontStyle: seen.fontStyle,
-      fontVariant: seen.fontVariant, fontWeight: seen.fontWeight, textIndent: seen.textIndent,
-      textShadow: seen.textShadow, cursor: seen.cursor, wordBreak: seen.wordBreak, fontSize: seen.fontSize,
-      hyphens: seen.hyphens, fontKerning: seen.fontKerning, tabSize: seen.tabSize,
-    }).toEqual({
-      letterSpacing: 'normal', wordSpacing: '0px', textAlign: 'start', textTransform: 'none', whiteSpace: 'normal',
-      fontStyle: 'normal', fontVariant: 'normal', fontWeight: '400', textIndent: '0px', textShadow: 'none',
-      cursor: 'auto', wordBreak: 'normal', fontSize: '15px', hyphens: 'manual', fontKerning: 'auto', tabSize: '8',
-    });
-    expect(parseFloat(seen.lineHeight)).toBeCloseTo(15 * 1.55, 0);
-    expect(seen.fontFamily).not.toBe('serif');
-    // As the visitor sees it: wrapped to the column, starting at the left edge, in the case it was written in.
-    expect(paragraph.scrollWidth).toBeLessThanOrEqual(paragraph.clientWidth);
-    expect(paragraph.getClientRects()[0]!.height).toBeGreaterThan(1.5 * parseFloat(seen.lineHeight));
-    expect(Math.abs(textBox(paragraph).left - paragraph.getBoundingClientRect().left)).toBeLessThan(1);
-    expect(paragraph.innerText).toBe(paragraph.textContent);
-    // The page's own text does keep the page's styles.
-    expect(getComputedStyle(document.body).textTransform).toBe('uppercase');
-  });
+  it.each(['bubble', 'inline'])(
+    '%s mode, on a page with Bootstrap and aggressive rules on html and body',
+    async (mode) => {
+      const style = document.createElement('style');
+      style.dataset.test = '';
+      style.textContent = bootstrapCss + hostile;
+      document.head.append(style);
+      const box = document.createElement('div');
+      box.style.height = '640px';
+      document.body.append(box);
+      const chat = await mountChat(mode === 'inline' ? { mode } : { open: true }, box);
+      const panel = await panelOf(chat);
+      const reply = await ask(panel, 'tell me a long story');
+      // The last long paragraph: on screen (the list followed the reply down), so it is laid out.
+      const paragraph = [...reply.querySelectorAll('p')].filter((p) => p.textContent!.length > 200).at(-1)!;
+      const seen = getComputedStyle(paragraph);
+      expect({
+        letterSpacing: seen.letterSpacing,
+        wordSpacing: seen.wordSpacing,
+        textAlign: seen.textAlign,
+        textTransform: seen.textTransform,
+        whiteSpace: seen.whiteSpace,
+        fontStyle: seen.fontStyle,
+        fontVariant: seen.fontVariant,
+        fontWeight: seen.fontWeight,
+        textIndent: seen.textIndent,
+        textShadow: seen.textShadow,
+        cursor: seen.cursor,
+        wordBreak: seen.wordBreak,
+        fontSize: seen.fontSize,
+        hyphens: seen.hyphens,
+        fontKerning: seen.fontKerning,
+        tabSize: seen.tabSize,
+      }).toEqual({
+        letterSpacing: 'normal',
+        wordSpacing: '0px',
+        textAlign: 'start',
+        textTransform: 'none',
+        whiteSpace: 'normal',
+        fontStyle: 'normal',
+        fontVariant: 'normal',
+        fontWeight: '400',
+        textIndent: '0px',
+        textShadow: 'none',
+        cursor: 'auto',
+        wordBreak: 'normal',
+        fontSize: '15px',
+        hyphens: 'manual',
+        fontKerning: 'auto',
+        tabSize: '8',
+      });
+      expect(parseFloat(seen.lineHeight)).toBeCloseTo(15 * 1.55, 0);
+      expect(seen.fontFamily).not.toBe('serif');
+      // As the visitor sees it: wrapped to the column, starting at the left edge, in the case it was written in.
+      expect(paragraph.scrollWidth).toBeLessThanOrEqual(paragraph.clientWidth);
+      expect(paragraph.getClientRects()[0]!.height).toBeGreaterThan(1.5 * parseFloat(seen.lineHeight));
+      expect(Math.abs(textBox(paragraph).left - paragraph.getBoundingClientRect().left)).toBeLessThan(1);
+      expect(paragraph.innerText).toBe(paragraph.textContent);
+      // The page's own text does keep the page's styles.
+      expect(getComputedStyle(document.body).textTransform).toBe('uppercase');
+    },
+  );
 });

@@ -24,7 +24,11 @@ const px = (value: string) => parseFloat(value);
 
 /** The colour painted behind an element: its own background or the nearest ancestor's (across shadow roots). */
 function backdrop(element: Element): string {
-  for (let node: Element | null = element; node; node = node.parentElement ?? (node.getRootNode() as ShadowRoot).host ?? null) {
+  for (
+    let node: Element | null = element;
+    node;
+    node = node.parentElement ?? (node.getRootNode() as ShadowRoot).host ?? null
+  ) {
     const color = getComputedStyle(node).backgroundColor;
     if (!/rgba\(.*, 0\)$/.test(color) && color !== 'transparent') return color;
   }
@@ -33,10 +37,14 @@ function backdrop(element: Element): string {
 
 function contrast(a: string, b: string): number {
   const luminance = (color: string) => {
-    const [r, g, bl] = color.match(/[\d.]+/g)!.slice(0, 3).map(Number).map((channel) => {
-      const c = channel / 255;
-      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-    });
+    const [r, g, bl] = color
+      .match(/[\d.]+/g)!
+      .slice(0, 3)
+      .map(Number)
+      .map((channel) => {
+        const c = channel / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
     return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
   };
   const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
@@ -93,11 +101,13 @@ describe('the parts of a reply', () => {
     const frame = block.getBoundingClientRect();
     expect(lang.getBoundingClientRect().left - frame.left).toBeLessThanOrEqual(16);
     expect(frame.right - copy.getBoundingClientRect().right).toBeLessThanOrEqual(8);
-    expect(header.getBoundingClientRect().bottom).toBeLessThanOrEqual(block.querySelector('pre')!.getBoundingClientRect().top + 0.5);
+    expect(header.getBoundingClientRect().bottom).toBeLessThanOrEqual(
+      block.querySelector('pre')!.getBoundingClientRect().top + 0.5,
+    );
     expect(getComputedStyle(block).borderTopWidth).toBe('1px');
   });
 
-  it('tables: shaded semibold header row, 6px 10px cells, the markdown\'s alignment kept', async () => {
+  it("tables: shaded semibold header row, 6px 10px cells, the markdown's alignment kept", async () => {
     const chat = await mountChat({ open: true });
     const panel = await panelOf(chat);
     const reply = await ask(panel, 'show me a table');
@@ -137,7 +147,7 @@ describe('the parts of a reply', () => {
 });
 
 describe('waiting for the first token', () => {
-  it('the typing indicator stands where the reply\'s first line comes: nothing moves when it arrives', async () => {
+  it("the typing indicator stands where the reply's first line comes: nothing moves when it arrives", async () => {
     const chat = await mountChat({ open: true });
     const panel = await panelOf(chat);
     await userEvent.click(composer(panel));
@@ -179,16 +189,37 @@ describe.each(['light', 'dark'])('%s theme', (theme) => {
     await ask(panel, 'show me a table');
     await fake.fault('http-500');
     await ask(panel, 'and shipping?');
-    const texts = $$(panel, [
-      '#title', '.status-line', '.md p', '.md a', '.md li', '.md th', '.md td', '.md blockquote', '.code-lang',
-      '.code .copy', 'pre code', '.md :not(pre) > code', '.message.user', '.not-sent-note', '.error-text',
-      '.error-action', '.chip', 'textarea', '.action',
-    ].join(', ')).filter((element) => element.getClientRects().length);
+    const texts = $$(
+      panel,
+      [
+        '#title',
+        '.status-line',
+        '.md p',
+        '.md a',
+        '.md li',
+        '.md th',
+        '.md td',
+        '.md blockquote',
+        '.code-lang',
+        '.code .copy',
+        'pre code',
+        '.md :not(pre) > code',
+        '.message.user',
+        '.not-sent-note',
+        '.error-text',
+        '.error-action',
+        '.chip',
+        'textarea',
+        '.action',
+      ].join(', '),
+    ).filter((element) => element.getClientRects().length);
     expect(texts.length).toBeGreaterThan(20);
-    const failing = texts.map((element) => {
-      const ratio = contrast(getComputedStyle(element).color, backdrop(element));
-      return { what: `${element.localName}.${element.className}`, ratio: Math.round(ratio * 100) / 100 };
-    }).filter(({ ratio }) => ratio < 4.5);
+    const failing = texts
+      .map((element) => {
+        const ratio = contrast(getComputedStyle(element).color, backdrop(element));
+        return { what: `${element.localName}.${element.className}`, ratio: Math.round(ratio * 100) / 100 };
+      })
+      .filter(({ ratio }) => ratio < 4.5);
     expect(failing).toEqual([]);
   });
 });

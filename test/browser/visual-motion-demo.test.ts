@@ -15,15 +15,19 @@ afterEach(async () => {
 const panelElement = (chat: PathorsChat) => chat.shadowRoot!.querySelector('pathors-chat-panel')!;
 /** The transitions running on the panel, by property, with their durations in ms. */
 function transitions(element: Element): Record<string, number> {
-  return Object.fromEntries(element.getAnimations().filter((a): a is CSSTransition => a instanceof CSSTransition)
-    .map((a) => [a.transitionProperty, Number(a.effect!.getTiming().duration)]));
+  return Object.fromEntries(
+    element
+      .getAnimations()
+      .filter((a): a is CSSTransition => a instanceof CSSTransition)
+      .map((a) => [a.transitionProperty, Number(a.effect!.getTiming().duration)]),
+  );
 }
 async function settled(element: Element): Promise<void> {
   await Promise.all(element.getAnimations().map((animation) => animation.finished.catch(() => undefined)));
 }
 
 describe('open and close motion', () => {
-  it('opens with a 180 ms fade and scale from the launcher\'s corner, closes in 120 ms', async () => {
+  it("opens with a 180 ms fade and scale from the launcher's corner, closes in 120 ms", async () => {
     const chat = await mountChat();
     await userEvent.click(launcher(chat));
     const panel = await panelOf(chat);
@@ -76,35 +80,41 @@ describe('the theming demo page', () => {
     frame.style.cssText = 'width: 1280px; height: 800px; border: 0';
     // The test server instruments dynamic imports through a hook of its own page; the frame gets a plain one.
     const hook = '<script>window.__vitest_browser_runner__ = { wrapDynamicImport: (load) => load() };</script>';
-    frame.srcdoc = html.replace('<head>', `<head><base href="/demo/">${hook}`).replace('/dist/pathors-chat.js', '/src/index.ts');
+    frame.srcdoc = html
+      .replace('<head>', `<head><base href="/demo/">${hook}`)
+      .replace('/dist/pathors-chat.js', '/src/index.ts');
     const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
     document.body.append(frame);
     await loaded;
     return frame.contentDocument!;
   }
 
-  it.each(['bottom-right', 'bottom-left'])('at 1280x800 the open panel (%s) covers none of the controls', async (position) => {
-    const doc = await openThemingPage();
-    const chat = await new Promise<PathorsChat>((resolve) => {
-      const check = () => {
-        const element = doc.querySelector('pathors-chat') as PathorsChat | null;
-        if (element?.shadowRoot?.querySelector('pathors-chat-panel')?.shadowRoot?.querySelector('.panel')) resolve(element);
-        else setTimeout(check, 20);
-      };
-      check();
-    });
-    const select = doc.querySelector<HTMLSelectElement>('#position')!;
-    select.value = position;
-    select.dispatchEvent(new Event('change'));
-    await chat.updateComplete;
-    const panel = panelElement(chat);
-    await until(() => panel.getAnimations().length === 0, 'the panel to settle');
-    const covered = [panel.getBoundingClientRect(), launcher(chat).getBoundingClientRect()];
-    const controls = [...doc.querySelectorAll('main :is(input, select, button, pre)')];
-    expect(controls.length).toBeGreaterThanOrEqual(21);
-    // Apart horizontally, so that no scroll position of the page brings a control under the panel.
-    const apart = (a: DOMRect, b: DOMRect) => a.right <= b.left || b.right <= a.left;
-    const hidden = controls.filter((control) => covered.some((box) => !apart(control.getBoundingClientRect(), box)));
-    expect(hidden.map((control) => control.id || control.parentElement!.textContent!.trim())).toEqual([]);
-  });
+  it.each(['bottom-right', 'bottom-left'])(
+    'at 1280x800 the open panel (%s) covers none of the controls',
+    async (position) => {
+      const doc = await openThemingPage();
+      const chat = await new Promise<PathorsChat>((resolve) => {
+        const check = () => {
+          const element = doc.querySelector('pathors-chat') as PathorsChat | null;
+          if (element?.shadowRoot?.querySelector('pathors-chat-panel')?.shadowRoot?.querySelector('.panel'))
+            resolve(element);
+          else setTimeout(check, 20);
+        };
+        check();
+      });
+      const select = doc.querySelector<HTMLSelectElement>('#position')!;
+      select.value = position;
+      select.dispatchEvent(new Event('change'));
+      await chat.updateComplete;
+      const panel = panelElement(chat);
+      await until(() => panel.getAnimations().length === 0, 'the panel to settle');
+      const covered = [panel.getBoundingClientRect(), launcher(chat).getBoundingClientRect()];
+      const controls = [...doc.querySelectorAll('main :is(input, select, button, pre)')];
+      expect(controls.length).toBeGreaterThanOrEqual(21);
+      // Apart horizontally, so that no scroll position of the page brings a control under the panel.
+      const apart = (a: DOMRect, b: DOMRect) => a.right <= b.left || b.right <= a.left;
+      const hidden = controls.filter((control) => covered.some((box) => !apart(control.getBoundingClientRect(), box)));
+      expect(hidden.map((control) => control.id || control.parentElement!.textContent!.trim())).toEqual([]);
+    },
+  );
 });

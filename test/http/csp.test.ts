@@ -12,8 +12,14 @@ import { CHROMIUM_ARGS } from '../support/chromium.js';
 
 /** The policy docs/csp.md gives sites, with the widget and its proxy on the site's own origin. */
 const STRICT_CSP = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "img-src 'self'",
-  "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
 ].join('; ');
 const TRUSTED_TYPES = "require-trusted-types-for 'script'";
 
@@ -21,14 +27,17 @@ type Policy = 'self' | 'nonce';
 
 /** The CSP header for a variant: host-based (`'self'`) or nonce-based with `'strict-dynamic'`. */
 function policyFor(policy: Policy, trustedTypes: boolean, nonce: string): string {
-  const csp = policy === 'self' ? STRICT_CSP
-    : STRICT_CSP.replace("script-src 'self'", `script-src 'nonce-${nonce}' 'strict-dynamic'`);
+  const csp =
+    policy === 'self'
+      ? STRICT_CSP
+      : STRICT_CSP.replace("script-src 'self'", `script-src 'nonce-${nonce}' 'strict-dynamic'`);
   return trustedTypes ? `${csp}; ${TRUSTED_TYPES}` : csp;
 }
 
-const scriptTag = (script: 'module' | 'classic', nonce: string) => script === 'module'
-  ? `<script type="module" nonce="${nonce}" src="/dist/pathors-chat.js"></script>`
-  : `<script nonce="${nonce}" src="/dist/pathors-chat.classic.js"></script>`;
+const scriptTag = (script: 'module' | 'classic', nonce: string) =>
+  script === 'module'
+    ? `<script type="module" nonce="${nonce}" src="/dist/pathors-chat.js"></script>`
+    : `<script nonce="${nonce}" src="/dist/pathors-chat.classic.js"></script>`;
 
 /** The embed as the README gives it, plus a page script that sets data properties. */
 function pageHtml(script: 'module' | 'classic', nonce: string): string {
@@ -66,13 +75,15 @@ function handle(req: IncomingMessage, res: ServerResponse, path: string): boolea
   const nonce = randomBytes(16).toString('base64');
   const csp = policyFor(query.get('policy') === 'nonce' ? 'nonce' : 'self', query.has('trusted-types'), nonce);
   if (path === '/csp/module.html' || path === '/csp/classic.html') {
-    return send('text/html; charset=utf-8', pageHtml(path === '/csp/module.html' ? 'module' : 'classic', nonce),
-      { 'Content-Security-Policy': csp });
+    return send('text/html; charset=utf-8', pageHtml(path === '/csp/module.html' ? 'module' : 'classic', nonce), {
+      'Content-Security-Policy': csp,
+    });
   }
   if (path === '/csp/both.html') {
     // Both script-tag builds on one page, under a policy that allows one lit-html policy only
     // (no 'allow-duplicates'): the page's own Trusted Types setup, which a second Lit would break.
-    const order = query.get('order') === 'module-first' ? ['module', 'classic'] as const : ['classic', 'module'] as const;
+    const order =
+      query.get('order') === 'module-first' ? (['module', 'classic'] as const) : (['classic', 'module'] as const);
     const html = pageHtml(order[0], nonce).replace('</head>', `  ${scriptTag(order[1], nonce)}\n</head>`);
     return send('text/html; charset=utf-8', html, { 'Content-Security-Policy': `${csp}; trusted-types lit-html` });
   }
@@ -85,8 +96,16 @@ function handle(req: IncomingMessage, res: ServerResponse, path: string): boolea
   return false;
 }
 
-interface Violation { directive: string; blocked: string; source: string; sample: string }
-interface Recorded { violations: Violation[]; policies: string[] }
+interface Violation {
+  directive: string;
+  blocked: string;
+  source: string;
+  sample: string;
+}
+interface Recorded {
+  violations: Violation[];
+  policies: string[];
+}
 
 /**
  * Runs in the page before its scripts: records each `securitypolicyviolation` (composed, so
@@ -95,12 +114,21 @@ interface Recorded { violations: Violation[]; policies: string[] }
 function recordViolations(): void {
   const recorded: Recorded = { violations: [], policies: [] };
   (window as unknown as { cspRecorded: Recorded }).cspRecorded = recorded;
-  document.addEventListener('securitypolicyviolation', (event) => {
-    recorded.violations.push({ directive: event.effectiveDirective, blocked: event.blockedURI,
-      source: `${event.sourceFile}:${event.lineNumber}`, sample: event.sample });
-  }, true);
-  const factory = (window as unknown as { trustedTypes?: { createPolicy: (name: string, ...rest: unknown[]) => unknown } })
-    .trustedTypes;
+  document.addEventListener(
+    'securitypolicyviolation',
+    (event) => {
+      recorded.violations.push({
+        directive: event.effectiveDirective,
+        blocked: event.blockedURI,
+        source: `${event.sourceFile}:${event.lineNumber}`,
+        sample: event.sample,
+      });
+    },
+    true,
+  );
+  const factory = (
+    window as unknown as { trustedTypes?: { createPolicy: (name: string, ...rest: unknown[]) => unknown } }
+  ).trustedTypes;
   if (factory) {
     const create = factory.createPolicy.bind(factory);
     factory.createPolicy = (name: string, ...rest: unknown[]) => {
@@ -115,14 +143,21 @@ let browser: Browser;
 
 beforeAll(async () => {
   // `npm test` builds first; a lone run of this file may not have.
-  if (!existsSync('dist/pathors-chat.js') || !existsSync('dist/pathors-chat.classic.js') || !existsSync('dist/proxy/index.js')) {
+  if (
+    !existsSync('dist/pathors-chat.js') ||
+    !existsSync('dist/pathors-chat.classic.js') ||
+    !existsSync('dist/proxy/index.js')
+  ) {
     const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
     if (build.status !== 0) throw new Error('node scripts/build.mjs failed');
   }
   // Imported only now: the demo server loads the proxy from dist/.
   const { startDemoServer } = await import('../../scripts/demo-server.mjs');
   server = await startDemoServer({ port: 0, upstream: { fake: { tokenDelayMs: 1 } }, handle });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -171,7 +206,8 @@ const cases = [
 ] as const;
 
 describe('on a page with a strict Content-Security-Policy', () => {
-  it.each(cases)('the $script script, script-src $policy, trusted types $trustedTypes: a styled markdown reply, no violation',
+  it.each(cases)(
+    'the $script script, script-src $policy, trusted types $trustedTypes: a styled markdown reply, no violation',
     async ({ script, policy, trustedTypes }) => {
       const context = await browser.newContext();
       try {
@@ -182,8 +218,12 @@ describe('on a page with a strict Content-Security-Policy', () => {
         });
         page.on('pageerror', (error) => consoleErrors.push(String(error)));
         await page.addInitScript(recordViolations);
-        const response = await page.goto(`${server.url}/csp/${script}.html?policy=${policy}${trustedTypes ? '&trusted-types' : ''}`);
-        expect(response?.headers()['content-security-policy']).toContain(policy === 'self' ? "script-src 'self'" : "'strict-dynamic'");
+        const response = await page.goto(
+          `${server.url}/csp/${script}.html?policy=${policy}${trustedTypes ? '&trusted-types' : ''}`,
+        );
+        expect(response?.headers()['content-security-policy']).toContain(
+          policy === 'self' ? "script-src 'self'" : "'strict-dynamic'",
+        );
         await page.evaluate(() => customElements.whenDefined('pathors-chat').then(() => true));
 
         // Styled from constructed stylesheets (adoptedStyleSheets), which style-src does not govern.
@@ -203,9 +243,13 @@ describe('on a page with a strict Content-Security-Policy', () => {
         expect(await code.textContent()).toContain('pathors-chat');
         // The code frame (header bar and code) carries the background; the highlighter's colours
         // come from a constructed stylesheet too.
-        const codeBlock = await page.locator('[part="message"].assistant .code').first()
-          .evaluate((element) => ({ background: getComputedStyle(element).backgroundColor,
-            font: getComputedStyle(element.querySelector('code')!).fontFamily }));
+        const codeBlock = await page
+          .locator('[part="message"].assistant .code')
+          .first()
+          .evaluate((element) => ({
+            background: getComputedStyle(element).backgroundColor,
+            font: getComputedStyle(element.querySelector('code')!).fontFamily,
+          }));
         expect(codeBlock.background).not.toMatch(/^(transparent|rgba\(0, 0, 0, 0\))$/);
         expect(codeBlock.font).toMatch(/mono/i);
         // The highlighter's lazy chunk loads and colours the block under the same policy.
@@ -229,38 +273,51 @@ describe('on a page with a strict Content-Security-Policy', () => {
           image.src = 'https://images.example/tracker.png';
           document.body.append(image);
         });
-        await expect.poll(() => page.evaluate(() => (window as unknown as { cspRecorded: Recorded })
-          .cspRecorded.violations.map((violation) => violation.directive))).toEqual(['img-src']);
+        await expect
+          .poll(() =>
+            page.evaluate(() =>
+              (window as unknown as { cspRecorded: Recorded }).cspRecorded.violations.map(
+                (violation) => violation.directive,
+              ),
+            ),
+          )
+          .toEqual(['img-src']);
       } finally {
         await context.close();
       }
-    }, 40_000);
+    },
+    40_000,
+  );
 });
 
 describe('both script-tag builds on one page with Trusted Types enforced (a CMS snippet beside a theme)', () => {
-  it.each(['classic-first', 'module-first'])('%s: one Lit loads, no error, and the chat answers', async (order) => {
-    const context = await browser.newContext();
-    try {
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(String(error)));
-      page.on('console', (message) => {
-        if (message.type() === 'error') errors.push(message.text());
-      });
-      await page.addInitScript(recordViolations);
-      await page.goto(`${server.url}/csp/both.html?trusted-types&order=${order}`);
-      await page.evaluate(() => customElements.whenDefined('pathors-chat').then(() => true));
-      // Both files ran (the second one loaded nothing), and everything has settled.
-      await page.waitForLoadState('networkidle');
-      await page.locator('[part="launcher"]').click();
-      await listenForReply(page);
-      await sendAndWait(page, 'hello');
-      const recorded = await page.evaluate(() => (window as unknown as { cspRecorded: Recorded }).cspRecorded);
-      expect(recorded.policies).toEqual(['lit-html']);
-      expect(recorded.violations).toEqual([]);
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
-    }
-  }, 40_000);
+  it.each(['classic-first', 'module-first'])(
+    '%s: one Lit loads, no error, and the chat answers',
+    async (order) => {
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (error) => errors.push(String(error)));
+        page.on('console', (message) => {
+          if (message.type() === 'error') errors.push(message.text());
+        });
+        await page.addInitScript(recordViolations);
+        await page.goto(`${server.url}/csp/both.html?trusted-types&order=${order}`);
+        await page.evaluate(() => customElements.whenDefined('pathors-chat').then(() => true));
+        // Both files ran (the second one loaded nothing), and everything has settled.
+        await page.waitForLoadState('networkidle');
+        await page.locator('[part="launcher"]').click();
+        await listenForReply(page);
+        await sendAndWait(page, 'hello');
+        const recorded = await page.evaluate(() => (window as unknown as { cspRecorded: Recorded }).cspRecorded);
+        expect(recorded.policies).toEqual(['lit-html']);
+        expect(recorded.violations).toEqual([]);
+        expect(errors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    },
+    40_000,
+  );
 });

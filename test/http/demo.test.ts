@@ -26,7 +26,10 @@ beforeAll(async () => {
     });
     demo.once('exit', (code) => reject(new Error(`the demo exited (${code}): ${output}`)));
   });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -38,7 +41,9 @@ async function open(path: string): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
   await page.goto(`${url}${path}`);
   return { page, errors };
 }
@@ -66,7 +71,8 @@ describe('npm run demo', () => {
     const { page, errors } = await open('/tools.html');
     await ask(page, 'use get_cart');
     await expect.poll(() => page.locator('#log').textContent(), { timeout: 10_000 }).toContain('tool call: get_cart');
-    await expect.poll(() => page.locator('pathors-chat-panel .message.assistant').last().textContent(), { timeout: 10_000 })
+    await expect
+      .poll(() => page.locator('pathors-chat-panel .message.assistant').last().textContent(), { timeout: 10_000 })
       .toContain('Trail tent');
     expect(errors).toEqual([]);
     await page.close();
@@ -81,19 +87,23 @@ describe('npm run demo', () => {
     await first.getByRole('button', { name: 'Open chat' }).click();
     await ask(first, 'typed in the first tab');
     await first.locator('pathors-chat-panel .message.assistant .actions .copy').waitFor();
-    await expect.poll(() => second.locator('pathors-chat-panel .message.user').allTextContents(), { timeout: 10_000 })
+    await expect
+      .poll(() => second.locator('pathors-chat-panel .message.user').allTextContents(), { timeout: 10_000 })
       .toEqual(['typed in the first tab']);
     await second.locator('pathors-chat-panel .message.assistant .actions .copy').waitFor();
     await context.close();
   });
 
-  it.each(['/inline.html', '/theming.html', '/plain.html', '/react19/', '/vue/'])('serves %s with a working chat', async (path) => {
-    const { page, errors } = await open(path);
-    const launcher = page.getByRole('button', { name: 'Open chat' });
-    if (await launcher.count()) await launcher.click();
-    await ask(page, 'hello');
-    await page.locator('pathors-chat-panel .message.assistant .actions .copy').first().waitFor();
-    expect(errors).toEqual([]);
-    await page.close();
-  });
+  it.each(['/inline.html', '/theming.html', '/plain.html', '/react19/', '/vue/'])(
+    'serves %s with a working chat',
+    async (path) => {
+      const { page, errors } = await open(path);
+      const launcher = page.getByRole('button', { name: 'Open chat' });
+      if (await launcher.count()) await launcher.click();
+      await ask(page, 'hello');
+      await page.locator('pathors-chat-panel .message.assistant .actions .copy').first().waitFor();
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+  );
 });

@@ -18,7 +18,10 @@ afterAll(() => fake.close());
 beforeEach(() => fake.reset());
 
 function open(): Conversation {
-  const conversation = new Conversation({ store: new WebConversationStore('node', undefined, undefined, 'off'), transport: sseTransport });
+  const conversation = new Conversation({
+    store: new WebConversationStore('node', undefined, undefined, 'off'),
+    transport: sseTransport,
+  });
   conversation.settings = {
     ...conversation.settings,
     // The fake's newer layout ends in /chat/completions, as the proxy's does.
@@ -43,7 +46,9 @@ describe('a Conversation in Node against the fake upstream', () => {
   it('streams a reply and keeps the session', async () => {
     const conversation = open();
     const deltas: string[] = [];
-    conversation.addEventListener('delta', (event) => deltas.push((event as CustomEvent<{ text: string }>).detail.text));
+    conversation.addEventListener('delta', (event) =>
+      deltas.push((event as CustomEvent<{ text: string }>).detail.text),
+    );
     conversation.send('show me a table');
     await settled(conversation);
     expect(conversation.status).toBe('idle');
@@ -63,7 +68,10 @@ describe('a Conversation in Node against the fake upstream', () => {
     expect(conversation.entries.at(-1)).toMatchObject({ status: 'interrupted' });
     conversation.retry();
     await settled(conversation);
-    expect(conversation.entries.map((entry) => entry.role === 'assistant' ? entry.status : entry.role)).toEqual(['user', 'done']);
+    expect(conversation.entries.map((entry) => (entry.role === 'assistant' ? entry.status : entry.role))).toEqual([
+      'user',
+      'done',
+    ]);
     expect(fake.requests.filter((request) => request.kind === 'chat')).toHaveLength(2);
   });
 

@@ -2,7 +2,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatCompletion } from '../../src/core/wire.js';
 import { FAULTS, startFakeUpstream } from '../../src/testing/index.js';
 import type { FakeUpstream, Fault } from '../../src/testing/index.js';
-import { WEATHER_TOOL, authHeaders, chunksOf, join, postChat, sseData, streamChat, user } from './fake-upstream-helpers.js';
+import {
+  WEATHER_TOOL,
+  authHeaders,
+  chunksOf,
+  join,
+  postChat,
+  sseData,
+  streamChat,
+  user,
+} from './fake-upstream-helpers.js';
 
 let fake: FakeUpstream;
 
@@ -53,7 +62,9 @@ describe('HTTP error faults', () => {
   it('fails the next `count` chat requests, then recovers; auth and validation failures do not use one up', async () => {
     fake.injectFault('http-500', 2);
     expect((await postChat(fake, '{bad')).status).toBe(400);
-    expect((await postChat(fake, { messages: [user('a')] }, { headers: { 'Content-Type': 'application/json' } })).status).toBe(401);
+    expect(
+      (await postChat(fake, { messages: [user('a')] }, { headers: { 'Content-Type': 'application/json' } })).status,
+    ).toBe(401);
     expect((await postChat(fake, { messages: [user('a')] })).status).toBe(500);
     expect((await postChat(fake, { messages: [user('a')] })).status).toBe(500);
     expect((await postChat(fake, { messages: [user('a')] })).status).toBe(200);
@@ -65,7 +76,12 @@ describe('HTTP error faults', () => {
     fake.injectFault('http-500');
     await postChat(fake, { messages: [user('second')] }, { headers });
     await postChat(fake, { messages: [user('second')] }, { headers });
-    expect(fake.sessions.get('retry')?.messages.map((message) => message.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    expect(fake.sessions.get('retry')?.messages.map((message) => message.role)).toEqual([
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+    ]);
     fake.injectFault('http-500');
     await postChat(fake, { messages: [user('x')] }, { headers: { ...headers, 'X-Session-ID': 'never' } });
     expect(fake.sessions.has('never')).toBe(false);
@@ -88,10 +104,12 @@ describe('HTTP error faults', () => {
     expect((await postChat(fake, { messages: [user('again [[fault:http-500]]')] }, { headers })).status).toBe(500);
     const other = authHeaders(fake, { 'X-Session-ID': 'other' });
     expect((await postChat(fake, { messages: [user('hi')] }, { headers: other })).status).toBe(200);
-    expect((await postChat(fake, { messages: [user('hello [[fault:http-500]]')] }, { headers: other })).status).toBe(500);
+    expect((await postChat(fake, { messages: [user('hello [[fault:http-500]]')] }, { headers: other })).status).toBe(
+      500,
+    );
   });
 
-  it('fires a first message\'s marker once although each attempt comes in a new session', async () => {
+  it("fires a first message's marker once although each attempt comes in a new session", async () => {
     const first = await postChat(fake, streamRequest('start [[fault:drop-mid-stream]]'));
     await first.text().catch(() => '');
     const retried = await postChat(fake, streamRequest('start [[fault:drop-mid-stream]]'));
@@ -114,7 +132,14 @@ describe('HTTP error faults', () => {
     const calls = first.joined.toolCalls;
     const followUp = await streamChat(
       fake,
-      { messages: [ask, { role: 'assistant', content: null, tool_calls: calls }, { role: 'tool', tool_call_id: calls[0]?.id ?? '', content: 'ok' }], tools: [WEATHER_TOOL] },
+      {
+        messages: [
+          ask,
+          { role: 'assistant', content: null, tool_calls: calls },
+          { role: 'tool', tool_call_id: calls[0]?.id ?? '', content: 'ok' },
+        ],
+        tools: [WEATHER_TOOL],
+      },
       headers,
     );
     expect(followUp.joined.content).toContain('ok');
@@ -126,8 +151,12 @@ describe('stream faults', () => {
   it('slow-first-byte holds the headers back while other requests are answered', async () => {
     const controller = new AbortController();
     let answered = false;
-    const pending = postChat(fake, streamRequest('hello [[fault:slow-first-byte:60000]]'), { signal: controller.signal })
-      .then(() => (answered = true), () => undefined);
+    const pending = postChat(fake, streamRequest('hello [[fault:slow-first-byte:60000]]'), {
+      signal: controller.signal,
+    }).then(
+      () => (answered = true),
+      () => undefined,
+    );
     await fake.waitFor((request) => request.fault === 'slow-first-byte');
     // A whole other exchange goes through meanwhile: the slow one still has no headers.
     const other = await streamChat(fake, { messages: [user('hi')] });
@@ -203,7 +232,11 @@ describe('stream faults', () => {
     // Like a real API: the next turn is refused until the call has a result.
     expect((await postChat(fake, streamRequest('hello'), { headers })).status).toBe(400);
     const id = joined.toolCalls[0]?.id ?? '';
-    const answered = await postChat(fake, { messages: [{ role: 'tool', tool_call_id: id, content: '{"error":"not run"}' }, user('hello')], stream: true }, { headers });
+    const answered = await postChat(
+      fake,
+      { messages: [{ role: 'tool', tool_call_id: id, content: '{"error":"not run"}' }, user('hello')], stream: true },
+      { headers },
+    );
     expect(answered.status).toBe(200);
   });
 
@@ -213,7 +246,8 @@ describe('stream faults', () => {
       fake.injectFault(fault, 1, { delayMs: 1 });
       const res = await postChat(fake, { messages: [user('hi')] });
       const { text, error } = await readUntilBroken(res);
-      seen[fault] = `${res.status} ${res.headers.get('content-type')} ${error ? 'broken' : text === '' ? 'empty' : text.startsWith('{"id"') ? 'completion' : text}`;
+      seen[fault] =
+        `${res.status} ${res.headers.get('content-type')} ${error ? 'broken' : text === '' ? 'empty' : text.startsWith('{"id"') ? 'completion' : text}`;
     }
     expect(seen).toEqual({
       'http-500': '500 application/json {"error":{"message":"Internal error"}}',

@@ -81,7 +81,11 @@ describe('readMarkers', () => {
       tokenDelayMs: undefined,
       unknownFault: undefined,
     });
-    expect(readMarkers('[[FAULT:http-500]][[delay:30]] x')).toMatchObject({ text: 'x', fault: { fault: 'http-500', delayMs: 2000 }, tokenDelayMs: 30 });
+    expect(readMarkers('[[FAULT:http-500]][[delay:30]] x')).toMatchObject({
+      text: 'x',
+      fault: { fault: 'http-500', delayMs: 2000 },
+      tokenDelayMs: 30,
+    });
     expect(readMarkers('[[fault:oops]]').unknownFault).toBe('oops');
   });
 });
@@ -90,7 +94,11 @@ describe('mergeHistory', () => {
   const u1: ChatMessage = { role: 'user', content: 'one' };
   const a1: ChatMessage = { role: 'assistant', content: 'reply one' };
   const u2: ChatMessage = { role: 'user', content: 'two' };
-  const call: ChatMessage = { role: 'assistant', content: 'checking', tool_calls: [{ id: 'c1', type: 'function', function: { name: 't', arguments: '{}' } }] };
+  const call: ChatMessage = {
+    role: 'assistant',
+    content: 'checking',
+    tool_calls: [{ id: 'c1', type: 'function', function: { name: 't', arguments: '{}' } }],
+  };
   const result: ChatMessage = { role: 'tool', tool_call_id: 'c1', content: 'r' };
 
   it('appends a new turn', () => {

@@ -22,7 +22,10 @@ function toolResultsFor(calls: readonly ToolCall[], results: readonly string[]):
 
 describe('tool calls', () => {
   it('streams a call to a tool the user names, arguments spread over several chunks', async () => {
-    const { chunks, joined } = await streamChat(fake, { messages: [user('What does get_weather say?')], tools: [WEATHER_TOOL] });
+    const { chunks, joined } = await streamChat(fake, {
+      messages: [user('What does get_weather say?')],
+      tools: [WEATHER_TOOL],
+    });
     expect(joined.finishReason).toBe('tool_calls');
     expect(joined.content).toBe('');
     expect(joined.toolCalls).toHaveLength(1);
@@ -51,7 +54,10 @@ describe('tool calls', () => {
   });
 
   it('makes two calls in one reply, joined by index 0 and 1', async () => {
-    const { chunks, joined } = await streamChat(fake, { messages: [user('use both tools')], tools: [WEATHER_TOOL, TIME_TOOL] });
+    const { chunks, joined } = await streamChat(fake, {
+      messages: [user('use both tools')],
+      tools: [WEATHER_TOOL, TIME_TOOL],
+    });
     expect(joined.finishReason).toBe('tool_calls');
     expect(joined.toolCalls.map((call) => call.function.name)).toEqual(['get_weather', 'get_time']);
     expect(JSON.parse(joined.toolCalls[1]?.function.arguments ?? '')).toEqual({ timezone: 'Europe/Paris' });
@@ -63,7 +69,11 @@ describe('tool calls', () => {
   });
 
   it('answers tool results by quoting them verbatim (new-turn history)', async () => {
-    const first = await streamChat(fake, { messages: [user('call get_weather and get_time')], tools: [WEATHER_TOOL, TIME_TOOL] }, { 'X-Session-ID': 'round' });
+    const first = await streamChat(
+      fake,
+      { messages: [user('call get_weather and get_time')], tools: [WEATHER_TOOL, TIME_TOOL] },
+      { 'X-Session-ID': 'round' },
+    );
     expect(first.joined.toolCalls).toHaveLength(2);
     expect(first.joined.content).toBe('Let me check a couple of things first.');
     const results = ['{"city":"Paris","tempC":21}', 'It is 09:30 with ``` backticks'];
@@ -97,7 +107,13 @@ describe('tool calls', () => {
     expect(body.choices[0]?.message).toEqual({
       role: 'assistant',
       content: null,
-      tool_calls: [{ id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'get_time', arguments: '{"timezone":"Europe/Paris"}' } }],
+      tool_calls: [
+        {
+          id: expect.stringMatching(/^call_/),
+          type: 'function',
+          function: { name: 'get_time', arguments: '{"timezone":"Europe/Paris"}' },
+        },
+      ],
     });
   });
 });
@@ -110,7 +126,10 @@ describe('scripts', () => {
         { match: /order (\d+)/i, toolCalls: [{ name: 'lookup_order', arguments: { id: 7 } }] },
         { match: /broken/, toolCalls: [{ name: 'get_weather', arguments: '{"city":' }] },
         { match: /weather/, toolCalls: [{ name: 'get_weather' }], reply: 'Checking.' },
-        { match: (ctx) => ctx.phase === 'tool-results', reply: (ctx) => `Result: ${ctx.toolResults[0]?.content ?? ''} from ${ctx.toolResults[0]?.name ?? '?'}` },
+        {
+          match: (ctx) => ctx.phase === 'tool-results',
+          reply: (ctx) => `Result: ${ctx.toolResults[0]?.content ?? ''} from ${ctx.toolResults[0]?.name ?? '?'}`,
+        },
       ],
     });
     try {
@@ -123,12 +142,23 @@ describe('scripts', () => {
       const broken = await streamChat(scripted, { messages: [user('broken args')] });
       expect(broken.joined.toolCalls[0]?.function.arguments).toBe('{"city":');
 
-      const weather = await streamChat(scripted, { messages: [user('weather?')], tools: [WEATHER_TOOL] }, { 'X-Session-ID': 'w' });
+      const weather = await streamChat(
+        scripted,
+        { messages: [user('weather?')], tools: [WEATHER_TOOL] },
+        { 'X-Session-ID': 'w' },
+      );
       expect(weather.joined.content).toBe('Checking.');
-      expect(JSON.parse(weather.joined.toolCalls[0]?.function.arguments ?? '')).toEqual({ city: 'Paris', unit: 'celsius' });
+      expect(JSON.parse(weather.joined.toolCalls[0]?.function.arguments ?? '')).toEqual({
+        city: 'Paris',
+        unit: 'celsius',
+      });
 
       // The /weather/ rule must not fire again on the follow-up that still carries the same user text.
-      const followUp = await streamChat(scripted, { messages: toolResultsFor(weather.joined.toolCalls, ['21C']), tools: [WEATHER_TOOL] }, { 'X-Session-ID': 'w' });
+      const followUp = await streamChat(
+        scripted,
+        { messages: toolResultsFor(weather.joined.toolCalls, ['21C']), tools: [WEATHER_TOOL] },
+        { 'X-Session-ID': 'w' },
+      );
       expect(followUp.joined.content).toBe('Result: 21C from get_weather');
 
       const fallback = await streamChat(scripted, { messages: [user('a table please')] });
@@ -141,13 +171,20 @@ describe('scripts', () => {
 
 describe('the official openai client', () => {
   it('streams tool calls from the v1 layout and reads X-Session-ID', async () => {
-    const client = new OpenAI({ baseURL: `${fake.url}/v1/projects/${fake.projectId}`, apiKey: fake.apiKey, maxRetries: 0 });
+    const client = new OpenAI({
+      baseURL: `${fake.url}/v1/projects/${fake.projectId}`,
+      apiKey: fake.apiKey,
+      maxRetries: 0,
+    });
     const { data: stream, response } = await client.chat.completions
       .create(
         {
           model: 'pathway-default',
           stream: true,
-          tools: [WEATHER_TOOL, TIME_TOOL].map((tool) => ({ type: 'function' as const, function: { ...tool.function, parameters: { ...tool.function.parameters } } })),
+          tools: [WEATHER_TOOL, TIME_TOOL].map((tool) => ({
+            type: 'function' as const,
+            function: { ...tool.function, parameters: { ...tool.function.parameters } },
+          })),
           messages: [{ role: 'user', content: 'use both tools' }],
         },
         { headers: { 'X-Session-ID': 'openai-1' } },
@@ -169,13 +206,24 @@ describe('the official openai client', () => {
     }
     expect(finish).toBe('tool_calls');
     expect(calls.map((call) => call.name)).toEqual(['get_weather', 'get_time']);
-    expect(calls.map((call) => JSON.parse(call.arguments) as unknown)).toEqual([{ city: 'Paris', unit: 'celsius' }, { timezone: 'Europe/Paris' }]);
+    expect(calls.map((call) => JSON.parse(call.arguments) as unknown)).toEqual([
+      { city: 'Paris', unit: 'celsius' },
+      { timezone: 'Europe/Paris' },
+    ]);
 
     const followUp = await client.chat.completions.create(
       {
         model: 'pathway-default',
         messages: [
-          { role: 'assistant', content: null, tool_calls: calls.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } })) },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: calls.map((call) => ({
+              id: call.id,
+              type: 'function' as const,
+              function: { name: call.name, arguments: call.arguments },
+            })),
+          },
           ...calls.map((call, i) => ({ role: 'tool' as const, tool_call_id: call.id, content: `result ${i}` })),
         ],
       },
@@ -187,7 +235,11 @@ describe('the official openai client', () => {
   });
 
   it('reads a minted session id through asResponse()', async () => {
-    const client = new OpenAI({ baseURL: `${fake.url}/v1/projects/${fake.projectId}`, apiKey: fake.apiKey, maxRetries: 0 });
+    const client = new OpenAI({
+      baseURL: `${fake.url}/v1/projects/${fake.projectId}`,
+      apiKey: fake.apiKey,
+      maxRetries: 0,
+    });
     const response = await client.chat.completions
       .create({ model: 'pathway-default', stream: true, messages: [{ role: 'user', content: 'hi' }] })
       .asResponse();
@@ -196,8 +248,14 @@ describe('the official openai client', () => {
   });
 
   it('surfaces the 401 body through the client', async () => {
-    const client = new OpenAI({ baseURL: `${fake.url}/v1/projects/${fake.projectId}`, apiKey: 'sk_wrong', maxRetries: 0 });
-    await expect(client.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
+    const client = new OpenAI({
+      baseURL: `${fake.url}/v1/projects/${fake.projectId}`,
+      apiKey: 'sk_wrong',
+      maxRetries: 0,
+    });
+    await expect(
+      client.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'hi' }] }),
+    ).rejects.toMatchObject({
       status: 401,
       error: { message: 'Invalid authentication' },
     });
@@ -208,16 +266,23 @@ describe('the official openai client', () => {
 describe('unanswered tool calls', () => {
   it('refuses the next turn while a call of the session has no result, as chat APIs do', async () => {
     const session = { headers: authHeaders(fake, { 'X-Session-ID': 'unanswered-1' }) };
-    const first = await streamChat(fake, { messages: [user('What does get_weather say?')], tools: [WEATHER_TOOL] },
-      { 'X-Session-ID': 'unanswered-1' });
+    const first = await streamChat(
+      fake,
+      { messages: [user('What does get_weather say?')], tools: [WEATHER_TOOL] },
+      { 'X-Session-ID': 'unanswered-1' },
+    );
     expect(first.joined.finishReason).toBe('tool_calls');
     const skipped = await postChat(fake, { messages: [user('never mind')] }, session);
     expect(skipped.status).toBe(400);
     expect(((await skipped.json()) as { error: string }).error).toMatch(/has no tool result/);
     const [call] = first.joined.toolCalls;
-    const answered = await postChat(fake, {
-      messages: [{ role: 'tool', tool_call_id: call!.id, content: '{"error":"not run"}' }, user('never mind')],
-    }, session);
+    const answered = await postChat(
+      fake,
+      {
+        messages: [{ role: 'tool', tool_call_id: call!.id, content: '{"error":"not run"}' }, user('never mind')],
+      },
+      session,
+    );
     expect(answered.status).toBe(200);
   });
 });

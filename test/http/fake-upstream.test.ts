@@ -55,7 +55,11 @@ describe('errors', () => {
     ['another scheme', { Authorization: 'Basic c2tfdGVzdF9mYWtl' }],
   ])('answers 401 with the nested error shape for %s', async (_name, headers) => {
     for (const url of [fake.chatCompletionsUrl, fake.v1ChatCompletionsUrl, fake.v1SessionUrl, fake.sessionUrl]) {
-      const res = await postChat(fake, { messages: [user('hi')] }, { url, headers: { 'Content-Type': 'application/json', ...headers } });
+      const res = await postChat(
+        fake,
+        { messages: [user('hi')] },
+        { url, headers: { 'Content-Type': 'application/json', ...headers } },
+      );
       expect(res.status).toBe(401);
       expect(res.headers.get('content-type')).toBe('application/json');
       expect(await res.json()).toEqual(invalidAuth);
@@ -70,11 +74,27 @@ describe('errors', () => {
     ['no messages', '{}', 'messages is required'],
     ['messages not an array', '{"messages": "hi"}', 'messages must be an array'],
     ['no messages at all', '{"messages": []}', 'messages must not be empty'],
-    ['a bad role', '{"messages": [{"role": "robot", "content": "x"}]}', 'messages[0].role must be one of system, user, assistant, tool'],
+    [
+      'a bad role',
+      '{"messages": [{"role": "robot", "content": "x"}]}',
+      'messages[0].role must be one of system, user, assistant, tool',
+    ],
     ['content not a string', '{"messages": [{"role": "user", "content": 3}]}', 'messages[0].content must be a string'],
-    ['a tool message without an id', '{"messages": [{"role": "tool", "content": "x"}]}', 'messages[0].tool_call_id is required'],
-    ['stream not a boolean', '{"messages": [{"role": "user", "content": "x"}], "stream": "yes"}', 'stream must be a boolean'],
-    ['bad tools', '{"messages": [{"role": "user", "content": "x"}], "tools": [{"type": "function"}]}', 'tools[0].function.name is required'],
+    [
+      'a tool message without an id',
+      '{"messages": [{"role": "tool", "content": "x"}]}',
+      'messages[0].tool_call_id is required',
+    ],
+    [
+      'stream not a boolean',
+      '{"messages": [{"role": "user", "content": "x"}], "stream": "yes"}',
+      'stream must be a boolean',
+    ],
+    [
+      'bad tools',
+      '{"messages": [{"role": "user", "content": "x"}], "tools": [{"type": "function"}]}',
+      'tools[0].function.name is required',
+    ],
   ])('answers 400 with the flat error shape for %s', async (_name, body, error) => {
     const res = await postChat(fake, body);
     expect(res.status).toBe(400);
@@ -85,7 +105,11 @@ describe('errors', () => {
     const unknown = await fetch(`${fake.url}/nope`, { headers: authHeaders(fake) });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({ error: 'Not found' });
-    const otherProject = await postChat(fake, { messages: [user('hi')] }, { url: `${fake.url}/v1/projects/proj_other/chat/completions` });
+    const otherProject = await postChat(
+      fake,
+      { messages: [user('hi')] },
+      { url: `${fake.url}/v1/projects/proj_other/chat/completions` },
+    );
     expect(otherProject.status).toBe(404);
     expect(await otherProject.json()).toEqual({ error: 'Project not found' });
   });
@@ -149,7 +173,18 @@ describe('streaming', () => {
   it('serves the markdown replies of the default script', async () => {
     const tour = await postChat(fake, { messages: [user('give me the markdown tour')] });
     const text = ((await tour.json()) as ChatCompletion).choices[0]?.message.content ?? '';
-    for (const piece of ['# ', '## ', '**', '*italic*', '```python', '| Feature |', '> ', '](https://', '  - apples', '  1. carrots']) {
+    for (const piece of [
+      '# ',
+      '## ',
+      '**',
+      '*italic*',
+      '```python',
+      '| Feature |',
+      '> ',
+      '](https://',
+      '  - apples',
+      '  1. carrots',
+    ]) {
       expect(text).toContain(piece);
     }
   });
@@ -168,7 +203,11 @@ describe('streaming', () => {
 
 describe('session ids', () => {
   it('uses X-Session-ID, then the session_id field, else mints one', async () => {
-    const fromHeader = await postChat(fake, { messages: [user('a')], session_id: 'from-body' }, { headers: authHeaders(fake, { 'X-Session-ID': 'from-header' }) });
+    const fromHeader = await postChat(
+      fake,
+      { messages: [user('a')], session_id: 'from-body' },
+      { headers: authHeaders(fake, { 'X-Session-ID': 'from-header' }) },
+    );
     expect(fromHeader.headers.get('x-session-id')).toBe('from-header');
     expect(((await fromHeader.json()) as ChatCompletion).session_id).toBe('from-header');
 
@@ -184,7 +223,11 @@ describe('session ids', () => {
 });
 
 describe('session memory', () => {
-  async function say(content: string, sessionId: string, history?: Array<{ role: 'user' | 'assistant'; content: string }>) {
+  async function say(
+    content: string,
+    sessionId: string,
+    history?: Array<{ role: 'user' | 'assistant'; content: string }>,
+  ) {
     const messages = [...(history ?? []), user(content)];
     const { joined } = await streamChat(fake, { messages }, { 'X-Session-ID': sessionId });
     return joined.content;
@@ -207,15 +250,31 @@ describe('session memory', () => {
 
   it('does not duplicate when each request carries the whole transcript', async () => {
     const first = await say('hello there', 'full');
-    const second = await say('and again', 'full', [user('hello there') as { role: 'user'; content: string }, { role: 'assistant', content: first }]);
+    const second = await say('and again', 'full', [
+      user('hello there') as { role: 'user'; content: string },
+      { role: 'assistant', content: first },
+    ]);
     expect(second).toContain('message **#2**');
-    expect(fake.sessions.get('full')?.messages.map((message) => message.content)).toEqual(['hello there', first, 'and again', second]);
+    expect(fake.sessions.get('full')?.messages.map((message) => message.content)).toEqual([
+      'hello there',
+      first,
+      'and again',
+      second,
+    ]);
   });
 
   it('lets a full transcript replace what the server remembers', async () => {
     await say('one', 'replace');
-    await say('two', 'replace', [{ role: 'user', content: 'edited' }, { role: 'assistant', content: 'ok' }]);
-    expect(fake.sessions.get('replace')?.messages.map((message) => message.content).slice(0, 3)).toEqual(['edited', 'ok', 'two']);
+    await say('two', 'replace', [
+      { role: 'user', content: 'edited' },
+      { role: 'assistant', content: 'ok' },
+    ]);
+    expect(
+      fake.sessions
+        .get('replace')
+        ?.messages.map((message) => message.content)
+        .slice(0, 3),
+    ).toEqual(['edited', 'ok', 'two']);
   });
 });
 
@@ -232,29 +291,55 @@ describe('session API', () => {
       body: JSON.stringify({ session_id: `s-${layout}`, variables: { plan: 'pro' }, provider: 'web' }),
     });
     expect(created.status).toBe(200);
-    expect((await created.json()) as CreateSessionResponse).toEqual({ sessionId: `s-${layout}`, pathwayId: 'pathway-default' });
+    expect((await created.json()) as CreateSessionResponse).toEqual({
+      sessionId: `s-${layout}`,
+      pathwayId: 'pathway-default',
+    });
     expect(fake.sessions.get(`s-${layout}`)).toMatchObject({ variables: { plan: 'pro' }, provider: 'web' });
 
     const { joined } = await streamChat(fake, { messages: [user('hi')] }, { 'X-Session-ID': `s-${layout}` });
     const queried = await fetch(`${base()}/s-${layout}`, { headers: authHeaders(fake) });
     expect(queried.status).toBe(200);
-    const state = { variables: { plan: 'pro' }, messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: joined.content }] };
+    const state = {
+      variables: { plan: 'pro' },
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: joined.content },
+      ],
+    };
     if (layout === 'v1') {
       expect((await queried.json()) as SessionState).toEqual({ sessionId: `s-${layout}`, state });
     } else {
       const body = (await queried.json()) as LegacySessionState;
-      expect(body).toEqual({ sessionId: `s-${layout}`, data: state, createdAt: expect.any(String), updatedAt: expect.any(String) });
+      expect(body).toEqual({
+        sessionId: `s-${layout}`,
+        data: state,
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      });
       expect(Date.parse(body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(body.createdAt));
     }
 
-    const ended = await fetch(base(), { method: 'DELETE', headers: authHeaders(fake), body: JSON.stringify({ session_id: `s-${layout}` }) });
-    expect(await ended.json()).toEqual({ success: true, sessionId: `s-${layout}`, message: 'Session ended successfully' });
+    const ended = await fetch(base(), {
+      method: 'DELETE',
+      headers: authHeaders(fake),
+      body: JSON.stringify({ session_id: `s-${layout}` }),
+    });
+    expect(await ended.json()).toEqual({
+      success: true,
+      sessionId: `s-${layout}`,
+      message: 'Session ended successfully',
+    });
     expect(fake.sessions.has(`s-${layout}`)).toBe(false);
 
     const gone = await fetch(`${base()}/s-${layout}`, { headers: authHeaders(fake) });
     expect(gone.status).toBe(404);
     expect(await gone.json()).toEqual({ error: 'Session not found' });
-    const endAgain = await fetch(base(), { method: 'DELETE', headers: authHeaders(fake), body: JSON.stringify({ session_id: `s-${layout}` }) });
+    const endAgain = await fetch(base(), {
+      method: 'DELETE',
+      headers: authHeaders(fake),
+      body: JSON.stringify({ session_id: `s-${layout}` }),
+    });
     expect(endAgain.status).toBe(404);
   });
 
@@ -264,7 +349,11 @@ describe('session API', () => {
       expect(res.status).toBe(400);
       expect(await res.json()).toEqual({ error: 'session_id is required' });
     }
-    const badVariables = await fetch(base(), { method: 'POST', headers: authHeaders(fake), body: JSON.stringify({ session_id: 'x', variables: [] }) });
+    const badVariables = await fetch(base(), {
+      method: 'POST',
+      headers: authHeaders(fake),
+      body: JSON.stringify({ session_id: 'x', variables: [] }),
+    });
     expect(await badVariables.json()).toEqual({ error: 'variables must be an object' });
   });
 
@@ -324,13 +413,19 @@ describe('recording and control routes', () => {
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
     expect(preflight.headers.get('access-control-allow-headers')).toContain('Content-Type');
 
-    const injected = await fetch(`${fake.url}/__fake/fault`, { method: 'POST', body: JSON.stringify({ fault: 'http-500', count: 2 }) });
+    const injected = await fetch(`${fake.url}/__fake/fault`, {
+      method: 'POST',
+      body: JSON.stringify({ fault: 'http-500', count: 2 }),
+    });
     expect(await injected.json()).toEqual({ ok: true, fault: 'http-500', count: 2 });
     expect((await postChat(fake, { messages: [user('a')] })).status).toBe(500);
     expect((await postChat(fake, { messages: [user('a')] })).status).toBe(500);
     expect((await postChat(fake, { messages: [user('a')] })).status).toBe(200);
 
-    const unknown = await fetch(`${fake.url}/__fake/fault`, { method: 'POST', body: JSON.stringify({ fault: 'nope' }) });
+    const unknown = await fetch(`${fake.url}/__fake/fault`, {
+      method: 'POST',
+      body: JSON.stringify({ fault: 'nope' }),
+    });
     expect(unknown.status).toBe(400);
 
     await fetch(`${fake.url}/__fake/fault`, { method: 'POST', body: JSON.stringify({ fault: 'http-429' }) });

@@ -56,7 +56,8 @@ let browser: Browser | undefined;
 
 /** Versions the repo already has installed, so `--prefer-offline` finds them in npm's cache. */
 function installedVersion(name: string): string {
-  return (JSON.parse(readFileSync(join(repo, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(repo, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+    .version;
 }
 
 function readPackageJson(dir: string): PackageJson {
@@ -66,15 +67,24 @@ function readPackageJson(dir: string): PackageJson {
 /** `npm test` builds first; a bare `vitest run` of this file builds only when an entry is missing. */
 async function ensureDist(): Promise<void> {
   const manifest = readPackageJson(repo);
-  const targets = Object.values(manifest.exports).flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target)));
-  if (targets.filter((target) => target.startsWith('./dist/')).every((target) => existsSync(join(repo, target)))) return;
+  const targets = Object.values(manifest.exports).flatMap((target) =>
+    typeof target === 'string' ? [target] : Object.values(target),
+  );
+  if (targets.filter((target) => target.startsWith('./dist/')).every((target) => existsSync(join(repo, target))))
+    return;
   await run('npm', ['run', 'build'], { cwd: repo, maxBuffer: 16 * 1024 * 1024 });
 }
 
 async function npmInstall(dir: string, packages: string[]): Promise<void> {
-  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: `app-${Date.now()}`, private: true, type: 'module' }, null, 2)}\n`);
-  await run('npm', ['install', tarball, ...packages, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
-    { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
+  writeFileSync(
+    join(dir, 'package.json'),
+    `${JSON.stringify({ name: `app-${Date.now()}`, private: true, type: 'module' }, null, 2)}\n`,
+  );
+  await run(
+    'npm',
+    ['install', tarball, ...packages, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
+    { cwd: dir, maxBuffer: 16 * 1024 * 1024 },
+  );
 }
 
 /** A production build, as `vite build` would make it for the user (vitest runs with NODE_ENV=test). */
@@ -116,15 +126,20 @@ function startServer(): Promise<string> {
 }
 
 function typecheck(project: string): Promise<unknown> {
-  return run(process.execPath, [tsc, '-p', project], { maxBuffer: 16 * 1024 * 1024 }).catch((error: { stdout?: string }) => {
-    throw new Error(`tsc -p ${project}:\n${error.stdout ?? String(error)}`);
-  });
+  return run(process.execPath, [tsc, '-p', project], { maxBuffer: 16 * 1024 * 1024 }).catch(
+    (error: { stdout?: string }) => {
+      throw new Error(`tsc -p ${project}:\n${error.stdout ?? String(error)}`);
+    },
+  );
 }
 
 beforeAll(async () => {
   await ensureDist();
   temp = mkdtempSync(join(tmpdir(), 'pathors-chat-package-'));
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', temp], { cwd: repo, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', temp], {
+    cwd: repo,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   const [result] = JSON.parse(stdout) as PackResult[];
   tarball = join(temp, result!.filename);
   packed = result!.files.map((file) => file.path).sort();
@@ -135,9 +150,14 @@ beforeAll(async () => {
   cpSync(join(fixtures, 'app'), appDir, { recursive: true });
   cpSync(join(fixtures, 'react18'), react18Dir, { recursive: true });
   await Promise.all([
-    npmInstall(appDir, [`react@${installedVersion('react')}`, `react-dom@${installedVersion('react-dom')}`,
-      `vue@${installedVersion('vue')}`, `@types/react@${installedVersion('@types/react')}`,
-      `@types/react-dom@${installedVersion('@types/react-dom')}`, `@types/node@${installedVersion('@types/node')}`]),
+    npmInstall(appDir, [
+      `react@${installedVersion('react')}`,
+      `react-dom@${installedVersion('react-dom')}`,
+      `vue@${installedVersion('vue')}`,
+      `@types/react@${installedVersion('@types/react')}`,
+      `@types/react-dom@${installedVersion('@types/react-dom')}`,
+      `@types/node@${installedVersion('@types/node')}`,
+    ]),
     npmInstall(react18Dir, ['react@18', 'react-dom@18', '@types/react@18', '@types/react-dom@18']),
   ]);
 
@@ -147,16 +167,21 @@ beforeAll(async () => {
   const dist = join(appDir, 'node_modules/pathors-chat/dist');
   const vendor = join(html, 'vendor/pathors-chat');
   mkdirSync(vendor, { recursive: true });
-  for (const file of readdirSync(dist).filter((name) => name.startsWith('pathors-chat.'))) cpSync(join(dist, file), join(vendor, file));
+  for (const file of readdirSync(dist).filter((name) => name.startsWith('pathors-chat.')))
+    cpSync(join(dist, file), join(vendor, file));
   cpSync(join(dist, 'chunks'), join(vendor, 'chunks'), { recursive: true });
 
   await viteBuild(join(appDir, 'react19'), join(siteDir, 'react19'));
-  await viteBuild(join(appDir, 'vue'), join(siteDir, 'vue'),
-    [vue({ template: { compilerOptions: { isCustomElement: (tag) => tag === 'pathors-chat' } } })]);
+  await viteBuild(join(appDir, 'vue'), join(siteDir, 'vue'), [
+    vue({ template: { compilerOptions: { isCustomElement: (tag) => tag === 'pathors-chat' } } }),
+  ]);
   await viteBuild(react18Dir, join(siteDir, 'react18'));
 
   siteUrl = await startServer();
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
 }, SETUP_TIMEOUT);
 
 afterAll(async () => {
@@ -169,9 +194,21 @@ describe('the packed tarball', () => {
   it('holds dist (code, types, chunks), the manifest, README, LICENSE and package.json, and nothing else', () => {
     const allowed = /^(package\.json|README\.md|LICENSE|custom-elements\.json|dist\/.+)$/;
     expect(packed.filter((path) => !allowed.test(path))).toEqual([]);
-    const required = ['package.json', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/pathors-chat.js',
-      'dist/pathors-chat.classic.js', 'dist/react.js', 'dist/react.d.ts', 'dist/jsx.d.ts', 'dist/vue.d.ts',
-      'dist/proxy/index.js', 'dist/proxy/cli.js', 'dist/testing/index.js'];
+    const required = [
+      'package.json',
+      'LICENSE',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/pathors-chat.js',
+      'dist/pathors-chat.classic.js',
+      'dist/react.js',
+      'dist/react.d.ts',
+      'dist/jsx.d.ts',
+      'dist/vue.d.ts',
+      'dist/proxy/index.js',
+      'dist/proxy/cli.js',
+      'dist/testing/index.js',
+    ];
     if (existsSync(join(repo, 'README.md'))) required.push('README.md');
     expect(required.filter((path) => !packed.includes(path))).toEqual([]);
     expect(packed.some((path) => /^dist\/chunks\/[\w-]+\.js$/.test(path))).toBe(true);
@@ -179,11 +216,16 @@ describe('the packed tarball', () => {
 
   it('ships source maps only beside the script-tag files, with the sources inside them', () => {
     const maps = packed.filter((path) => path.endsWith('.map'));
-    expect(maps.filter((path) => !/^dist\/(pathors-chat(\.classic)?\.js|chunks\/[\w-]+\.js)\.map$/.test(path))).toEqual([]);
+    expect(maps.filter((path) => !/^dist\/(pathors-chat(\.classic)?\.js|chunks\/[\w-]+\.js)\.map$/.test(path))).toEqual(
+      [],
+    );
     const installed = join(appDir, 'node_modules/pathors-chat');
     for (const path of maps) {
       // The sources point into src/, which does not ship: each map must carry their text.
-      const map = JSON.parse(readFileSync(join(installed, path), 'utf8')) as { sources: string[]; sourcesContent?: Array<string | null> };
+      const map = JSON.parse(readFileSync(join(installed, path), 'utf8')) as {
+        sources: string[];
+        sourcesContent?: Array<string | null>;
+      };
       expect(map.sourcesContent?.filter((text) => typeof text === 'string').length, path).toBe(map.sources.length);
     }
   });
@@ -191,16 +233,28 @@ describe('the packed tarball', () => {
   it('names in package.json only files it holds: exports, main, types, bin, customElements, CDN fields', () => {
     const manifest = readPackageJson(join(appDir, 'node_modules/pathors-chat'));
     const targets = [
-      ...Object.values(manifest.exports).flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target))),
-      manifest.main, manifest.module, manifest.types, manifest.unpkg, manifest.jsdelivr, manifest.customElements,
+      ...Object.values(manifest.exports).flatMap((target) =>
+        typeof target === 'string' ? [target] : Object.values(target),
+      ),
+      manifest.main,
+      manifest.module,
+      manifest.types,
+      manifest.unpkg,
+      manifest.jsdelivr,
+      manifest.customElements,
       ...Object.values(manifest.bin),
     ].filter((target): target is string => typeof target === 'string');
     const missing = targets.map((target) => target.replace(/^\.\//, '')).filter((target) => !packed.includes(target));
     expect(missing).toEqual([]);
-    expect(Object.keys(manifest.exports)).toEqual(expect.arrayContaining(['.', './react', './jsx', './vue', './proxy', './testing']));
+    expect(Object.keys(manifest.exports)).toEqual(
+      expect.arrayContaining(['.', './react', './jsx', './vue', './proxy', './testing']),
+    );
     for (const pattern of manifest.sideEffects.filter((entry) => entry.startsWith('./dist/'))) {
       const matcher = new RegExp(`^${pattern.slice(2).replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}$`);
-      expect(packed.some((path) => matcher.test(path)), `sideEffects ${pattern} matches a file`).toBe(true);
+      expect(
+        packed.some((path) => matcher.test(path)),
+        `sideEffects ${pattern} matches a file`,
+      ).toBe(true);
     }
     const cli = readFileSync(join(appDir, 'node_modules/pathors-chat', manifest.bin['pathors-chat-proxy']!), 'utf8');
     expect(cli.startsWith('#!/usr/bin/env node')).toBe(true);
@@ -210,7 +264,10 @@ describe('the packed tarball', () => {
 describe('installed into a fresh project', () => {
   it('imports every entry point by name in Node, and resolves the script-tag files and the manifest', async () => {
     const { stdout } = await run(process.execPath, ['check-node.mjs'], { cwd: appDir });
-    const { exports, resolved } = JSON.parse(stdout) as { exports: Record<string, string[]>; resolved: Record<string, boolean> };
+    const { exports, resolved } = JSON.parse(stdout) as {
+      exports: Record<string, string[]>;
+      resolved: Record<string, boolean>;
+    };
     expect(exports).toMatchObject({
       // Importing the element in Node (an SSR build) works: Lit brings its DOM shim.
       'pathors-chat': ['PathorsChat'],
@@ -218,7 +275,9 @@ describe('installed into a fresh project', () => {
       'pathors-chat/jsx': [],
       'pathors-chat/vue': [],
     });
-    expect(exports['pathors-chat/proxy']).toEqual(expect.arrayContaining(['createPathorsProxy', 'toNodeHandler', 'startProxyServer']));
+    expect(exports['pathors-chat/proxy']).toEqual(
+      expect.arrayContaining(['createPathorsProxy', 'toNodeHandler', 'startProxyServer']),
+    );
     expect(exports['pathors-chat/testing']).toEqual(expect.arrayContaining(['startFakeUpstream', 'defaultScript']));
     expect(resolved).toEqual({
       'pathors-chat/pathors-chat.js': true,
@@ -245,7 +304,10 @@ describe('installed into a fresh project', () => {
   it("keeps the registration when an app's production bundle has only `import 'pathors-chat'`", () => {
     for (const app of ['react19', 'vue', 'react18']) {
       const assets = join(siteDir, app, 'assets');
-      const code = readdirSync(assets).filter((name) => name.endsWith('.js')).map((name) => readFileSync(join(assets, name), 'utf8')).join('\n');
+      const code = readdirSync(assets)
+        .filter((name) => name.endsWith('.js'))
+        .map((name) => readFileSync(join(assets, name), 'utf8'))
+        .join('\n');
       // Dropped when package.json "sideEffects" leaves out the module a bare import loads.
       expect(code.includes('customElements.define('), `${app}: the bundle defines <pathors-chat>`).toBe(true);
     }
@@ -289,10 +351,17 @@ describe('in Chromium', { timeout: 60_000 }, () => {
    * `send()`, a `get_time` page tool in `tools`, and its event handlers writing into #log.
    */
   async function converse(page: Page): Promise<void> {
-    const texts = (selector: string) => page.locator(selector).allInnerTexts().then((all) => all.join('\n'));
+    const texts = (selector: string) =>
+      page
+        .locator(selector)
+        .allInnerTexts()
+        .then((all) => all.join('\n'));
     const replies = 'pathors-chat [part="message"].assistant:not(.welcome) pathors-reply';
     await expect.poll(() => logged(page), { timeout: 15_000 }).toContain('ready');
-    expect(await page.evaluate(() => customElements.get('pathors-chat') !== undefined), 'the element is registered').toBe(true);
+    expect(
+      await page.evaluate(() => customElements.get('pathors-chat') !== undefined),
+      'the element is registered',
+    ).toBe(true);
 
     // A method: the app's button calls show().
     await page.click('#open');
@@ -305,14 +374,18 @@ describe('in Chromium', { timeout: 60_000 }, () => {
     await composer.press('Enter');
     await expect.poll(() => texts(replies), { timeout: 15_000 }).toContain('Hello from the package test');
     await expect.poll(async () => count(await logged(page), 'pathors-message: assistant done')).toBe(1);
-    expect(await logged(page)).toEqual(expect.arrayContaining(['pathors-send: Hello from the package test', 'pathors-message: user']));
+    expect(await logged(page)).toEqual(
+      expect.arrayContaining(['pathors-send: Hello from the package test', 'pathors-message: user']),
+    );
 
     // A property: the tools the app passed. The fake agent calls a tool the message names.
     await composer.fill('Please use get_time');
     await composer.press('Enter');
     await expect.poll(() => logged(page), { timeout: 15_000 }).toContain('tool get_time ran');
     await expect.poll(() => texts(replies), { timeout: 15_000 }).toContain('The page says it is 12:34');
-    await expect.poll(async () => count(await logged(page), 'pathors-message: assistant done')).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(async () => count(await logged(page), 'pathors-message: assistant done'))
+      .toBeGreaterThanOrEqual(2);
 
     // Another method: send() from the app's own button.
     await page.click('#send');
@@ -367,4 +440,3 @@ describe('in Chromium', { timeout: 60_000 }, () => {
     expect(problems).toEqual([]);
   });
 });
-

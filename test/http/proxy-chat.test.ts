@@ -26,12 +26,15 @@ describe('proxy: chat completions over real HTTP', () => {
     await bench.close();
   });
 
-  it('mints a signed session, creates it upstream with the site\'s variables, and returns it in X-Session-ID', async () => {
+  it("mints a signed session, creates it upstream with the site's variables, and returns it in X-Session-ID", async () => {
     const response = await bench.chat(userTurn('Hi'), { 'X-Page': '/pricing' });
     expect(response.status).toBe(200);
     const sessionId = response.headers.get('x-session-id')!;
     expect(sessionId).toMatch(SESSION_ID);
-    const completion = (await response.json()) as { choices: Array<{ message: { content: string } }>; session_id: string };
+    const completion = (await response.json()) as {
+      choices: Array<{ message: { content: string } }>;
+      session_id: string;
+    };
     expect(completion.choices[0]!.message.content.length).toBeGreaterThan(0);
     // The signed string is the upstream session ID, so the body already names what the browser holds.
     expect(completion.session_id).toBe(sessionId);
@@ -39,7 +42,11 @@ describe('proxy: chat completions over real HTTP', () => {
     const [create, chat] = bench.fake.requests;
     expect(create!.kind).toBe('session');
     expect(create!.method).toBe('POST');
-    expect(create!.body).toEqual({ session_id: sessionId, variables: { plan: 'gold', page: '/pricing' }, provider: 'web' });
+    expect(create!.body).toEqual({
+      session_id: sessionId,
+      variables: { plan: 'gold', page: '/pricing' },
+      provider: 'web',
+    });
     expect(chat!.kind).toBe('chat');
     expect(chat!.headers['x-session-id']).toBe(sessionId);
     expect(bench.fake.sessions.get(sessionId)?.variables).toEqual({ plan: 'gold', page: '/pricing' });
@@ -59,11 +66,22 @@ describe('proxy: chat completions over real HTTP', () => {
     expect(bench.fake.requests.at(-1)!.headers['x-session-id']).toBe(sessionId);
   });
 
-  it('forwards only messages, stream and tools; drops the browser\'s Authorization, Cookie and other headers; adds the key', async () => {
-    const tools = [{ type: 'function', function: { name: 'get_cart', description: 'The cart', parameters: { type: 'object', properties: {} } }, extra: 1 }];
+  it("forwards only messages, stream and tools; drops the browser's Authorization, Cookie and other headers; adds the key", async () => {
+    const tools = [
+      {
+        type: 'function',
+        function: { name: 'get_cart', description: 'The cart', parameters: { type: 'object', properties: {} } },
+        extra: 1,
+      },
+    ];
     const response = await bench.chat(
       { ...userTurn('Hello'), model: 'gpt-9', temperature: 2, user: 'mallory', tools, metadata: { x: 1 } },
-      { Authorization: 'Bearer stolen-browser-token', Cookie: 'sid=abc', 'X-CSRF-Token': 'csrf', 'X-Forwarded-For': '6.6.6.6' },
+      {
+        Authorization: 'Bearer stolen-browser-token',
+        Cookie: 'sid=abc',
+        'X-CSRF-Token': 'csrf',
+        'X-Forwarded-For': '6.6.6.6',
+      },
     );
     expect(response.status).toBe(200);
     await response.text();
@@ -71,7 +89,12 @@ describe('proxy: chat completions over real HTTP', () => {
     expect(chat.body).toEqual({
       messages: [{ role: 'user', content: 'Hello' }],
       stream: false,
-      tools: [{ type: 'function', function: { name: 'get_cart', description: 'The cart', parameters: { type: 'object', properties: {} } } }],
+      tools: [
+        {
+          type: 'function',
+          function: { name: 'get_cart', description: 'The cart', parameters: { type: 'object', properties: {} } },
+        },
+      ],
     });
     expect(chat.headers.authorization).toBe(`Bearer ${API_KEY}`);
     expect(chat.authorized).toBe(true);
@@ -104,7 +127,9 @@ describe('proxy: chat completions over real HTTP', () => {
 
   it('streams SSE through chunk by chunk with fresh headers: no-transform, no buffering, no encoding', async () => {
     bench.fake.reset();
-    const slow = await startBench({ fake: { tokenDelayMs: 60, script: [{ match: /./, reply: 'One two three four five six seven eight nine ten.' }] } });
+    const slow = await startBench({
+      fake: { tokenDelayMs: 60, script: [{ match: /./, reply: 'One two three four five six seven eight nine ten.' }] },
+    });
     try {
       const response = await slow.chat(userTurn('Tell me something long please', { stream: true }));
       expect(response.status).toBe(200);
@@ -185,11 +210,15 @@ describe('proxy: chat completions over real HTTP', () => {
 
   it('passes odd streams through byte for byte: a malformed chunk, a missing final blank line, an empty reply', async () => {
     bench.fake.injectFault('malformed-chunk');
-    const malformed = (await readChunks(await bench.chat(userTurn('Hi', { stream: true })))).map((c) => c.text).join('');
+    const malformed = (await readChunks(await bench.chat(userTurn('Hi', { stream: true }))))
+      .map((c) => c.text)
+      .join('');
     expect(malformed).toContain('data: {not json');
 
     bench.fake.injectFault('no-trailing-blank-line');
-    const unterminated = (await readChunks(await bench.chat(userTurn('Hi', { stream: true })))).map((c) => c.text).join('');
+    const unterminated = (await readChunks(await bench.chat(userTurn('Hi', { stream: true }))))
+      .map((c) => c.text)
+      .join('');
     expect(unterminated.endsWith('data: [DONE]')).toBe(true);
     expect(unterminated.endsWith('\n\n')).toBe(false);
 

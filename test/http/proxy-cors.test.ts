@@ -34,15 +34,21 @@ describe('proxy: CORS, the first door', () => {
     await response.text();
   });
 
-  it('answers a preflight from an allowed origin with the methods and headers, the site\'s extra header included', async () => {
+  it("answers a preflight from an allowed origin with the methods and headers, the site's extra header included", async () => {
     const response = await fetch(`${bench.url}/chat/completions`, {
       method: 'OPTIONS',
-      headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type, x-session-id, x-request-id, x-csrf-token' },
+      headers: {
+        Origin: ORIGIN,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type, x-session-id, x-request-id, x-csrf-token',
+      },
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     expect(response.headers.get('access-control-allow-methods')).toBe('GET, POST, DELETE, OPTIONS');
-    expect(response.headers.get('access-control-allow-headers')).toBe('Content-Type, X-Session-ID, X-Request-ID, X-CSRF-Token');
+    expect(response.headers.get('access-control-allow-headers')).toBe(
+      'Content-Type, X-Session-ID, X-Request-ID, X-CSRF-Token',
+    );
     expect(response.headers.get('access-control-max-age')).toBe('600');
     expect(response.headers.get('vary')).toContain('Origin');
     expect(bench.upstreamCount()).toBe(0);
@@ -75,7 +81,14 @@ describe('proxy: CORS, the first door', () => {
   });
 
   it('compares origins exactly: no prefix, suffix, scheme or port tricks', async () => {
-    for (const origin of ['https://shop.example.evil.example', 'http://shop.example', 'https://shop.example:8443', 'https://evil-shop.example', 'null', `${ORIGIN}/`]) {
+    for (const origin of [
+      'https://shop.example.evil.example',
+      'http://shop.example',
+      'https://shop.example:8443',
+      'https://evil-shop.example',
+      'null',
+      `${ORIGIN}/`,
+    ]) {
       const error = await readError(await bench.chat(userTurn(), { Origin: origin }));
       expect(error.status, origin).toBe(403);
     }

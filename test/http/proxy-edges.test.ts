@@ -21,7 +21,13 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 
 const proxy = () =>
-  createPathorsProxy({ apiKey: fake.apiKey, projectId: fake.projectId, upstream: fake.url, allowedOrigins: [ORIGIN], sessionSecret: SECRET });
+  createPathorsProxy({
+    apiKey: fake.apiKey,
+    projectId: fake.projectId,
+    upstream: fake.url,
+    allowedOrigins: [ORIGIN],
+    sessionSecret: SECRET,
+  });
 
 function portOf(url: string): number {
   return Number(new URL(url).port);
@@ -41,7 +47,11 @@ function closed(socket: Socket): Promise<void> {
   return socket.destroyed ? Promise.resolve() : new Promise((resolve) => socket.once('close', () => resolve()));
 }
 
-function rawRequest(url: string, method: string, path: string): Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> {
+function rawRequest(
+  url: string,
+  method: string,
+  path: string,
+): Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${url}${path}`, { method, headers: { Origin: ORIGIN } }, (res) => {
       let body = '';
@@ -110,7 +120,11 @@ describe('guardServer and startProxyServer: connections that hold a descriptor w
   });
 
   it('leaves a streaming response open past the headers timeout', async () => {
-    const slow = await startFakeUpstream({ apiKey: API_KEY, script: [{ match: /./, reply: 'one two three four five' }], tokenDelayMs: 150 });
+    const slow = await startFakeUpstream({
+      apiKey: API_KEY,
+      script: [{ match: /./, reply: 'one two three four five' }],
+      tokenDelayMs: 150,
+    });
     const server = await startProxyServer({
       apiKey: slow.apiKey,
       projectId: slow.projectId,
@@ -137,7 +151,10 @@ describe('guardServer and startProxyServer: connections that hold a descriptor w
   });
 
   it('caps open connections per peer address, and frees the slot when one closes', async () => {
-    const server = guardServer(createServer(toNodeHandler(proxy())), { maxConnectionsPerIp: 3, exemptFromCap: () => false });
+    const server = guardServer(createServer(toNodeHandler(proxy())), {
+      maxConnectionsPerIp: 3,
+      exemptFromCap: () => false,
+    });
     const url = await listen(server);
     try {
       const held = await Promise.all(Array.from({ length: 3 }, () => silentSocket(portOf(url))));
@@ -151,7 +168,10 @@ describe('guardServer and startProxyServer: connections that hold a descriptor w
       // The server sees the close a moment later; a fresh connection then gets through.
       let status = 0;
       for (let attempt = 0; attempt < 50 && status !== 200; attempt++) {
-        status = await fetch(`${url}/health`).then((r) => r.status, () => 0);
+        status = await fetch(`${url}/health`).then(
+          (r) => r.status,
+          () => 0,
+        );
         if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
       }
       expect(status).toBe(200);
@@ -180,7 +200,12 @@ describe('proxy: hostile nesting and foreign tool names', () => {
   let bench: Bench;
   beforeAll(async () => {
     bench = await startBench({
-      fake: { script: [{ match: /weather/i, toolCalls: [{ name: 'weather.lookup v2', arguments: { city: 'Oslo' } }] }, { match: (ctx) => ctx.phase === 'tool-results', reply: 'Sorry, I could not look that up.' }] },
+      fake: {
+        script: [
+          { match: /weather/i, toolCalls: [{ name: 'weather.lookup v2', arguments: { city: 'Oslo' } }] },
+          { match: (ctx) => ctx.phase === 'tool-results', reply: 'Sorry, I could not look that up.' },
+        ],
+      },
     });
   });
   beforeEach(() => bench.fake.reset());
@@ -203,7 +228,10 @@ describe('proxy: hostile nesting and foreign tool names', () => {
   it('accepts a schema of ordinary depth', async () => {
     let schema: Record<string, unknown> = { type: 'string' };
     for (let i = 0; i < 20; i++) schema = { type: 'object', properties: { a: schema } };
-    const response = await bench.chat({ messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 'fine', parameters: schema } }] });
+    const response = await bench.chat({
+      messages: [{ role: 'user', content: 'hi' }],
+      tools: [{ type: 'function', function: { name: 'fine', parameters: schema } }],
+    });
     expect(response.status).toBe(200);
     await response.text();
   });
@@ -216,14 +244,27 @@ describe('proxy: hostile nesting and foreign tool names', () => {
     const calls = text
       .split('\n')
       .filter((line) => line.startsWith('data: {'))
-      .flatMap((line) => (JSON.parse(line.slice(6)) as { choices: Array<{ delta: { tool_calls?: Array<{ id?: string; function?: { name?: string } }> } }> }).choices[0]!.delta.tool_calls ?? []);
+      .flatMap(
+        (line) =>
+          (
+            JSON.parse(line.slice(6)) as {
+              choices: Array<{ delta: { tool_calls?: Array<{ id?: string; function?: { name?: string } }> } }>;
+            }
+          ).choices[0]!.delta.tool_calls ?? [],
+      );
     const id = calls.find((call) => call.id)!.id!;
     expect(calls.find((call) => call.function?.name)?.function?.name).toBe('weather.lookup v2');
 
     const followUp = await bench.chat(
       {
         messages: [
-          { role: 'assistant', content: null, tool_calls: [{ id, type: 'function', function: { name: 'weather.lookup v2', arguments: '{"city":"Oslo"}' } }] },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { id, type: 'function', function: { name: 'weather.lookup v2', arguments: '{"city":"Oslo"}' } },
+            ],
+          },
           { role: 'tool', tool_call_id: id, content: '{"error":"No tool named weather.lookup v2 on this page."}' },
         ],
         stream: true,

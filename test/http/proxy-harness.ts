@@ -47,7 +47,10 @@ export async function listen(server: Server): Promise<string> {
 export function upstreamFor(fake: FakeUpstream, layout: Layout): PathorsProxyOptions['upstream'] {
   return layout === 'legacy'
     ? fake.url
-    : { chatCompletions: `${fake.url}/v1/projects/{projectId}/chat/completions`, session: `${fake.url}/project/{projectId}/session` };
+    : {
+        chatCompletions: `${fake.url}/v1/projects/{projectId}/chat/completions`,
+        session: `${fake.url}/project/{projectId}/session`,
+      };
 }
 
 /** Copies each socket write, before it leaves, into `sink`. */
@@ -56,7 +59,8 @@ function tapSockets(server: Server, sink: Buffer[]): void {
     const write = socket.write;
     const tapped = function (this: Socket, ...args: unknown[]): boolean {
       const [chunk, encoding] = args;
-      if (typeof chunk === 'string') sink.push(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
+      if (typeof chunk === 'string')
+        sink.push(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
       else if (chunk instanceof Uint8Array) sink.push(Buffer.from(chunk));
       return (write as (...params: unknown[]) => boolean).apply(this, args);
     };

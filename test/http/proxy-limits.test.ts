@@ -6,7 +6,9 @@ import { expectNoKeyLeak, readError, startBench, userTurn } from './proxy-harnes
 
 describe('proxy: rate limits (token buckets per client IP and per session)', () => {
   it('429 with Retry-After once an IP spends its burst, forwarding nothing more', async () => {
-    const bench = await startBench({ proxy: { rateLimit: { perIp: { capacity: 3, refillPerMinute: 6 }, perSession: false } } });
+    const bench = await startBench({
+      proxy: { rateLimit: { perIp: { capacity: 3, refillPerMinute: 6 }, perSession: false } },
+    });
     try {
       for (let i = 0; i < 3; i++) {
         const response = await bench.chat(userTurn(`try ${i}`));
@@ -33,7 +35,9 @@ describe('proxy: rate limits (token buckets per client IP and per session)', () 
   });
 
   it('limits each session on its own bucket', async () => {
-    const bench = await startBench({ proxy: { rateLimit: { perIp: false, perSession: { capacity: 2, refillPerMinute: 1 } } } });
+    const bench = await startBench({
+      proxy: { rateLimit: { perIp: false, perSession: { capacity: 2, refillPerMinute: 1 } } },
+    });
     try {
       const first = await bench.chat(userTurn('a'));
       const sessionId = first.headers.get('x-session-id')!;
@@ -66,7 +70,9 @@ describe('proxy: rate limits (token buckets per client IP and per session)', () 
     } finally {
       await naive.close();
     }
-    const behindProxy = await startBench({ proxy: { trustProxy: true, rateLimit: { perIp: bucket, perSession: false } } });
+    const behindProxy = await startBench({
+      proxy: { trustProxy: true, rateLimit: { perIp: bucket, perSession: false } },
+    });
     try {
       await (await behindProxy.chat(userTurn(), { 'X-Forwarded-For': '9.9.9.9, 1.1.1.1' })).text();
       // The client-written part (left) changes nothing; the proxy-written part (right) is the client.
@@ -111,8 +117,12 @@ describe('proxy: rate limits (token buckets per client IP and per session)', () 
         return shared.claim(key, ttl, now);
       },
     };
-    const a = await startBench({ proxy: { store, rateLimit: { perIp: { capacity: 2, refillPerMinute: 1 }, perSession: false } } });
-    const b = await startBench({ proxy: { store, rateLimit: { perIp: { capacity: 2, refillPerMinute: 1 }, perSession: false } } });
+    const a = await startBench({
+      proxy: { store, rateLimit: { perIp: { capacity: 2, refillPerMinute: 1 }, perSession: false } },
+    });
+    const b = await startBench({
+      proxy: { store, rateLimit: { perIp: { capacity: 2, refillPerMinute: 1 }, perSession: false } },
+    });
     try {
       await (await a.chat(userTurn(), { 'X-Request-ID': randomUUID() })).text();
       await (await b.chat(userTurn())).text();
@@ -137,13 +147,19 @@ describe('proxy: X-Request-ID replays', () => {
       const chats = () => bench.fake.requests.filter((r) => r.kind === 'chat').length;
       expect(chats()).toBe(1);
       const sessionId = first.headers.get('x-session-id')!;
-      const replays: Array<Record<string, string>> = [{ 'X-Request-ID': key }, { 'X-Request-ID': key, 'X-Session-ID': sessionId }];
+      const replays: Array<Record<string, string>> = [
+        { 'X-Request-ID': key },
+        { 'X-Request-ID': key, 'X-Session-ID': sessionId },
+      ];
       for (const headers of replays) {
         const replay = await bench.chat(userTurn('Once only'), headers);
         expect(await readError(replay)).toMatchObject({ status: 409, code: 'duplicate_request' });
       }
       expect(chats()).toBe(1);
-      const fresh = await bench.chat(userTurn('Once only'), { 'X-Request-ID': randomUUID(), 'X-Session-ID': sessionId });
+      const fresh = await bench.chat(userTurn('Once only'), {
+        'X-Request-ID': randomUUID(),
+        'X-Session-ID': sessionId,
+      });
       expect(fresh.status).toBe(200);
       await fresh.text();
       expect(chats()).toBe(2);

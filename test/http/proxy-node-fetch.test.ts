@@ -15,7 +15,7 @@ function benchWith(options: BenchOptions = {}) {
 }
 
 describe('proxy on the node:http upstream fetch', () => {
-  it('streams SSE through with the proxy\'s own headers, a session, and [DONE]', async () => {
+  it("streams SSE through with the proxy's own headers, a session, and [DONE]", async () => {
     const bench = await benchWith({ fake: { tokenDelayMs: 5 } });
     try {
       const response = await bench.chat(userTurn('Hello', { stream: true }));
@@ -74,7 +74,10 @@ describe('proxy on the node:http upstream fetch', () => {
       bench.fake.injectFault('http-401');
       expect(await readError(await bench.chat(userTurn()))).toMatchObject({ status: 502, code: 'proxy_misconfigured' });
       bench.fake.injectFault('slow-first-byte', 1, { delayMs: 3000 });
-      expect(await readError(await bench.chat(userTurn('Hi', { stream: true })))).toMatchObject({ status: 504, code: 'upstream_timeout' });
+      expect(await readError(await bench.chat(userTurn('Hi', { stream: true })))).toMatchObject({
+        status: 504,
+        code: 'upstream_timeout',
+      });
       await bench.fake.waitForAbort(2000);
       expectNoKeyLeak(bench);
     } finally {
@@ -92,7 +95,13 @@ describe('proxy on the node:http upstream fetch', () => {
   });
 
   it('decodes a gzipped upstream answer and refuses a redirect', async () => {
-    const body = JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'zipped hello' }, finish_reason: 'stop' }] });
+    const body = JSON.stringify({
+      id: 'c',
+      object: 'chat.completion',
+      created: 1,
+      model: 'm',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'zipped hello' }, finish_reason: 'stop' }],
+    });
     const upstream = createServer((req, res) => {
       req.resume();
       if (req.url?.endsWith('/session')) {

@@ -84,7 +84,9 @@ describe('toNodeHandler: node:http, Express and Connect', () => {
       });
       expect(response.status).toBe(200);
       await response.text();
-      expect(fake.requests.find((r) => r.kind === 'chat')!.body).toMatchObject({ messages: [{ role: 'user', content: 'Parsed before' }] });
+      expect(fake.requests.find((r) => r.kind === 'chat')!.body).toMatchObject({
+        messages: [{ role: 'user', content: 'Parsed before' }],
+      });
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

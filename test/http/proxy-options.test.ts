@@ -39,13 +39,21 @@ describe('createPathorsProxy: options are checked at creation, naming the option
     ['a bad upstream URL', { upstream: 'not a url' }, 'upstream'],
     ['an ftp upstream', { upstream: 'ftp://pathors.example' }, 'upstream'],
     ['credentials in the upstream URL', { upstream: 'https://user:pw@app.pathors.com' }, 'upstream'],
-    ['a template without session', { upstream: { chatCompletions: 'https://api.pathors.com/v1/projects/{projectId}/chat/completions' } }, 'upstream.session'],
+    [
+      'a template without session',
+      { upstream: { chatCompletions: 'https://api.pathors.com/v1/projects/{projectId}/chat/completions' } },
+      'upstream.session',
+    ],
     ['a bad basePath', { basePath: 'api/' }, 'basePath'],
     ['a zero maxBodyBytes', { maxBodyBytes: 0 }, 'maxBodyBytes'],
     ['a fractional maxMessages', { maxMessages: 1.5 }, 'maxMessages'],
     ['a negative upstreamTimeoutMs', { upstreamTimeoutMs: -1 }, 'upstreamTimeoutMs'],
     ['a bad bucket', { rateLimit: { perIp: { capacity: 0, refillPerMinute: 1 } } }, 'rateLimit.perIp.capacity'],
-    ['a bad refill', { rateLimit: { perSession: { capacity: 5, refillPerMinute: 0 } } }, 'rateLimit.perSession.refillPerMinute'],
+    [
+      'a bad refill',
+      { rateLimit: { perSession: { capacity: 5, refillPerMinute: 0 } } },
+      'rateLimit.perSession.refillPerMinute',
+    ],
     ['a store without claim', { store: { consume: async () => ({ allowed: true, retryAfterSeconds: 0 }) } }, 'store'],
     ['a non-function hook', { sessionVariables: { plan: 'gold' } }, 'sessionVariables'],
     ['bad allowedHeaders', { allowedHeaders: ['X Bad'] }, 'allowedHeaders'],
@@ -62,11 +70,16 @@ describe('createPathorsProxy: options are checked at creation, naming the option
   it('accepts the minimum, both upstream forms and a function for origins', () => {
     expect(typeof createPathorsProxy(VALID)).toBe('function');
     expect(typeof createPathorsProxy({ ...VALID, upstream: 'https://app.pathors.com/' })).toBe('function');
-    expect(typeof createPathorsProxy({
-      ...VALID,
-      upstream: { chatCompletions: 'https://api.pathors.com/v1/projects/{projectId}/chat/completions', session: 'https://api.pathors.com/project/{projectId}/session' },
-      allowedOrigins: (origin) => origin.endsWith('.shop.example'),
-    })).toBe('function');
+    expect(
+      typeof createPathorsProxy({
+        ...VALID,
+        upstream: {
+          chatCompletions: 'https://api.pathors.com/v1/projects/{projectId}/chat/completions',
+          session: 'https://api.pathors.com/project/{projectId}/session',
+        },
+        allowedOrigins: (origin) => origin.endsWith('.shop.example'),
+      }),
+    ).toBe('function');
   });
 
   it('documents its defaults', () => {
@@ -89,7 +102,10 @@ describe('createPathorsProxy: options are checked at creation, naming the option
     const proxy = createPathorsProxy({
       ...VALID,
       projectId: 'proj/1',
-      upstream: { chatCompletions: 'https://api.pathors.com/v1/projects/{projectId}/chat/completions', session: 'https://api.pathors.com/project/{projectId}/session' },
+      upstream: {
+        chatCompletions: 'https://api.pathors.com/v1/projects/{projectId}/chat/completions',
+        session: 'https://api.pathors.com/project/{projectId}/session',
+      },
       fetch: async (input) => {
         urls.push(String(input));
         return Response.json({});

@@ -12,18 +12,29 @@ const NODE_ONLY = new Set(['node.ts', 'node-handler.ts', 'node-fetch.ts', 'cli.t
 describe('proxy: portable by construction', () => {
   // The proxy's own files, and the shared helpers it imports.
   const sources = [
-    ...readdirSync(DIR, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts')).map((name) => `${DIR}/${name}`),
-    ...readdirSync('src/shared').filter((name) => name.endsWith('.ts')).map((name) => `src/shared/${name}`),
+    ...readdirSync(DIR, { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => `${DIR}/${name}`),
+    ...readdirSync('src/shared')
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => `src/shared/${name}`),
   ];
 
   it.each(sources)('%s imports nothing of the browser side, and only types from src/core', (path) => {
     const name = path.slice(path.lastIndexOf('/') + 1);
     const text = readFileSync(path, 'utf8');
-    const imports = [...text.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'([^']+)'/gms)].map((m) => ({ typeOnly: Boolean(m[1]), from: m[2]! }));
+    const imports = [...text.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'([^']+)'/gms)].map((m) => ({
+      typeOnly: Boolean(m[1]),
+      from: m[2]!,
+    }));
     for (const { typeOnly, from } of imports) {
       expect(from, `${name} imports ${from}`).not.toMatch(/\/(element|render|i18n)\//);
       if (/^(\.\.\/)+core\//.test(from)) expect(typeOnly, `${name}: value import from ${from}`).toBe(true);
-      if (from.startsWith('node:')) expect(NODE_ONLY.has(name) && (typeOnly || name === 'cli.ts' || name === 'env.ts'), `${name} imports ${from}`).toBe(true);
+      if (from.startsWith('node:'))
+        expect(
+          NODE_ONLY.has(name) && (typeOnly || name === 'cli.ts' || name === 'env.ts'),
+          `${name} imports ${from}`,
+        ).toBe(true);
       if (!from.startsWith('.') && !from.startsWith('node:')) throw new Error(`${name} depends on a package: ${from}`);
     }
   });

@@ -39,11 +39,15 @@ describe.each<Layout>(['legacy', 'v1'])('proxy: the session routes on the %s ups
     expect(sessionId).toMatch(SESSION_ID);
     const [create] = bench.fake.requests;
     expect(create!.path).toBe(new URL(layout === 'v1' ? bench.fake.v1SessionUrl : bench.fake.sessionUrl).pathname);
-    expect(create!.body).toEqual({ session_id: sessionId, variables: { userId: 'u-42', secretNote: 'internal' }, provider: 'web' });
+    expect(create!.body).toEqual({
+      session_id: sessionId,
+      variables: { userId: 'u-42', secretNote: 'internal' },
+      provider: 'web',
+    });
     expect(bench.fake.sessions.get(sessionId)?.variables).toEqual({ userId: 'u-42', secretNote: 'internal' });
   });
 
-  it('ignores variables the browser sends: only the site\'s hook sets them', async () => {
+  it("ignores variables the browser sends: only the site's hook sets them", async () => {
     const response = await bench.post('/sessions', { variables: { plan: 'enterprise' }, session_id: 'mine' });
     const { sessionId } = (await response.json()) as { sessionId: string };
     expect(bench.fake.sessions.get(sessionId)?.variables).toEqual({ userId: 'u-42', secretNote: 'internal' });
@@ -80,12 +84,22 @@ describe.each<Layout>(['legacy', 'v1'])('proxy: the session routes on the %s ups
     bench.fake.sessions.get(sessionId)!.messages = [
       { role: 'system', content: 'You are the shop agent. Discount code STAFF50.' },
       { role: 'user', content: 'Cart?' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'cart', arguments: '{}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'c1', type: 'function', function: { name: 'cart', arguments: '{}' } }],
+      },
       { role: 'tool', tool_call_id: 'c1', content: '{"items":1}' },
       { role: 'assistant', content: 'One item.' },
     ];
     const response = await fetch(`${bench.url}/sessions/${sessionId}`);
-    expect(await response.json()).toEqual({ sessionId, messages: [{ role: 'user', content: 'Cart?' }, { role: 'assistant', content: 'One item.' }] });
+    expect(await response.json()).toEqual({
+      sessionId,
+      messages: [
+        { role: 'user', content: 'Cart?' },
+        { role: 'assistant', content: 'One item.' },
+      ],
+    });
   });
 
   it('DELETE /sessions/:id ends the session upstream, after which the same ID is refused everywhere', async () => {
@@ -193,7 +207,10 @@ describe('proxy: session secrets', () => {
   });
 
   it('signs the expiry the site sets with sessionTtlMs (default 30 days)', async () => {
-    for (const [ttl, expected] of [[undefined, 30 * 86_400_000], [3_600_000, 3_600_000]] as const) {
+    for (const [ttl, expected] of [
+      [undefined, 30 * 86_400_000],
+      [3_600_000, 3_600_000],
+    ] as const) {
       const bench = await startBench(ttl === undefined ? {} : { proxy: { sessionTtlMs: ttl } });
       try {
         const before = Date.now();

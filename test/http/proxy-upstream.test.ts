@@ -5,7 +5,7 @@ import type { PathorsProxyOptions, ProxyLogEvent } from '../../src/proxy/index.j
 import { API_KEY, ORIGIN, SECRET, expectNoKeyLeak, listen, readError, startBench, userTurn } from './proxy-harness.js';
 import type { Bench } from './proxy-harness.js';
 
-describe('proxy: upstream failures become the proxy\'s own errors', () => {
+describe("proxy: upstream failures become the proxy's own errors", () => {
   let bench: Bench;
 
   beforeAll(async () => {
@@ -17,11 +17,16 @@ describe('proxy: upstream failures become the proxy\'s own errors', () => {
     await bench.close();
   });
 
-  it('upstream 401 is 502 proxy_misconfigured: the site owner\'s fault, not the visitor\'s', async () => {
+  it("upstream 401 is 502 proxy_misconfigured: the site owner's fault, not the visitor's", async () => {
     bench.fake.injectFault('http-401');
     const error = await readError(await bench.chat(userTurn()));
     expect(error).toMatchObject({ status: 502, code: 'proxy_misconfigured' });
-    expect(bench.logs.at(-2)).toMatchObject({ type: 'upstream_error', operation: 'chat', upstreamStatus: 401, code: 'proxy_misconfigured' });
+    expect(bench.logs.at(-2)).toMatchObject({
+      type: 'upstream_error',
+      operation: 'chat',
+      upstreamStatus: 401,
+      code: 'proxy_misconfigured',
+    });
   });
 
   it('a wrong key is caught when the session is created, as 502 proxy_misconfigured', async () => {
@@ -47,7 +52,7 @@ describe('proxy: upstream failures become the proxy\'s own errors', () => {
     }
   });
 
-  it('upstream 500 is 502 upstream_error carrying the upstream\'s message', async () => {
+  it("upstream 500 is 502 upstream_error carrying the upstream's message", async () => {
     bench.fake.injectFault('http-500');
     const error = await readError(await bench.chat(userTurn()));
     expect(error).toMatchObject({ status: 502, code: 'upstream_error' });
@@ -59,7 +64,7 @@ describe('proxy: upstream failures become the proxy\'s own errors', () => {
     expect(error).toMatchObject({ status: 502, code: 'upstream_error' });
   });
 
-  it('upstream 429 is 429 upstream_rate_limited with the upstream\'s Retry-After', async () => {
+  it("upstream 429 is 429 upstream_rate_limited with the upstream's Retry-After", async () => {
     bench.fake.injectFault('http-429');
     const response = await bench.chat(userTurn());
     expect(await readError(response)).toMatchObject({ status: 429, code: 'upstream_rate_limited' });
@@ -104,7 +109,10 @@ describe('proxy: upstream failures become the proxy\'s own errors', () => {
 });
 
 /** The Fetch handler alone, with a scripted upstream: for shapes the fake does not produce. */
-function handlerWith(reply: (url: string, init: RequestInit) => Response | Promise<Response>, extra: Partial<PathorsProxyOptions> = {}) {
+function handlerWith(
+  reply: (url: string, init: RequestInit) => Response | Promise<Response>,
+  extra: Partial<PathorsProxyOptions> = {},
+) {
   const logs: ProxyLogEvent[] = [];
   const seen: Array<{ url: string; init: RequestInit }> = [];
   const proxy = createPathorsProxy({
@@ -121,11 +129,13 @@ function handlerWith(reply: (url: string, init: RequestInit) => Response | Promi
     ...extra,
   });
   const chat = (body: unknown = userTurn(), headers: Record<string, string> = {}) =>
-    proxy(new Request('https://proxy.example/chat/completions', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Origin: ORIGIN, ...headers },
-      body: JSON.stringify(body),
-    }));
+    proxy(
+      new Request('https://proxy.example/chat/completions', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Origin: ORIGIN, ...headers },
+        body: JSON.stringify(body),
+      }),
+    );
   return { proxy, chat, logs, seen };
 }
 
@@ -135,20 +145,36 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 
 describe('proxy: the Fetch handler with an injected fetch', () => {
   it('reads both upstream error shapes: {error: "..."} and {error: {message}}', async () => {
-    const flat = handlerWith((url) => (url.endsWith('/session') ? created() : json(400, { error: 'messages: tool_call_id unknown' })));
-    expect(await readError(await flat.chat())).toMatchObject({ status: 400, code: 'upstream_bad_request', message: 'messages: tool_call_id unknown' });
+    const flat = handlerWith((url) =>
+      url.endsWith('/session') ? created() : json(400, { error: 'messages: tool_call_id unknown' }),
+    );
+    expect(await readError(await flat.chat())).toMatchObject({
+      status: 400,
+      code: 'upstream_bad_request',
+      message: 'messages: tool_call_id unknown',
+    });
 
-    const nested = handlerWith((url) => (url.endsWith('/session') ? created() : json(503, { error: { message: 'Pathway overloaded' } })));
+    const nested = handlerWith((url) =>
+      url.endsWith('/session') ? created() : json(503, { error: { message: 'Pathway overloaded' } }),
+    );
     const error = await readError(await nested.chat());
     expect(error).toMatchObject({ status: 502, code: 'upstream_error' });
     expect(error.message).toContain('Pathway overloaded');
 
-    const html = handlerWith((url) => (url.endsWith('/session') ? created() : new Response('<html>oops</html>', { status: 500 })));
-    expect(await readError(await html.chat())).toMatchObject({ status: 502, code: 'upstream_error', message: 'Pathors answered 500.' });
+    const html = handlerWith((url) =>
+      url.endsWith('/session') ? created() : new Response('<html>oops</html>', { status: 500 }),
+    );
+    expect(await readError(await html.chat())).toMatchObject({
+      status: 502,
+      code: 'upstream_error',
+      message: 'Pathors answered 500.',
+    });
   });
 
   it('scrubs the key from an upstream message that echoes it, and from thrown errors in logs', async () => {
-    const echo = handlerWith((url) => (url.endsWith('/session') ? created() : json(500, { error: `bad key ${API_KEY} for project` })));
+    const echo = handlerWith((url) =>
+      url.endsWith('/session') ? created() : json(500, { error: `bad key ${API_KEY} for project` }),
+    );
     const response = await echo.chat();
     const text = await response.text();
     expect(text).not.toContain(API_KEY);
@@ -165,7 +191,7 @@ describe('proxy: the Fetch handler with an injected fetch', () => {
     expect(JSON.stringify(throws.logs)).not.toContain(API_KEY);
   });
 
-  it('builds response headers fresh: nothing of the upstream\'s is copied', async () => {
+  it("builds response headers fresh: nothing of the upstream's is copied", async () => {
     const upstream = handlerWith((url) =>
       url.endsWith('/session')
         ? created()
@@ -191,7 +217,11 @@ describe('proxy: the Fetch handler with an injected fetch', () => {
   });
 
   it('passes a JSON reply through when the upstream answered a stream request without streaming', async () => {
-    const body = { id: 'c', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop' }] };
+    const body = {
+      id: 'c',
+      object: 'chat.completion',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop' }],
+    };
     const handler = handlerWith((url) => (url.endsWith('/session') ? created() : json(200, body)));
     const response = await handler.chat(userTurn('Hi', { stream: true }));
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
@@ -210,7 +240,7 @@ describe('proxy: the Fetch handler with an injected fetch', () => {
     expect(headers.get('x-session-id')).toMatch(/\./);
   });
 
-  it('cancelling the response body, or the request\'s signal, aborts the upstream fetch (the edge runtimes\' path)', async () => {
+  it("cancelling the response body, or the request's signal, aborts the upstream fetch (the edge runtimes' path)", async () => {
     for (const leave of ['cancel', 'signal'] as const) {
       let upstreamSignal: AbortSignal | undefined;
       const handler = handlerWith((url, init) => {
@@ -218,20 +248,28 @@ describe('proxy: the Fetch handler with an injected fetch', () => {
         upstreamSignal = init.signal ?? undefined;
         const encoder = new TextEncoder();
         // An endless stream that stops only when its consumer aborts.
-        return new Response(new ReadableStream<Uint8Array>({
-          pull: (controller) => new Promise((resolve) => setTimeout(() => {
-            controller.enqueue(encoder.encode('data: {"tick":1}\n\n'));
-            resolve();
-          }, 10)),
-        }), { headers: { 'Content-Type': 'text/event-stream' } });
+        return new Response(
+          new ReadableStream<Uint8Array>({
+            pull: (controller) =>
+              new Promise((resolve) =>
+                setTimeout(() => {
+                  controller.enqueue(encoder.encode('data: {"tick":1}\n\n'));
+                  resolve();
+                }, 10),
+              ),
+          }),
+          { headers: { 'Content-Type': 'text/event-stream' } },
+        );
       });
       const client = new AbortController();
-      const response = await handler.proxy(new Request('https://proxy.example/chat/completions', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(userTurn('Hi', { stream: true })),
-        signal: client.signal,
-      }));
+      const response = await handler.proxy(
+        new Request('https://proxy.example/chat/completions', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(userTurn('Hi', { stream: true })),
+          signal: client.signal,
+        }),
+      );
       const reader = response.body!.getReader();
       await reader.read();
       expect(upstreamSignal!.aborted).toBe(false);
@@ -249,7 +287,9 @@ describe('proxy: the Fetch handler with an injected fetch', () => {
     });
     expect(await readError(await handler.chat())).toMatchObject({ status: 500, code: 'internal_error' });
     expect(handler.seen).toHaveLength(0);
-    expect(handler.logs.find((e) => e.type === 'internal_error')).toMatchObject({ message: expect.stringContaining('user lookup failed') });
+    expect(handler.logs.find((e) => e.type === 'internal_error')).toMatchObject({
+      message: expect.stringContaining('user lookup failed'),
+    });
   });
 
   it('a throwing log hook does not break a request', async () => {
@@ -267,7 +307,9 @@ describe('proxy: the Fetch handler with an injected fetch', () => {
     expect(health.status).toBe(200);
     const outside = await handler.proxy(new Request('https://site.example/health'));
     expect(outside.status).toBe(404);
-    const preflight = await handler.proxy(new Request('https://site.example/other', { method: 'OPTIONS', headers: { Origin: ORIGIN } }));
+    const preflight = await handler.proxy(
+      new Request('https://site.example/other', { method: 'OPTIONS', headers: { Origin: ORIGIN } }),
+    );
     expect(preflight.status).toBe(404);
   });
 });

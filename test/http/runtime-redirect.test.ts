@@ -42,7 +42,12 @@ describe.each([
 ] as const)('an upstream redirect on %s', (_runtime, start: (env: SnippetEnv) => Promise<Running>) => {
   let proxy: Running;
   beforeAll(async () => {
-    proxy = await start({ PATHORS_API_KEY: API_KEY, PATHORS_PROJECT_ID: 'proj_fake', PATHORS_SESSION_SECRET: SECRET, PATHORS_BASE_URL: redirectingUrl });
+    proxy = await start({
+      PATHORS_API_KEY: API_KEY,
+      PATHORS_PROJECT_ID: 'proj_fake',
+      PATHORS_SESSION_SECRET: SECRET,
+      PATHORS_BASE_URL: redirectingUrl,
+    });
   }, 60_000);
   afterAll(() => proxy?.stop());
 

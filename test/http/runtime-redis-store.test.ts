@@ -28,9 +28,14 @@ async function client(url = redis.url) {
 
 describe('RedisRateLimitStore', () => {
   it('lets exactly `capacity` through when instances race for one bucket', async () => {
-    const stores = [new RedisRateLimitStore({ client: await client() }), new RedisRateLimitStore({ client: await client() })];
+    const stores = [
+      new RedisRateLimitStore({ client: await client() }),
+      new RedisRateLimitStore({ client: await client() }),
+    ];
     const bucket = { capacity: 7, refillPerMinute: 0.01 };
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => stores[i % 2]!.consume('ip:race', bucket, Date.now())));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => stores[i % 2]!.consume('ip:race', bucket, Date.now())),
+    );
     expect(results.filter((result) => result.allowed)).toHaveLength(7);
     const refused = results.find((result) => !result.allowed)!;
     // One token back at 0.01/minute takes 100 minutes.
@@ -38,7 +43,10 @@ describe('RedisRateLimitStore', () => {
   });
 
   it('claims a key once until its TTL runs out (SET NX PX), across instances', async () => {
-    const [a, b] = [new RedisRateLimitStore({ client: await client() }), new RedisRateLimitStore({ client: await client() })];
+    const [a, b] = [
+      new RedisRateLimitStore({ client: await client() }),
+      new RedisRateLimitStore({ client: await client() }),
+    ];
     expect(await a.claim('request:r-1', 300, Date.now())).toBe(true);
     expect(await b.claim('request:r-1', 300, Date.now())).toBe(false);
     await new Promise((done) => setTimeout(done, 400));
@@ -82,8 +90,15 @@ describe('RedisRateLimitStore', () => {
 
     it('fail-open: answers "allowed" at its deadline, warns once, reports unhealthy', async () => {
       const warnings: string[] = [];
-      const store = new RedisRateLimitStore({ client: plain(), timeoutMs: 200, warn: (message) => warnings.push(message) });
-      const results = await Promise.all([store.consume('ip:x', { capacity: 1, refillPerMinute: 1 }, 0), store.claim('request:y', 1000, 0)]);
+      const store = new RedisRateLimitStore({
+        client: plain(),
+        timeoutMs: 200,
+        warn: (message) => warnings.push(message),
+      });
+      const results = await Promise.all([
+        store.consume('ip:x', { capacity: 1, refillPerMinute: 1 }, 0),
+        store.claim('request:y', 1000, 0),
+      ]);
       expect(results).toEqual([{ allowed: true, retryAfterSeconds: 0 }, true]);
       expect(store.healthy).toBe(false);
       expect(await store.check()).toBe(false);
@@ -92,8 +107,15 @@ describe('RedisRateLimitStore', () => {
     });
 
     it('fail-closed: refuses at its deadline', async () => {
-      const store = new RedisRateLimitStore({ client: plain(), timeoutMs: 200, failMode: 'closed', warn: () => undefined });
-      await expect(store.consume('ip:x', { capacity: 1, refillPerMinute: 1 }, 0)).rejects.toBeInstanceOf(RateLimitStoreUnavailable);
+      const store = new RedisRateLimitStore({
+        client: plain(),
+        timeoutMs: 200,
+        failMode: 'closed',
+        warn: () => undefined,
+      });
+      await expect(store.consume('ip:x', { capacity: 1, refillPerMinute: 1 }, 0)).rejects.toBeInstanceOf(
+        RateLimitStoreUnavailable,
+      );
       await expect(store.claim('request:y', 1000, 0)).rejects.toBeInstanceOf(RateLimitStoreUnavailable);
     });
   });

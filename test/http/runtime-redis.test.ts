@@ -70,11 +70,16 @@ async function roundRobin(instances: CliProcess[]): Promise<string> {
     const headers = { ...req.headers };
     const visitor = String(headers['x-visitor'] ?? req.socket.remoteAddress);
     delete headers['x-visitor'];
-    headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${String(headers['x-forwarded-for'])}, ${visitor}` : visitor;
-    const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    headers['x-forwarded-for'] = headers['x-forwarded-for']
+      ? `${String(headers['x-forwarded-for'])}, ${visitor}`
+      : visitor;
+    const upstream = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', () => {
       if (!res.headersSent) res.writeHead(502);
       res.end();
@@ -82,7 +87,13 @@ async function roundRobin(instances: CliProcess[]): Promise<string> {
     req.pipe(upstream);
   });
   const url = await listen(server);
-  started.push({ stop: () => new Promise<void>((done) => { server.closeAllConnections(); server.close(() => done()); }) });
+  started.push({
+    stop: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  });
   return url;
 }
 
@@ -91,7 +102,10 @@ async function flood(base: string, visitor: string, count: number): Promise<numb
   return Promise.all(
     Array.from({ length: count }, async () => {
       // A cheap guarded request: charged to the visitor's bucket, then refused (403) for its forged session.
-      const response = await fetch(`${base}/sessions/not-ours`, { headers: { Origin: ORIGIN, 'X-Visitor': visitor }, signal: AbortSignal.timeout(HANG) });
+      const response = await fetch(`${base}/sessions/not-ours`, {
+        headers: { Origin: ORIGIN, 'X-Visitor': visitor },
+        signal: AbortSignal.timeout(HANG),
+      });
       await response.arrayBuffer();
       return response.status;
     }),
@@ -159,11 +173,22 @@ describe('rate limits across instances', () => {
   it('a session ended through one instance is refused by the others', async () => {
     const [first, second] = await proxies(2, { PATHORS_REDIS_URL: redis.url });
     const headers = { Origin: ORIGIN, 'Content-Type': 'application/json' };
-    const created = await fetch(`${first!.url}/sessions`, { method: 'POST', headers, body: '{}', signal: AbortSignal.timeout(HANG) });
+    const created = await fetch(`${first!.url}/sessions`, {
+      method: 'POST',
+      headers,
+      body: '{}',
+      signal: AbortSignal.timeout(HANG),
+    });
     expect(created.status).toBe(201);
     const { sessionId } = (await created.json()) as { sessionId: string };
-    expect((await fetch(`${second!.url}/sessions/${sessionId}`, { headers, signal: AbortSignal.timeout(HANG) })).status).toBe(200);
-    const ended = await fetch(`${first!.url}/sessions/${sessionId}`, { method: 'DELETE', headers, signal: AbortSignal.timeout(HANG) });
+    expect(
+      (await fetch(`${second!.url}/sessions/${sessionId}`, { headers, signal: AbortSignal.timeout(HANG) })).status,
+    ).toBe(200);
+    const ended = await fetch(`${first!.url}/sessions/${sessionId}`, {
+      method: 'DELETE',
+      headers,
+      signal: AbortSignal.timeout(HANG),
+    });
     expect(ended.status).toBe(200);
     const after = await fetch(`${second!.url}/sessions/${sessionId}`, { headers, signal: AbortSignal.timeout(HANG) });
     expect(after.status).toBe(403);
@@ -189,7 +214,10 @@ describe('rate limits across instances', () => {
       expect(instance.output()).toContain('WITHOUT rate limits');
     }
     // Fail-closed: refused, at once, and /health tells the balancer.
-    const refused = await fetch(`${closed!.url}/sessions/not-ours`, { headers: { Origin: ORIGIN }, signal: AbortSignal.timeout(HANG) });
+    const refused = await fetch(`${closed!.url}/sessions/not-ours`, {
+      headers: { Origin: ORIGIN },
+      signal: AbortSignal.timeout(HANG),
+    });
     expect(refused.status).toBe(500);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('internal_error');
     expect(await health(closed!)).toEqual({ status: 503, body: { ok: false, degraded: ['rate_limit_store'] } });
@@ -199,7 +227,11 @@ describe('rate limits across instances', () => {
 
     await redis.start();
     for (const instance of [...open, closed!]) {
-      await until(async () => (await health(instance)).status === 200 && JSON.stringify((await health(instance)).body) === '{"ok":true}', 'the store to recover');
+      await until(
+        async () =>
+          (await health(instance)).status === 200 && JSON.stringify((await health(instance)).body) === '{"ok":true}',
+        'the store to recover',
+      );
     }
     // Redis came back empty (no persistence): the visitor has a fresh bucket, and limits hold again.
     const after = await flood(base, '203.0.113.5', 15);
@@ -213,13 +245,22 @@ describe('rate limits across instances', () => {
 
 describe('the Redis deploy snippet of docs/proxy.md', () => {
   it('two instances share the default per-IP limit (60 burst) through Redis', async () => {
-    const env = { PATHORS_API_KEY: API_KEY, PATHORS_PROJECT_ID: fake.projectId, PATHORS_SESSION_SECRET: SECRET, PATHORS_BASE_URL: fake.url, REDIS_URL: `${redis.url}/1` };
+    const env = {
+      PATHORS_API_KEY: API_KEY,
+      PATHORS_PROJECT_ID: fake.projectId,
+      PATHORS_SESSION_SECRET: SECRET,
+      PATHORS_BASE_URL: fake.url,
+      REDIS_URL: `${redis.url}/1`,
+    };
     // Database 1: the command's tests above configured other limits on the same keys in database 0.
     const instances = await Promise.all([startRedisSnippet(env), startRedisSnippet(env)]);
     started.push(...instances);
     const statuses = await Promise.all(
       Array.from({ length: 90 }, async (_, i) => {
-        const response = await fetch(`${instances[i % 2]!.base}/sessions/not-ours`, { headers: { Origin: ORIGIN }, signal: AbortSignal.timeout(HANG) });
+        const response = await fetch(`${instances[i % 2]!.base}/sessions/not-ours`, {
+          headers: { Origin: ORIGIN },
+          signal: AbortSignal.timeout(HANG),
+        });
         await response.arrayBuffer();
         return response.status;
       }),

@@ -12,33 +12,70 @@ import { bundleSnippet } from '../runtimes/launch.js';
 
 let fake: FakeUpstream;
 let mf: Miniflare;
-type WorkerFetch = (path: string, init?: { method?: string; headers?: Record<string, string>; body?: string }) => Promise<{ status: number; text(): Promise<string> }>;
+type WorkerFetch = (
+  path: string,
+  init?: { method?: string; headers?: Record<string, string>; body?: string },
+) => Promise<{ status: number; text(): Promise<string> }>;
 let workers: WorkerFetch[];
 
 beforeAll(async () => {
   fake = await startFakeUpstream({ apiKey: API_KEY });
   const scriptPath = await bundleSnippet('workers', 'neutral');
-  const bindings = { PATHORS_API_KEY: API_KEY, PATHORS_PROJECT_ID: fake.projectId, PATHORS_SESSION_SECRET: SECRET, PATHORS_BASE_URL: fake.url };
+  const bindings = {
+    PATHORS_API_KEY: API_KEY,
+    PATHORS_PROJECT_ID: fake.projectId,
+    PATHORS_SESSION_SECRET: SECRET,
+    PATHORS_BASE_URL: fake.url,
+  };
   mf = new Miniflare({
     workers: [
-      { name: 'edge-a', routes: ['edge-a.test/*'], modules: true, scriptPath, compatibilityDate: '2025-09-01', bindings, durableObjects: { PATHORS_RATE_LIMITER: 'PathorsRateLimiter' } },
-      { name: 'edge-b', routes: ['edge-b.test/*'], modules: true, scriptPath, compatibilityDate: '2025-09-01', bindings, durableObjects: { PATHORS_RATE_LIMITER: { className: 'PathorsRateLimiter', scriptName: 'edge-a' } } },
+      {
+        name: 'edge-a',
+        routes: ['edge-a.test/*'],
+        modules: true,
+        scriptPath,
+        compatibilityDate: '2025-09-01',
+        bindings,
+        durableObjects: { PATHORS_RATE_LIMITER: 'PathorsRateLimiter' },
+      },
+      {
+        name: 'edge-b',
+        routes: ['edge-b.test/*'],
+        modules: true,
+        scriptPath,
+        compatibilityDate: '2025-09-01',
+        bindings,
+        durableObjects: { PATHORS_RATE_LIMITER: { className: 'PathorsRateLimiter', scriptName: 'edge-a' } },
+      },
     ],
     host: '127.0.0.1',
     port: 0,
   });
   const url = await mf.ready;
   // Miniflare routes by Host, which fetch() cannot set: plain node:http requests instead.
-  workers = ['edge-a.test', 'edge-b.test'].map((host) => (path, init = {}) => new Promise((resolve, reject) => {
-    const outgoing = request({ host: url.hostname, port: url.port, path, method: init.method ?? 'GET', headers: { ...init.headers, Host: host } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: async () => text }));
-    });
-    outgoing.on('error', reject);
-    outgoing.end(init.body);
-  }));
+  workers = ['edge-a.test', 'edge-b.test'].map(
+    (host) =>
+      (path, init = {}) =>
+        new Promise((resolve, reject) => {
+          const outgoing = request(
+            {
+              host: url.hostname,
+              port: url.port,
+              path,
+              method: init.method ?? 'GET',
+              headers: { ...init.headers, Host: host },
+            },
+            (response) => {
+              let text = '';
+              response.setEncoding('utf8');
+              response.on('data', (chunk: string) => (text += chunk));
+              response.on('end', () => resolve({ status: response.statusCode ?? 0, text: async () => text }));
+            },
+          );
+          outgoing.on('error', reject);
+          outgoing.end(init.body);
+        }),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -50,7 +87,9 @@ describe('DurableObjectRateLimitStore across Workers', () => {
   it('one visitor spread over two Workers gets one bucket (60 burst), not two', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 80; i += 1) {
-      const response = await workers[i % 2]!('/sessions/not-ours', { headers: { Origin: ORIGIN, 'CF-Connecting-IP': '198.51.100.20' } });
+      const response = await workers[i % 2]!('/sessions/not-ours', {
+        headers: { Origin: ORIGIN, 'CF-Connecting-IP': '198.51.100.20' },
+      });
       await response.text();
       statuses.push(response.status);
     }
@@ -62,11 +101,17 @@ describe('DurableObjectRateLimitStore across Workers', () => {
   });
 
   it('an X-Request-ID used through one Worker is refused through the other', async () => {
-    const send = (worker: WorkerFetch) => worker('/chat/completions', {
-      method: 'POST',
-      headers: { Origin: ORIGIN, 'Content-Type': 'application/json', 'X-Request-ID': 'replayed-across-workers-1', 'CF-Connecting-IP': '198.51.100.21' },
-      body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }),
-    });
+    const send = (worker: WorkerFetch) =>
+      worker('/chat/completions', {
+        method: 'POST',
+        headers: {
+          Origin: ORIGIN,
+          'Content-Type': 'application/json',
+          'X-Request-ID': 'replayed-across-workers-1',
+          'CF-Connecting-IP': '198.51.100.21',
+        },
+        body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }),
+      });
     const first = await send(workers[0]!);
     expect(first.status, await first.text()).toBe(200);
     const again = await send(workers[1]!);

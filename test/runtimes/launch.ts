@@ -77,7 +77,13 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `${base}/health` until it answers 200; fails early, with the output, if the process died. */
-async function waitHealthy(runtime: string, base: string, child: ChildProcess | undefined, output: () => string, timeoutMs = 30_000): Promise<void> {
+async function waitHealthy(
+  runtime: string,
+  base: string,
+  child: ChildProcess | undefined,
+  output: () => string,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited: number | null | undefined;
   child?.once('exit', (code) => {
@@ -105,20 +111,35 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function runProcess(runtime: string, command: string, args: string[], env: SnippetEnv & { REDIS_URL?: string }, basePath: string): Promise<Running> {
+async function runProcess(
+  runtime: string,
+  command: string,
+  args: string[],
+  env: SnippetEnv & { REDIS_URL?: string },
+  basePath: string,
+): Promise<Running> {
   const port = await freePort();
   let output = '';
   let child: ChildProcess;
   try {
     child = spawn(command, args, {
       cwd: OUT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, PORT: String(port), NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        ...env,
+        PORT: String(port),
+        NO_COLOR: '1',
+        DENO_NO_UPDATE_CHECK: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   } catch (error) {
     throw new Error(`${runtime} could not be started (${command}): ${String(error)}`, { cause: error });
   }
-  const spawnFailed = new Promise<never>((_, reject) => child.once('error', (error) => reject(new Error(`${runtime} could not be started (${command}): ${error.message}`))));
+  const spawnFailed = new Promise<never>((_, reject) =>
+    child.once('error', (error) => reject(new Error(`${runtime} could not be started (${command}): ${error.message}`))),
+  );
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const base = `http://127.0.0.1:${port}${basePath}`;
@@ -150,7 +171,13 @@ export async function startBun(env: SnippetEnv): Promise<Running> {
 
 export async function startDeno(env: SnippetEnv): Promise<Running> {
   const file = await bundleSnippet('deno', 'neutral');
-  return runProcess('Deno', resolve(BIN, 'deno'), ['run', '--no-config', '--no-lock', '--allow-net', '--allow-env', file], env, '');
+  return runProcess(
+    'Deno',
+    resolve(BIN, 'deno'),
+    ['run', '--no-config', '--no-lock', '--allow-net', '--allow-env', file],
+    env,
+    '',
+  );
 }
 
 /**
@@ -215,7 +242,10 @@ export async function startWorkerd(env: SnippetEnv): Promise<Running> {
     await waitHealthy('workerd (Miniflare)', `http://127.0.0.1:${port}`, undefined, () => '');
   } catch (error) {
     await mf.dispose().catch(() => undefined);
-    throw new Error(`workerd (Miniflare) could not start the Worker: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(
+      `workerd (Miniflare) could not start the Worker: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   return { base: `http://127.0.0.1:${port}`, stop: () => mf.dispose() };
 }

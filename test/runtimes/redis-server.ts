@@ -47,12 +47,20 @@ export async function startRedisServer(): Promise<RedisServer> {
 
   async function start(): Promise<void> {
     output = '';
-    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     child = proc;
     proc.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     proc.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const failed = new Promise<never>((_, reject) => {
-      proc.once('error', (error) => reject(new Error(`redis-server could not be started (is the redis-server package installed?): ${error.message}`)));
+      proc.once('error', (error) =>
+        reject(
+          new Error(`redis-server could not be started (is the redis-server package installed?): ${error.message}`),
+        ),
+      );
       proc.once('exit', (code) => reject(new Error(`redis-server exited (${code}):\n${output}`)));
     });
     failed.catch(() => undefined);

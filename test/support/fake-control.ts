@@ -8,7 +8,9 @@ export const fake = {
   },
   async fault(fault: Fault, count = 1): Promise<void> {
     await fetch(`${inject('fakeUrl')}/__fake/fault`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ fault, count }),
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ fault, count }),
     });
   },
   /** The chat completion requests the fake received. */

@@ -17,17 +17,38 @@ export const FAMILIES: Record<string, Family> = {
   '![ nested images': (n) => '!['.repeat(n / 8) + 'a' + '](b)'.repeat(n / 8),
   '*** around a': (n) => '*'.repeat(n / 2) + 'a' + '*'.repeat(n / 2),
   '_ and * runs': (n) => fill('*a **b _c __d ', n),
-  'backtick runs': (n) => { let s = ''; for (let i = 1; s.length < n; i++) s += '`'.repeat(i % 97) + 'x'; return s; },
-  'nested indented lists': (n) => { let s = ''; for (let i = 0; s.length < n; i++) s += ' '.repeat(2 * (i % 400)) + '- item\n'; return s; },
+  'backtick runs': (n) => {
+    let s = '';
+    for (let i = 1; s.length < n; i++) s += '`'.repeat(i % 97) + 'x';
+    return s;
+  },
+  'nested indented lists': (n) => {
+    let s = '';
+    for (let i = 0; s.length < n; i++) s += ' '.repeat(2 * (i % 400)) + '- item\n';
+    return s;
+  },
   '- - - nesting': (n) => '- '.repeat(n / 2) + 'x',
   '> nesting': (n) => '>'.repeat(n) + ' x',
   '> - nesting': (n) => '> - '.repeat(n / 4) + 'x',
   'one long line': (n) => fill('abcdefghij', n),
   'word x N': (n) => fill('word ', n),
   'spaces then x': (n) => ' '.repeat(n) + 'x',
-  'reference definitions': (n) => { let s = ''; for (let i = 0; s.length < n; i++) s += `[label${i}]: https://example.com/${i}\n`; return s + '[label1] [label2]'; },
-  'reference uses before definitions': (n) => { let s = ''; for (let i = 0; s.length < n / 2; i++) s += `[r${i}] `; s += '\n\n'; for (let i = 0; s.length < n; i++) s += `[r${i}]: /u${i}\n`; return s; },
-  'table, many columns': (n) => { const k = Math.ceil(n / 6); return '|a'.repeat(k) + '|\n' + '|-'.repeat(k) + '|\n' + '|b'.repeat(k) + '|\n'; },
+  'reference definitions': (n) => {
+    let s = '';
+    for (let i = 0; s.length < n; i++) s += `[label${i}]: https://example.com/${i}\n`;
+    return s + '[label1] [label2]';
+  },
+  'reference uses before definitions': (n) => {
+    let s = '';
+    for (let i = 0; s.length < n / 2; i++) s += `[r${i}] `;
+    s += '\n\n';
+    for (let i = 0; s.length < n; i++) s += `[r${i}]: /u${i}\n`;
+    return s;
+  },
+  'table, many columns': (n) => {
+    const k = Math.ceil(n / 6);
+    return '|a'.repeat(k) + '|\n' + '|-'.repeat(k) + '|\n' + '|b'.repeat(k) + '|\n';
+  },
   'table, many rows': (n) => '| a | b | c |\n|---|:-:|--:|\n' + fill('| 1 | *2* | `3` |\n', n),
   'delimiter rows under a paragraph': (n) => 'a|b|c\n' + fill('|-|\n|-|-|\n', n),
   'fenced code block': (n) => '```js\n' + fill('const answer = compute(42); // the answer\n', n) + '```\n',
@@ -37,7 +58,7 @@ export const FAMILIES: Record<string, Family> = {
 
 /** A seeded generator, so that a chunking can be replayed. */
 export function random(seed: number): () => number {
-  return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 /** The text cut in chunks of 1 to 7 characters, as a slow stream delivers it. */

@@ -22,20 +22,26 @@ export async function startScriptedServer(): Promise<{ url: string; close(): Pro
       return;
     }
     if (req.method === 'GET' && url.pathname === '/count') {
-      res.writeHead(200, { ...cors, 'Content-Type': 'application/json' })
+      res
+        .writeHead(200, { ...cors, 'Content-Type': 'application/json' })
         .end(JSON.stringify(counts.get(url.searchParams.get('key') ?? '') ?? 0));
       return;
     }
     const key = url.searchParams.get('key') ?? '';
     counts.set(key, (counts.get(key) ?? 0) + 1);
     req.resume();
-    const headers: Record<string, string> = { ...cors, 'Content-Type': url.searchParams.get('type') ?? 'application/json' };
+    const headers: Record<string, string> = {
+      ...cors,
+      'Content-Type': url.searchParams.get('type') ?? 'application/json',
+    };
     for (const name of ['X-Session-ID', 'Retry-After']) {
       const value = url.searchParams.get(name);
       if (value) headers[name] = value;
     }
     const status = Number(url.searchParams.get('status') ?? 200);
-    const chunks: string[] = JSON.parse(url.searchParams.get('chunks') ?? 'null') ?? [url.searchParams.get('body') ?? ''];
+    const chunks: string[] = JSON.parse(url.searchParams.get('chunks') ?? 'null') ?? [
+      url.searchParams.get('body') ?? '',
+    ];
     const delay = Number(url.searchParams.get('delay') ?? 0);
     const wait = Number(url.searchParams.get('wait') ?? 0);
     setTimeout(async () => {
@@ -54,9 +60,10 @@ export async function startScriptedServer(): Promise<{ url: string; close(): Pro
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -39,12 +39,17 @@ export const sseTransport: Transport = async (options) => {
     };
     const type = response.headers.get('Content-Type') ?? '';
     if (type.startsWith('application/json')) return deliver(await response.text(), true);
-    if (!type.startsWith('text/event-stream') || !response.body) throw new ChatError('malformed', `Expected a chat stream, got ${type}`);
-    await readEvents(response.body, (data) => {
-      if (done) return;
-      if (data === '[DONE]') done = true;
-      else deliver(data);
-    }, () => {});
+    if (!type.startsWith('text/event-stream') || !response.body)
+      throw new ChatError('malformed', `Expected a chat stream, got ${type}`);
+    await readEvents(
+      response.body,
+      (data) => {
+        if (done) return;
+        if (data === '[DONE]') done = true;
+        else deliver(data);
+      },
+      () => {},
+    );
     if (!done && !finished) throw new ChatError('interrupted', 'The stream ended before the reply did');
   } catch (error) {
     if (options.signal.aborted) throw new AbortedError('aborted');
@@ -61,10 +66,15 @@ export const sseTransport: Transport = async (options) => {
  * lacks its blank line is delivered, not dropped: proxies are known to cut that line.
  * `onBytes` is called as each piece arrives (the first one ends the first-byte wait).
  */
-export async function readEvents(body: ReadableStream<Uint8Array>, onData: (data: string) => void,
-  onBytes: () => void): Promise<void> {
+export async function readEvents(
+  body: ReadableStream<Uint8Array>,
+  onData: (data: string) => void,
+  onBytes: () => void,
+): Promise<void> {
   // The cast: TypeScript's DOM types want a stream of any BufferSource for the decoder's input.
-  const reader = body.pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>).getReader();
+  const reader = body
+    .pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>)
+    .getReader();
   let data: string | undefined;
   const line = (text: string) => {
     if (!text) {

@@ -9,8 +9,10 @@ import { until } from './fake-control.js';
 let counter = 0;
 
 /** Mounts a <pathors-chat> talking to the test proxy, with a storage key of its own. */
-export async function mountChat(attributes: Record<string, string | boolean> = {},
-  parent: HTMLElement = document.body): Promise<PathorsChat> {
+export async function mountChat(
+  attributes: Record<string, string | boolean> = {},
+  parent: HTMLElement = document.body,
+): Promise<PathorsChat> {
   const chat = document.createElement('pathors-chat');
   const defaults = { 'proxy-url': inject('proxyUrl'), 'storage-key': `test-${Date.now()}-${counter++}` };
   const all: Record<string, string | boolean> = { ...defaults, ...attributes };
@@ -54,8 +56,12 @@ export function composer(panel: PathorsChatPanel): HTMLTextAreaElement {
  */
 export function bubbles(panel: PathorsChatPanel, role?: 'user' | 'assistant'): string[] {
   return $$(panel, `[part="message"]${role ? `.${role}` : ''}:not(.welcome)`).map((message) =>
-    [...message.children].filter((child) => !child.matches('.actions'))
-      .map((child) => child.textContent!.trim()).filter(Boolean).join('\n'));
+    [...message.children]
+      .filter((child) => !child.matches('.actions'))
+      .map((child) => child.textContent!.trim())
+      .filter(Boolean)
+      .join('\n'),
+  );
 }
 
 /** Waits until no reply is in flight and every reply on screen shows all of its text. */
@@ -67,7 +73,10 @@ export async function idle(panel: PathorsChatPanel, timeoutMs = 8000): Promise<v
 }
 
 /** Records the widget's events, in order. */
-export function recordEvents(target: EventTarget, types: string[]): Array<{ type: string; detail: unknown; event: Event }> {
+export function recordEvents(
+  target: EventTarget,
+  types: string[],
+): Array<{ type: string; detail: unknown; event: Event }> {
   const seen: Array<{ type: string; detail: unknown; event: Event }> = [];
   for (const type of types) {
     target.addEventListener(type, (event) => seen.push({ type, detail: (event as CustomEvent).detail, event }));

@@ -6,7 +6,12 @@ let built = '';
 
 beforeAll(() => {
   if (!existsSync('dist/pathors-chat.js')) spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
-  built = ['pathors-chat.js', ...readdirSync('dist/chunks').filter((name) => name.endsWith('.js')).map((name) => `chunks/${name}`)]
+  built = [
+    'pathors-chat.js',
+    ...readdirSync('dist/chunks')
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => `chunks/${name}`),
+  ]
     .map((file) => readFileSync(`dist/${file}`, 'utf8'))
     .join('\n');
 }, 120_000);

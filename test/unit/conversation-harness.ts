@@ -168,9 +168,24 @@ export class FakeCall {
   }
 
   tools(calls: Array<{ id: string; name: string; arguments?: string }>): this {
-    return this.data(JSON.stringify({ choices: [{ index: 0, delta: { tool_calls: calls.map((call, index) => ({
-      index, id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments ?? '{}' },
-    })) }, finish_reason: 'tool_calls' }] }));
+    return this.data(
+      JSON.stringify({
+        choices: [
+          {
+            index: 0,
+            delta: {
+              tool_calls: calls.map((call, index) => ({
+                index,
+                id: call.id,
+                type: 'function',
+                function: { name: call.name, arguments: call.arguments ?? '{}' },
+              })),
+            },
+            finish_reason: 'tool_calls',
+          },
+        ],
+      }),
+    );
   }
 
   /** The stream ends well (`[DONE]`). */
@@ -239,8 +254,10 @@ export class FakeSessions {
 
   readonly fetch: typeof fetch = async (input, init) => {
     this.requests.push({ method: init?.method ?? 'GET', url: String(input) });
-    return new Response(JSON.stringify(this.status === 200 ? { sessionId: 's', messages: this.history } : { error: 'nope' }),
-      { status: this.status, headers: { 'Content-Type': 'application/json' } });
+    return new Response(
+      JSON.stringify(this.status === 200 ? { sessionId: 's', messages: this.history } : { error: 'nope' }),
+      { status: this.status, headers: { 'Content-Type': 'application/json' } },
+    );
   };
 
   get deletes(): string[] {
@@ -264,8 +281,13 @@ export interface Tab {
 }
 
 /** A conversation as one tab of `storage` holds it, with its own transport and sessions. */
-export function openTab(storage: SharedStorage, clock: ManualClock, name = `tab-${Math.random()}`,
-  settings: Partial<ConversationSettings> = {}, key = 'chat'): Tab {
+export function openTab(
+  storage: SharedStorage,
+  clock: ManualClock,
+  name = `tab-${Math.random()}`,
+  settings: Partial<ConversationSettings> = {},
+  key = 'chat',
+): Tab {
   const transport = new FakeTransport();
   const sessions = new FakeSessions();
   // Each page load listens under its own name; `name` is the tab, which a reload keeps.
@@ -289,15 +311,26 @@ export function openTab(storage: SharedStorage, clock: ManualClock, name = `tab-
     },
   };
   const view = clock.view();
-  const store = new WebConversationStore(key, guarded, (onKey) => storage.listen(page, (changed) => {
-    if (alive) onKey(changed);
-  }));
-  const conversation = new Conversation({ store, transport: transport.send, fetch: sessions.fetch, clock: view, tab: name });
+  const store = new WebConversationStore(key, guarded, (onKey) =>
+    storage.listen(page, (changed) => {
+      if (alive) onKey(changed);
+    }),
+  );
+  const conversation = new Conversation({
+    store,
+    transport: transport.send,
+    fetch: sessions.fetch,
+    clock: view,
+    tab: name,
+  });
   conversation.settings = { ...conversation.settings, proxyUrl: 'https://site.test/pathors', ...settings };
   let changes = 0;
   conversation.addEventListener('change', () => changes++);
   return {
-    conversation, transport, sessions, changes: () => changes,
+    conversation,
+    transport,
+    sessions,
+    changes: () => changes,
     kill: () => {
       alive = false;
       view.kill();
@@ -305,12 +338,19 @@ export function openTab(storage: SharedStorage, clock: ManualClock, name = `tab-
   };
 }
 
-export const call = (id: string, name: string, args = '{}'): ToolCall =>
-  ({ id, type: 'function', function: { name, arguments: args } });
+export const call = (id: string, name: string, args = '{}'): ToolCall => ({
+  id,
+  type: 'function',
+  function: { name, arguments: args },
+});
 
 /** What the transcript says, compactly: `user:hi`, `assistant(done):Hello`. */
 export function transcript(conversation: Conversation): string[] {
-  return conversation.entries.map((entry) => entry.role === 'assistant'
-    ? `assistant(${entry.status}${entry.welcome ? ',welcome' : ''}):${entry.content}`
-    : entry.role === 'user' ? `user${entry.failed ? '(failed)' : ''}:${entry.content}` : `tool:${entry.name}`);
+  return conversation.entries.map((entry) =>
+    entry.role === 'assistant'
+      ? `assistant(${entry.status}${entry.welcome ? ',welcome' : ''}):${entry.content}`
+      : entry.role === 'user'
+        ? `user${entry.failed ? '(failed)' : ''}:${entry.content}`
+        : `tool:${entry.name}`,
+  );
 }

@@ -13,8 +13,10 @@ beforeEach(() => {
   b = openTab(storage, clock, 'b');
 });
 
-const saved = () => (JSON.parse(storage.items.get('chat:transcript') ?? '[]') as Array<{ content: string; status?: string }>)
-  .map((entry) => `${entry.status ?? 'user'}:${entry.content}`);
+const saved = () =>
+  (JSON.parse(storage.items.get('chat:transcript') ?? '[]') as Array<{ content: string; status?: string }>).map(
+    (entry) => `${entry.status ?? 'user'}:${entry.content}`,
+  );
 
 describe('two tabs, one conversation', () => {
   it('the other tab sees a turn in flight, follows the reply, and cannot send meanwhile', async () => {
@@ -38,7 +40,7 @@ describe('two tabs, one conversation', () => {
     expect((await b.transport.call(0)).options.sessionId).toBe('s1');
   });
 
-  it('a tab opened during another tab\'s reply shows it streaming, not cut off', async () => {
+  it("a tab opened during another tab's reply shows it streaming, not cut off", async () => {
     a.conversation.send('q');
     (await a.transport.call(0)).text('Writing');
     clock.advance(1000);
@@ -78,7 +80,7 @@ describe('two tabs, one conversation', () => {
     expect(b.conversation.busy).toBe(false);
   });
 
-  it('a reload mid-reply does not take its own turn for another tab\'s', async () => {
+  it("a reload mid-reply does not take its own turn for another tab's", async () => {
     a.conversation.send('q');
     (await a.transport.call(0)).text('Half');
     await tick();
@@ -116,7 +118,7 @@ describe('two tabs, one conversation', () => {
     expect(transcript(a.conversation).sort()).toEqual(transcript(b.conversation).sort());
   });
 
-  it('a finished reply is never overwritten by another tab\'s stale copy of it', async () => {
+  it("a finished reply is never overwritten by another tab's stale copy of it", async () => {
     a.conversation.send('q');
     const call = (await a.transport.call(0)).session('s1').text('Start');
     clock.advance(1000);

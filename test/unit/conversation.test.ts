@@ -65,8 +65,13 @@ describe('a turn', () => {
     await tick();
     conversation.settings = { ...conversation.settings, history: 'full' };
     conversation.send('third');
-    expect(roles((await transport.call(2)).body.messages))
-      .toEqual(['user:first', 'assistant:One', 'user:second', 'assistant:Two', 'user:third']);
+    expect(roles((await transport.call(2)).body.messages)).toEqual([
+      'user:first',
+      'assistant:One',
+      'user:second',
+      'assistant:Two',
+      'user:third',
+    ]);
   });
 
   it('says config when there is no proxy URL, and sends nothing', async () => {
@@ -104,7 +109,7 @@ describe('a chunk that cannot be read', () => {
     expect(transcript(conversation)).toEqual(['user:hi', 'assistant(interrupted):Half']);
   });
 
-  it('an error body in the stream is the server\'s error', async () => {
+  it("an error body in the stream is the server's error", async () => {
     const { conversation, transport } = tab;
     conversation.send('hi');
     (await transport.call(0)).data('{"error":{"message":"overloaded"}}');
@@ -197,7 +202,12 @@ describe('regenerate', () => {
     expect(roles(again.body.messages)).toEqual(['user:first', 'assistant:A', 'user:second']);
     again.reply('B, better');
     await tick();
-    expect(transcript(conversation)).toEqual(['user:first', 'assistant(done):A', 'user:second', 'assistant(done):B, better']);
+    expect(transcript(conversation)).toEqual([
+      'user:first',
+      'assistant(done):A',
+      'user:second',
+      'assistant(done):B, better',
+    ]);
   });
 
   it('keeps the old reply when the new one fails before it starts', async () => {
@@ -226,20 +236,31 @@ describe('tools', () => {
     const { conversation, transport } = tab;
     conversation.settings = { ...conversation.settings, tools: [lookup(() => ({ found: 3 }))] };
     conversation.send('find');
-    (await transport.call(0)).session('s1').tools([{ id: 'c1', name: 'lookup' }]).end();
+    (await transport.call(0))
+      .session('s1')
+      .tools([{ id: 'c1', name: 'lookup' }])
+      .end();
     const follow = await transport.call(1);
     expect(follow.body.messages.map((message) => message.role)).toEqual(['assistant', 'tool']);
     expect(follow.body.messages[1]).toEqual({ role: 'tool', tool_call_id: 'c1', content: '{"found":3}' });
     follow.reply('3 found');
     await tick();
-    expect(transcript(conversation)).toEqual(['user:find', 'assistant(done):', 'tool:lookup', 'assistant(done):3 found']);
+    expect(transcript(conversation)).toEqual([
+      'user:find',
+      'assistant(done):',
+      'tool:lookup',
+      'assistant(done):3 found',
+    ]);
   });
 
   it('stops during tools at once, and answers the unrun calls with the next message', async () => {
     const { conversation, transport } = tab;
     conversation.settings = { ...conversation.settings, tools: [lookup(() => new Promise(() => {}))] };
     conversation.send('find');
-    (await transport.call(0)).session('s1').tools([{ id: 'c1', name: 'lookup' }]).end();
+    (await transport.call(0))
+      .session('s1')
+      .tools([{ id: 'c1', name: 'lookup' }])
+      .end();
     for (let i = 0; i < 20 && conversation.status !== 'tools'; i++) await tick(1);
     expect(conversation.status).toBe('tools');
     expect(conversation.activeTool).toBe('lookup');
@@ -269,32 +290,40 @@ describe('tools', () => {
     expect(conversation.send('next')).toBe(true);
   });
 
-  it.each([['a space', 'get weather'], ['a dot', 'weather.get'], ['an empty name', ''], ['too long', 'x'.repeat(65)]])(
-    'a tool call with %s never wedges the conversation', async (_, name) => {
-      const { conversation, transport } = tab;
-      conversation.settings = { ...conversation.settings, tools: [lookup(() => 'ok')] };
-      conversation.send('go');
-      (await transport.call(0)).session('s1').text('Let me check.').tools([{ id: 'bad1', name }]).end();
-      await tick();
-      // Nothing was run, nothing follows up: the turn ended with a clear error and no retry.
-      expect(transport.calls).toHaveLength(1);
-      expect(conversation.status).toBe('error');
-      expect(conversation.canRetry).toBe(false);
-      expect(conversation.retry()).toBe(false);
-      // The visitor can always write again; the call is answered, and never sent back.
-      expect(conversation.send('hello?')).toBe(true);
-      const next = await transport.call(1);
-      expect(JSON.stringify(next.body)).not.toContain(`"name":"${name}"`);
-      expect(next.body.messages.at(-1)).toEqual({ role: 'user', content: 'hello?' });
-      next.reply('Hi');
-      await tick();
-      expect(conversation.status).toBe('idle');
-      // Sending the whole transcript leaves the unanswerable call out too.
-      conversation.settings = { ...conversation.settings, history: 'full' };
-      conversation.send('again');
-      const full = await transport.call(2);
-      expect(JSON.stringify(full.body)).not.toContain('bad1');
-    });
+  it.each([
+    ['a space', 'get weather'],
+    ['a dot', 'weather.get'],
+    ['an empty name', ''],
+    ['too long', 'x'.repeat(65)],
+  ])('a tool call with %s never wedges the conversation', async (_, name) => {
+    const { conversation, transport } = tab;
+    conversation.settings = { ...conversation.settings, tools: [lookup(() => 'ok')] };
+    conversation.send('go');
+    (await transport.call(0))
+      .session('s1')
+      .text('Let me check.')
+      .tools([{ id: 'bad1', name }])
+      .end();
+    await tick();
+    // Nothing was run, nothing follows up: the turn ended with a clear error and no retry.
+    expect(transport.calls).toHaveLength(1);
+    expect(conversation.status).toBe('error');
+    expect(conversation.canRetry).toBe(false);
+    expect(conversation.retry()).toBe(false);
+    // The visitor can always write again; the call is answered, and never sent back.
+    expect(conversation.send('hello?')).toBe(true);
+    const next = await transport.call(1);
+    expect(JSON.stringify(next.body)).not.toContain(`"name":"${name}"`);
+    expect(next.body.messages.at(-1)).toEqual({ role: 'user', content: 'hello?' });
+    next.reply('Hi');
+    await tick();
+    expect(conversation.status).toBe('idle');
+    // Sending the whole transcript leaves the unanswerable call out too.
+    conversation.settings = { ...conversation.settings, history: 'full' };
+    conversation.send('again');
+    const full = await transport.call(2);
+    expect(JSON.stringify(full.body)).not.toContain('bad1');
+  });
 });
 
 describe('reset and undo', () => {
@@ -399,14 +428,17 @@ describe('welcome, draft and storage', () => {
   });
 
   it('loads what is valid of a corrupt transcript, and never throws', () => {
-    storage.items.set('chat:transcript', JSON.stringify([
-      { id: 'a', role: 'user', content: 'kept' },
-      { id: 'b', role: 'assistant', content: 'bad status', status: 'weird' },
-      { id: 'c', role: 'user', content: 'bad flag', failed: 'yes' },
-      { id: 'd', role: 'assistant', content: 'bad calls', status: 'done', toolCalls: [{ id: 1 }] },
-      null,
-      { id: 'e', role: 'assistant', content: 'kept too', status: 'done', welcome: true },
-    ]));
+    storage.items.set(
+      'chat:transcript',
+      JSON.stringify([
+        { id: 'a', role: 'user', content: 'kept' },
+        { id: 'b', role: 'assistant', content: 'bad status', status: 'weird' },
+        { id: 'c', role: 'user', content: 'bad flag', failed: 'yes' },
+        { id: 'd', role: 'assistant', content: 'bad calls', status: 'done', toolCalls: [{ id: 1 }] },
+        null,
+        { id: 'e', role: 'assistant', content: 'kept too', status: 'done', welcome: true },
+      ]),
+    );
     storage.items.set('chat:turn', '{not json');
     const loaded = reload().conversation;
     expect(transcript(loaded)).toEqual(['user:kept', 'assistant(done,welcome):kept too']);
@@ -415,7 +447,7 @@ describe('welcome, draft and storage', () => {
     expect(reload().conversation.entries).toEqual([]);
   });
 
-  it('shows a reply a reload cut off as finished when the proxy\'s history has it', async () => {
+  it("shows a reply a reload cut off as finished when the proxy's history has it", async () => {
     const { conversation, transport } = tab;
     conversation.send('tell me');
     (await transport.call(0)).session('s1').text('The first half');
@@ -425,7 +457,10 @@ describe('welcome, draft and storage', () => {
     clock.advance(60_000);
     const after = reload();
     expect(transcript(after.conversation)).toEqual(['user:tell me', 'assistant(interrupted):The first half and']);
-    after.sessions.history = [{ role: 'user', content: 'tell me' }, { role: 'assistant', content: 'The first half and the rest.' }];
+    after.sessions.history = [
+      { role: 'user', content: 'tell me' },
+      { role: 'assistant', content: 'The first half and the rest.' },
+    ];
     await after.conversation.recoverHistory();
     expect(transcript(after.conversation)).toEqual(['user:tell me', 'assistant(done):The first half and the rest.']);
   });
@@ -436,7 +471,10 @@ describe('welcome, draft and storage', () => {
     (await transport.call(0)).session('s1').text('Partial');
     clock.advance(60_000);
     const after = reload();
-    after.sessions.history = [{ role: 'user', content: 'something else' }, { role: 'assistant', content: 'Other' }];
+    after.sessions.history = [
+      { role: 'user', content: 'something else' },
+      { role: 'assistant', content: 'Other' },
+    ];
     await after.conversation.recoverHistory();
     expect(transcript(after.conversation)).toEqual(['user:tell me', 'assistant(interrupted):Partial']);
     expect(after.conversation.regenerate()).toBe(true);

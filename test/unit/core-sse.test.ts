@@ -12,14 +12,22 @@ async function events(pieces: Array<string | Uint8Array>): Promise<{ data: strin
       controller.close();
     },
   });
-  await readEvents(body, (each) => data.push(each), () => bytes++);
+  await readEvents(
+    body,
+    (each) => data.push(each),
+    () => bytes++,
+  );
   return { data, bytes };
 }
 
 describe('readEvents: the event-stream format', () => {
   it('reads data lines, LF, CRLF and CR line ends, and joins multi-line data with LF', async () => {
-    expect((await events(['data: one\n\ndata: two\r\n\r\ndata: three\r\rdata: a\ndata: b\n\n'])).data)
-      .toEqual(['one', 'two', 'three', 'a\nb']);
+    expect((await events(['data: one\n\ndata: two\r\n\r\ndata: three\r\rdata: a\ndata: b\n\n'])).data).toEqual([
+      'one',
+      'two',
+      'three',
+      'a\nb',
+    ]);
   });
 
   it('ignores comments (keep-alives) and fields a chat stream does not use', async () => {
@@ -27,15 +35,21 @@ describe('readEvents: the event-stream format', () => {
   });
 
   it('takes one space after the colon off, no more; a bare "data" is an empty line of data', async () => {
-    expect((await events(['data:no-space\n\ndata:  two spaces\n\ndata\ndata: b\n\n'])).data)
-      .toEqual(['no-space', ' two spaces', '\nb']);
+    expect((await events(['data:no-space\n\ndata:  two spaces\n\ndata\ndata: b\n\n'])).data).toEqual([
+      'no-space',
+      ' two spaces',
+      '\nb',
+    ]);
   });
 
   it('joins lines split anywhere across pieces, a CRLF split between two pieces included', async () => {
     const text = 'data: {"a":1}\r\n\r\ndata: héllo\r\n\r\n';
     const bytes = new TextEncoder().encode(text);
     for (let cut = 1; cut < bytes.length; cut++) {
-      expect((await events([bytes.slice(0, cut), bytes.slice(cut)])).data, `cut at ${cut}`).toEqual(['{"a":1}', 'héllo']);
+      expect((await events([bytes.slice(0, cut), bytes.slice(cut)])).data, `cut at ${cut}`).toEqual([
+        '{"a":1}',
+        'héllo',
+      ]);
     }
     expect((await events(text.split(''))).data).toEqual(['{"a":1}', 'héllo']);
   });
@@ -61,9 +75,15 @@ describe('readEvents: the event-stream format', () => {
         cancelled = true;
       },
     });
-    await expect(readEvents(body, () => {
-      throw new Error('malformed');
-    }, () => {})).rejects.toThrow('malformed');
+    await expect(
+      readEvents(
+        body,
+        () => {
+          throw new Error('malformed');
+        },
+        () => {},
+      ),
+    ).rejects.toThrow('malformed');
     await new Promise((resolve) => setImmediate(resolve));
     expect(cancelled).toBe(true);
   });

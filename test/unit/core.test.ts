@@ -8,9 +8,14 @@ import type { ChatCompletionChunk, ToolCall, ToolCallDelta } from '../../src/cor
 import { addLanguage, stringsFor } from '../../src/i18n/index.js';
 import { zhTW } from '../../src/i18n/zh-tw.js';
 
-const chunk = (delta: { content?: string; tool_calls?: ToolCallDelta[] },
-  finish: 'stop' | 'tool_calls' | null = null): ChatCompletionChunk => ({
-  id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm',
+const chunk = (
+  delta: { content?: string; tool_calls?: ToolCallDelta[] },
+  finish: 'stop' | 'tool_calls' | null = null,
+): ChatCompletionChunk => ({
+  id: 'c',
+  object: 'chat.completion.chunk',
+  created: 0,
+  model: 'm',
   choices: [{ index: 0, delta, finish_reason: finish }],
 });
 
@@ -24,8 +29,14 @@ describe('foldChunk', () => {
 
   it('joins tool-call pieces by index, interleaved', () => {
     const draft = emptyDraft();
-    foldChunk(draft, chunk({ tool_calls: [{ index: 0, id: 'a', type: 'function', function: { name: 'one', arguments: '' } }] }));
-    foldChunk(draft, chunk({ tool_calls: [{ index: 1, id: 'b', type: 'function', function: { name: 'two', arguments: '{"x"' } }] }));
+    foldChunk(
+      draft,
+      chunk({ tool_calls: [{ index: 0, id: 'a', type: 'function', function: { name: 'one', arguments: '' } }] }),
+    );
+    foldChunk(
+      draft,
+      chunk({ tool_calls: [{ index: 1, id: 'b', type: 'function', function: { name: 'two', arguments: '{"x"' } }] }),
+    );
     foldChunk(draft, chunk({ tool_calls: [{ index: 0, function: { arguments: '{"q":' } }] }));
     foldChunk(draft, chunk({ tool_calls: [{ index: 1, function: { arguments: ':1}' } }] }));
     foldChunk(draft, chunk({ tool_calls: [{ index: 0, function: { arguments: '"hi"}' } }] }, 'tool_calls'));
@@ -52,7 +63,17 @@ describe('errors', () => {
 
   it('gives every code a message in every language', () => {
     addLanguage('zh-tw', zhTW);
-    const codes = ['offline', 'network', 'timeout', 'rate_limited', 'interrupted', 'malformed', 'empty', 'config', 'tool_limit'] as const;
+    const codes = [
+      'offline',
+      'network',
+      'timeout',
+      'rate_limited',
+      'interrupted',
+      'malformed',
+      'empty',
+      'config',
+      'tool_limit',
+    ] as const;
     for (const lang of ['en', 'zh-TW']) {
       const strings = stringsFor(lang);
       for (const code of codes) expect(strings[new ChatError(code, '').messageKey]).toBeTruthy();
@@ -67,18 +88,32 @@ describe('errors', () => {
 });
 
 describe('tools', () => {
-  const call = (name: string, args: string): ToolCall => ({ id: 'call-1', type: 'function', function: { name, arguments: args } });
+  const call = (name: string, args: string): ToolCall => ({
+    id: 'call-1',
+    type: 'function',
+    function: { name, arguments: args },
+  });
   const signal = new AbortController().signal;
   const weather: PageTool = {
     name: 'get_weather',
     description: 'Weather for a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } }, required: ['city'] },
+    parameters: {
+      type: 'object',
+      properties: { city: { type: 'string' }, days: { type: 'integer' } },
+      required: ['city'],
+    },
     handler: (args) => ({ city: args.city, temperature: 21 }),
   };
 
   it('describes tools in the wire format', () => {
-    expect(toolDefinitions([weather])[0]).toEqual({ type: 'function', function: {
-      name: 'get_weather', description: 'Weather for a city', parameters: weather.parameters } });
+    expect(toolDefinitions([weather])[0]).toEqual({
+      type: 'function',
+      function: {
+        name: 'get_weather',
+        description: 'Weather for a city',
+        parameters: weather.parameters,
+      },
+    });
   });
 
   it('runs a handler and returns its result as JSON for the agent', async () => {
@@ -97,7 +132,12 @@ describe('tools', () => {
   });
 
   it('turns a throw into an error result', async () => {
-    const failing: PageTool = { name: 'fail', handler: () => { throw new Error('database down'); } };
+    const failing: PageTool = {
+      name: 'fail',
+      handler: () => {
+        throw new Error('database down');
+      },
+    };
     const result = await runToolCall(call('fail', '{}'), [failing], { signal });
     expect(JSON.parse(result.content).error).toMatch(/database down/);
   });
@@ -105,10 +145,15 @@ describe('tools', () => {
   it('gives up on a slow handler and aborts its signal', async () => {
     let aborted = false;
     const slow: PageTool = {
-      name: 'slow', timeoutMs: 50,
-      handler: (_, { signal: toolSignal }) => new Promise((resolve) => {
-        toolSignal.addEventListener('abort', () => { aborted = true; resolve('late'); });
-      }),
+      name: 'slow',
+      timeoutMs: 50,
+      handler: (_, { signal: toolSignal }) =>
+        new Promise((resolve) => {
+          toolSignal.addEventListener('abort', () => {
+            aborted = true;
+            resolve('late');
+          });
+        }),
     };
     const result = await runToolCall(call('slow', ''), [slow], { signal });
     expect(JSON.parse(result.content).error).toMatch(/timed out/);
@@ -117,7 +162,12 @@ describe('tools', () => {
 
   it('does not run a declined call', async () => {
     let ran = false;
-    const tool: PageTool = { name: 'buy', handler: () => { ran = true; } };
+    const tool: PageTool = {
+      name: 'buy',
+      handler: () => {
+        ran = true;
+      },
+    };
     const result = await runToolCall(call('buy', '{}'), [tool], { signal, approve: () => false });
     expect(JSON.parse(result.content).error).toMatch(/declined/);
     expect(ran).toBe(false);
@@ -127,7 +177,13 @@ describe('tools', () => {
     expect(schemaProblem('c', { enum: ['a', 'b'] }, 'x')).toMatch(/one of "a", "b"/);
     expect(schemaProblem([1, 'a'], { type: 'array', items: { type: 'number' } }, 'x')).toBe('x[1] must be a number');
     expect(schemaProblem({ a: 1 }, { type: 'object', additionalProperties: false }, 'x')).toBe('x.a is not allowed');
-    expect(schemaProblem({ a: [true] }, { type: 'object', properties: { a: { type: 'array', items: { type: 'boolean' } } } }, 'x')).toBeUndefined();
+    expect(
+      schemaProblem(
+        { a: [true] },
+        { type: 'object', properties: { a: { type: 'array', items: { type: 'boolean' } } } },
+        'x',
+      ),
+    ).toBeUndefined();
   });
 });
 
@@ -136,8 +192,13 @@ describe('transcript', () => {
     { id: '1', role: 'user', content: 'hi' },
     { id: '2', role: 'assistant', content: 'Hello', status: 'done' },
     { id: '3', role: 'user', content: 'weather?' },
-    { id: '4', role: 'assistant', content: '', status: 'done',
-      toolCalls: [{ id: 'c', type: 'function', function: { name: 'w', arguments: '{}' } }] },
+    {
+      id: '4',
+      role: 'assistant',
+      content: '',
+      status: 'done',
+      toolCalls: [{ id: 'c', type: 'function', function: { name: 'w', arguments: '{}' } }],
+    },
     { id: '5', role: 'tool', toolCallId: 'c', name: 'w', content: '21' },
     { id: '6', role: 'assistant', content: 'It is 2', status: 'interrupted' },
     { id: '7', role: 'assistant', content: 'It is 21', status: 'stopped' },
@@ -148,7 +209,11 @@ describe('transcript', () => {
       { role: 'user', content: 'hi' },
       { role: 'assistant', content: 'Hello' },
       { role: 'user', content: 'weather?' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'w', arguments: '{}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'c', type: 'function', function: { name: 'w', arguments: '{}' } }],
+      },
       { role: 'tool', tool_call_id: 'c', content: '21' },
       { role: 'assistant', content: 'It is 21' },
     ]);
@@ -164,8 +229,9 @@ describe('transcript', () => {
 
 describe('readChunk: the shape is checked where a chunk is parsed', () => {
   it('reads a content chunk, a usage chunk without choices, and the session_id field', () => {
-    expect(readChunk('{"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}],"session_id":"s"}'))
-      .toMatchObject({ session_id: 's', choices: [{ delta: { content: 'Hi' } }] });
+    expect(
+      readChunk('{"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}],"session_id":"s"}'),
+    ).toMatchObject({ session_id: 's', choices: [{ delta: { content: 'Hi' } }] });
     expect(readChunk('{"choices":[],"usage":{"total_tokens":3}}').choices).toEqual([]);
     expect(readChunk('{"choices":[{"delta":{},"finish_reason":"stop"}]}').choices[0]?.finish_reason).toBe('stop');
   });
@@ -186,20 +252,41 @@ describe('readChunk: the shape is checked where a chunk is parsed', () => {
     expect(() => readChunk(text)).toThrowError(expect.objectContaining({ code: 'malformed' }));
   });
 
-  it('an error body, in either shape, is the server\'s error', () => {
+  it("an error body, in either shape, is the server's error", () => {
     expect(() => readChunk('{"error":"busy"}')).toThrowError(expect.objectContaining({ code: 'http', detail: 'busy' }));
-    expect(() => readChunk('{"error":{"message":"busy"}}', true)).toThrowError(expect.objectContaining({ detail: 'busy' }));
+    expect(() => readChunk('{"error":{"message":"busy"}}', true)).toThrowError(
+      expect.objectContaining({ detail: 'busy' }),
+    );
   });
 
   it('reads a whole completion as the one chunk that would have streamed it', () => {
-    const chunk = readChunk(JSON.stringify({ session_id: 's', choices: [{ index: 0, finish_reason: 'tool_calls', message: {
-      role: 'assistant', content: null, tool_calls: [{ id: 'a', type: 'function', function: { name: 'f', arguments: '{}' } }] } }] }), true);
+    const chunk = readChunk(
+      JSON.stringify({
+        session_id: 's',
+        choices: [
+          {
+            index: 0,
+            finish_reason: 'tool_calls',
+            message: {
+              role: 'assistant',
+              content: null,
+              tool_calls: [{ id: 'a', type: 'function', function: { name: 'f', arguments: '{}' } }],
+            },
+          },
+        ],
+      }),
+      true,
+    );
     const draft = emptyDraft();
     foldChunk(draft, chunk);
     expect(chunk.session_id).toBe('s');
-    expect(completedToolCalls(draft)).toEqual([{ id: 'a', type: 'function', function: { name: 'f', arguments: '{}' } }]);
+    expect(completedToolCalls(draft)).toEqual([
+      { id: 'a', type: 'function', function: { name: 'f', arguments: '{}' } },
+    ]);
     expect(draft.finishReason).toBe('tool_calls');
-    expect(() => readChunk('{"choices":[{"index":0}]}', true)).toThrowError(expect.objectContaining({ code: 'malformed' }));
+    expect(() => readChunk('{"choices":[{"index":0}]}', true)).toThrowError(
+      expect.objectContaining({ code: 'malformed' }),
+    );
     expect(readChunk('{"choices":[]}', true).choices).toEqual([]);
   });
 });

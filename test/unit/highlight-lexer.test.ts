@@ -6,7 +6,28 @@ import { describe, expect, it } from 'vitest';
 import { tokenize } from '../../src/render/highlight/lexer.js';
 import { grammarFor } from '../../src/render/highlight/languages.js';
 
-const LANGUAGES = ['js', 'ts', 'json', 'html', 'css', 'python', 'sh', 'sql', 'java', 'go', 'rust', 'yaml', 'diff', 'c', 'cpp', 'csharp', 'php', 'ruby', 'kotlin', 'swift'];
+const LANGUAGES = [
+  'js',
+  'ts',
+  'json',
+  'html',
+  'css',
+  'python',
+  'sh',
+  'sql',
+  'java',
+  'go',
+  'rust',
+  'yaml',
+  'diff',
+  'c',
+  'cpp',
+  'csharp',
+  'php',
+  'ruby',
+  'kotlin',
+  'swift',
+];
 
 /** A realistic line mix that exercises most rules of most grammars. */
 const MIXED = `// comment /* not closed
@@ -24,7 +45,39 @@ $ echo "$HOME" | grep x && ls -la ~/dir
 `;
 
 /** Inputs that defeat naive patterns: each piece opens something that never closes. */
-const ADVERSARIAL = ['"', "'", '`', '/*', '<!--', '<a "', "<a '", '"""', "'''", 'r#"', '=/[', '=/', 'a:', 'a, ', '{a: ', '- a ', '#', '$ ', '@', '\\', '<', '<?', '<!', '#[', 'x!', '0x', '1e', '/', '*/', '-->', '"\\'];
+const ADVERSARIAL = [
+  '"',
+  "'",
+  '`',
+  '/*',
+  '<!--',
+  '<a "',
+  "<a '",
+  '"""',
+  "'''",
+  'r#"',
+  '=/[',
+  '=/',
+  'a:',
+  'a, ',
+  '{a: ',
+  '- a ',
+  '#',
+  '$ ',
+  '@',
+  '\\',
+  '<',
+  '<?',
+  '<!',
+  '#[',
+  'x!',
+  '0x',
+  '1e',
+  '/',
+  '*/',
+  '-->',
+  '"\\',
+];
 
 function check(text: string, language: string): void {
   const tokens = tokenize(text, grammarFor(language)!);
@@ -46,10 +99,51 @@ function cpuTime(run: () => void, runs: number): number {
 
 describe('highlight lexer', () => {
   it('knows every language the issue lists, by each of its names', () => {
-    for (const name of ['js', 'javascript', 'jsx', 'mjs', 'ts', 'typescript', 'tsx', 'json', 'jsonc', 'html', 'xml', 'svg', 'css', 'scss',
-      'python', 'py', 'sh', 'bash', 'shell', 'zsh', 'console', 'sql', 'java', 'go', 'golang', 'rust', 'rs', 'yaml', 'yml', 'diff', 'patch',
-      'c', 'cpp', 'csharp', 'php', 'ruby', 'kotlin', 'swift', 'JS', ' Python ']) expect(grammarFor(name), name).toBeDefined();
-    for (const name of ['', 'text', 'plaintext', 'brainfuck', 'constructor', '__proto__', 'toString']) expect(grammarFor(name), name).toBeUndefined();
+    for (const name of [
+      'js',
+      'javascript',
+      'jsx',
+      'mjs',
+      'ts',
+      'typescript',
+      'tsx',
+      'json',
+      'jsonc',
+      'html',
+      'xml',
+      'svg',
+      'css',
+      'scss',
+      'python',
+      'py',
+      'sh',
+      'bash',
+      'shell',
+      'zsh',
+      'console',
+      'sql',
+      'java',
+      'go',
+      'golang',
+      'rust',
+      'rs',
+      'yaml',
+      'yml',
+      'diff',
+      'patch',
+      'c',
+      'cpp',
+      'csharp',
+      'php',
+      'ruby',
+      'kotlin',
+      'swift',
+      'JS',
+      ' Python ',
+    ])
+      expect(grammarFor(name), name).toBeDefined();
+    for (const name of ['', 'text', 'plaintext', 'brainfuck', 'constructor', '__proto__', 'toString'])
+      expect(grammarFor(name), name).toBeUndefined();
   });
 
   it('spells back every input exactly, in every language', () => {
@@ -66,7 +160,10 @@ describe('highlight lexer', () => {
     for (const language of LANGUAGES) {
       const tokens = tokenize(big, grammarFor(language)!);
       expect(tokens.map(([, part]) => part).join('') === big, language).toBe(true);
-      expect(tokens.some(([kind]) => kind), language).toBe(true);
+      expect(
+        tokens.some(([kind]) => kind),
+        language,
+      ).toBe(true);
     }
   }, 60_000);
 
@@ -80,7 +177,12 @@ describe('highlight lexer', () => {
         const large = input(16_000);
         tokenize(small, grammar); // warm the JIT
         // One run each; a pair that looks slow is measured again, fastest of five, before it counts.
-        const ratio = (runs: number): number => cpuTime(() => tokenize(large, grammar), runs) / Math.max(cpuTime(() => tokenize(small, grammar), runs), 0.1);
+        const ratio = (runs: number): number =>
+          cpuTime(() => tokenize(large, grammar), runs) /
+          Math.max(
+            cpuTime(() => tokenize(small, grammar), runs),
+            0.1,
+          );
         let found = ratio(1);
         if (found > 24) found = ratio(5);
         // Linear is about 8; quadratic would be about 64.

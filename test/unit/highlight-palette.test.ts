@@ -5,13 +5,34 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PALETTE, paletteCss } from '../../src/render/highlight/palette.js';
 
-const KINDS = ['keyword', 'string', 'number', 'comment', 'function', 'type', 'builtin', 'operator', 'punctuation',
-  'property', 'tag', 'attr', 'variable', 'regexp', 'inserted', 'deleted', 'meta'];
+const KINDS = [
+  'keyword',
+  'string',
+  'number',
+  'comment',
+  'function',
+  'type',
+  'builtin',
+  'operator',
+  'punctuation',
+  'property',
+  'tag',
+  'attr',
+  'variable',
+  'regexp',
+  'inserted',
+  'deleted',
+  'meta',
+];
 
 /** WCAG 2 relative luminance of a #rrggbb colour. */
 function luminance(hex: string): number {
   const channels = [1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16) / 255);
-  const [r, g, b] = channels.map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)) as [number, number, number];
+  const [r, g, b] = channels.map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)) as [
+    number,
+    number,
+    number,
+  ];
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 

@@ -21,7 +21,11 @@ it('the highlighter chunk (every grammar and the palette) is at most 8 KB gzip',
       emptyOutDir: true,
       target: 'es2022',
       minify: true,
-      lib: { entry: fileURLToPath(new URL('../../src/render/highlight/index.ts', import.meta.url)), formats: ['es'], fileName: () => 'highlight.js' },
+      lib: {
+        entry: fileURLToPath(new URL('../../src/render/highlight/index.ts', import.meta.url)),
+        formats: ['es'],
+        fileName: () => 'highlight.js',
+      },
       rollupOptions: { output: { minify: true } },
     },
   });

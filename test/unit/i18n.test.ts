@@ -24,6 +24,7 @@ describe('i18n', () => {
 
   it('fills placeholders', () => {
     expect(format(stringsFor('en').errorRateLimited, { seconds: 7 })).toBe(
-      'Too many messages at once. Please wait 7 seconds, then try again.');
+      'Too many messages at once. Please wait 7 seconds, then try again.',
+    );
   });
 });

@@ -35,8 +35,18 @@ describe('custom-elements.json and docs/api.md', () => {
   it('lists the public API the element declares, and nothing internal', () => {
     const fields = publicMembers(element, 'field');
     const methods = publicMembers(element, 'method').map((method) => method.name);
-    expect(element.attributes?.map((attribute) => attribute.name)).toEqual(expect.arrayContaining(
-      ['proxy-url', 'mode', 'open', 'theme', 'storage-key', 'no-persist', 'image-hosts', 'max-length']));
+    expect(element.attributes?.map((attribute) => attribute.name)).toEqual(
+      expect.arrayContaining([
+        'proxy-url',
+        'mode',
+        'open',
+        'theme',
+        'storage-key',
+        'no-persist',
+        'image-hosts',
+        'max-length',
+      ]),
+    );
     // `state: true` (panelLoaded) is internal: no attribute, not public.
     expect(element.attributes?.some((attribute) => attribute.fieldName === 'panelLoaded')).toBe(false);
     expect(fields.map((field) => field.name)).not.toContain('panelLoaded');
@@ -67,8 +77,9 @@ describe('custom-elements.json and docs/api.md', () => {
       ...(element.attributes ?? []).map((item) => row(item.name)),
       ...publicMembers(element, 'field').map((item) => row(item.name)),
       ...publicMembers(element, 'method').map((item) => row(`${item.name}(`)),
-      ...[element.events, element.slots, element.cssParts, element.cssProperties]
-        .flatMap((list) => (list ?? []).map((item) => row(item.name))),
+      ...[element.events, element.slots, element.cssParts, element.cssProperties].flatMap((list) =>
+        (list ?? []).map((item) => row(item.name)),
+      ),
     ];
     const missing = names.filter((name) => !api.includes(name));
     expect(missing).toEqual([]);
@@ -78,8 +89,11 @@ describe('custom-elements.json and docs/api.md', () => {
   });
 
   it('documents every --pathors-chat-* custom property the styles read, and no other', () => {
-    const read = new Set(['src/element/host-styles.ts', 'src/element/panel-styles.ts']
-      .flatMap((file) => committed(file).match(/--pathors-chat-[a-z]+(?:-[a-z]+)*/g) ?? []));
+    const read = new Set(
+      ['src/element/host-styles.ts', 'src/element/panel-styles.ts'].flatMap(
+        (file) => committed(file).match(/--pathors-chat-[a-z]+(?:-[a-z]+)*/g) ?? [],
+      ),
+    );
     expect([...read].sort()).toEqual((element.cssProperties ?? []).map((property) => property.name).sort());
   });
 

@@ -12,7 +12,12 @@ const VOID = new Set(['hr', 'br', 'img']);
 // browser suite checks them).
 (globalThis as { document?: unknown }).document ??= {
   baseURI: 'https://invalid.invalid/',
-  createElement: () => ({ value: '', set innerHTML(v: string) { this.value = v; } }),
+  createElement: () => ({
+    value: '',
+    set innerHTML(v: string) {
+      this.value = v;
+    },
+  }),
 };
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -22,8 +27,16 @@ function html(v: VNode): string {
   // Our wrappers: a code block's (header bar, then pre) and a table's.
   if (v.tag_ === 'div') return html(v.kids_[v.kids_.length - 1]!);
   if (v.tag_ === 'button') return '';
-  const order = v.tag_ === 'img' ? ['src', 'alt', 'title'] : v.tag_ === 'a' ? ['href', 'title'] : Object.keys(v.attrs_ ?? {}).filter((k) => k !== 'tabindex');
-  const attrs = order.filter((k) => v.attrs_?.[k] !== undefined).map((k) => ` ${k}="${esc(v.attrs_![k]!)}"`).join('');
+  const order =
+    v.tag_ === 'img'
+      ? ['src', 'alt', 'title']
+      : v.tag_ === 'a'
+        ? ['href', 'title']
+        : Object.keys(v.attrs_ ?? {}).filter((k) => k !== 'tabindex');
+  const attrs = order
+    .filter((k) => v.attrs_?.[k] !== undefined)
+    .map((k) => ` ${k}="${esc(v.attrs_![k]!)}"`)
+    .join('');
   return VOID.has(v.tag_) ? `<${v.tag_}${attrs} />` : `<${v.tag_}${attrs}>${v.kids_.map(html).join('')}</${v.tag_}>`;
 }
 
@@ -32,6 +45,8 @@ export function renderToHtml(md: string, imageHosts = ['invalid.invalid']): stri
   const defs = new Map<string, Def>();
   collectDefs(blocks, defs);
   const ctx = context({ imageHosts }, defs);
-  return blocks.flatMap((b) => renderBlock(b, ctx) ?? []).map(html).join('');
+  return blocks
+    .flatMap((b) => renderBlock(b, ctx) ?? [])
+    .map(html)
+    .join('');
 }
-

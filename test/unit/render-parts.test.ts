@@ -16,11 +16,26 @@ describe('link and image URLs', () => {
   });
 
   it('refuses every other scheme, however it is spelled', () => {
-    for (const url of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)', 'data:text/html,x', 'vbscript:x', 'file:///etc/passwd', 'ftp://x', 'blob:https://x/y', 'irc://x']) {
+    for (const url of [
+      'javascript:alert(1)',
+      'JAVASCRIPT:alert(1)',
+      'data:text/html,x',
+      'vbscript:x',
+      'file:///etc/passwd',
+      'ftp://x',
+      'blob:https://x/y',
+      'irc://x',
+    ]) {
       expect(linkHref(url), JSON.stringify(url)).toBeUndefined();
     }
     // Encoded, these are relative paths, to the browser as to us.
-    for (const url of [' javascript:alert(1)', '\u0000javascript:x', '\u00a0javascript:x', 'java\tscript:x', 'java\nscript:x']) {
+    for (const url of [
+      ' javascript:alert(1)',
+      '\u0000javascript:x',
+      '\u00a0javascript:x',
+      'java\tscript:x',
+      'java\nscript:x',
+    ]) {
       expect(new URL(linkHref(url)!, 'https://page.example/').protocol).toBe('https:');
     }
   });
@@ -29,9 +44,15 @@ describe('link and image URLs', () => {
     const hosts = ['img.example'];
     expect(imageSrc('https://img.example/a.png', hosts)).toBe('https://img.example/a.png');
     expect(imageSrc('http://img.example/a.png', hosts)).toBe('http://img.example/a.png');
-    for (const url of ['https://evil.example/a.png', 'https://img.example.evil.example/a.png',
-      'https://img.example@evil.example/a.png', '//evil.example/a.png', 'data:image/png;base64,AAAA',
-      'javascript:alert(1)', '/relative.png']) {
+    for (const url of [
+      'https://evil.example/a.png',
+      'https://img.example.evil.example/a.png',
+      'https://img.example@evil.example/a.png',
+      '//evil.example/a.png',
+      'data:image/png;base64,AAAA',
+      'javascript:alert(1)',
+      '/relative.png',
+    ]) {
       expect(imageSrc(url, hosts), url).toBeUndefined();
     }
     expect(imageSrc('https://img.example/a.png', [])).toBeUndefined();

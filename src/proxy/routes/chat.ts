@@ -22,7 +22,10 @@ export async function chat(context: RequestContext): Promise<Response> {
   const { request, options, store, log } = context;
   requireJsonContentType(request);
   const requestId = requestIdOf(request, REQUEST_ID_HEADER);
-  const { body, sessionId: bodySessionId } = validateChatRequest(parseJson(await readBodyText(request, options.maxBodyBytes)), options);
+  const { body, sessionId: bodySessionId } = validateChatRequest(
+    parseJson(await readBodyText(request, options.maxBodyBytes)),
+    options,
+  );
   const headerSessionId = request.headers.get(SESSION_HEADER) ?? undefined;
   if (headerSessionId !== undefined && bodySessionId !== undefined && headerSessionId !== bodySessionId) {
     throw invalidField('session_id', `differs from the ${SESSION_HEADER} header; send one or the other.`);
@@ -33,7 +36,10 @@ export async function chat(context: RequestContext): Promise<Response> {
   const json = JSON.stringify(body);
   // Claimed after every check that could refuse, so a refused request can be sent again.
   if (requestId !== undefined && !(await store.claim(`request:${requestId}`, options.requestIdTtlMs, Date.now()))) {
-    throw new ProxyError('duplicate_request', `This ${REQUEST_ID_HEADER} was already used; a chat request is never sent twice.`);
+    throw new ProxyError(
+      'duplicate_request',
+      `This ${REQUEST_ID_HEADER} was already used; a chat request is never sent twice.`,
+    );
   }
   const sessionId = existing ?? (await createSession(context));
 
@@ -52,8 +58,18 @@ export async function chat(context: RequestContext): Promise<Response> {
   const isStream = type === 'text/event-stream';
   if (!isStream && type !== 'application/json') {
     abort();
-    const error = new ProxyError('upstream_bad_response', `Pathors answered with ${type || 'no content type'} where ${body.stream ? 'an event stream' : 'JSON'} was expected.`);
-    log({ type: 'upstream_error', operation: 'chat', status: error.status, code: error.code, message: error.message, upstreamStatus: response.status });
+    const error = new ProxyError(
+      'upstream_bad_response',
+      `Pathors answered with ${type || 'no content type'} where ${body.stream ? 'an event stream' : 'JSON'} was expected.`,
+    );
+    log({
+      type: 'upstream_error',
+      operation: 'chat',
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      upstreamStatus: response.status,
+    });
     throw error;
   }
   const headers: Record<string, string> = isStream

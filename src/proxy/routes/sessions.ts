@@ -13,12 +13,23 @@ export interface SessionHistory {
 
 /** Reads `state.messages` (newer host) or `data.messages` (older host), keeping only what a visitor may see again. */
 export function normaliseHistory(sessionId: string, body: unknown): SessionHistory {
-  const holder = isRecord(body) ? (isRecord(body.state) ? body.state : isRecord(body.data) ? body.data : undefined) : undefined;
+  const holder = isRecord(body)
+    ? isRecord(body.state)
+      ? body.state
+      : isRecord(body.data)
+        ? body.data
+        : undefined
+    : undefined;
   const raw = holder && Array.isArray(holder.messages) ? (holder.messages as unknown[]) : [];
   const messages: SessionHistory['messages'] = [];
   for (const entry of raw) {
     // System prompts are the site's own instructions and tool traffic is machinery: neither is history.
-    if (isRecord(entry) && (entry.role === 'user' || entry.role === 'assistant') && typeof entry.content === 'string' && entry.content !== '') {
+    if (
+      isRecord(entry) &&
+      (entry.role === 'user' || entry.role === 'assistant') &&
+      typeof entry.content === 'string' &&
+      entry.content !== ''
+    ) {
       messages.push({ role: entry.role, content: entry.content });
     }
   }

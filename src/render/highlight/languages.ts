@@ -29,22 +29,39 @@ const PREPROCESSOR: Rule = [M, /#[ \t]*\w+(?:[ \t]*<[^>\n]*>)?/, (s) => s.nl];
 const TAIL = [NUMBER, IDENT, OPERATOR, PUNCTUATION];
 
 /** Keywords most C-family languages share. */
-const C_KEYWORDS = 'break case catch class const continue default do else enum for if return static switch this throw try while';
+const C_KEYWORDS =
+  'break case catch class const continue default do else enum for if return static switch this throw try while';
 const LITERALS = 'true false null';
 
 /** A C-family grammar: comments, strings, numbers, words, operators, with `extra` rules tried before strings. */
 function cLike(keyword: string, builtin: string, type: string, extra: Rule[] = [], strings = [DQ, SQ]): Grammar {
-  return { rules: [WS, LINE_COMMENT, BLOCK_COMMENT, ...extra, ...strings, ...TAIL], words: { keyword: `${C_KEYWORDS} ${keyword}`, builtin, type }, caps: true };
+  return {
+    rules: [WS, LINE_COMMENT, BLOCK_COMMENT, ...extra, ...strings, ...TAIL],
+    words: { keyword: `${C_KEYWORDS} ${keyword}`, builtin, type },
+    caps: true,
+  };
 }
 
 /** JavaScript: a `/` starts a regular expression where a value may begin (after an operator or a keyword, not after a value). */
 const afterOperator: Guard = (s) => s.k === K || !/[\w$)\]}'"`]/.test(s.p.slice(-1));
-const JS_KEYWORDS = 'debugger delete export extends finally function import in instanceof let new of super typeof var void with yield async await from as get set';
-const JS_BUILTINS = 'true false null undefined NaN Infinity console window document globalThis require module exports process';
+const JS_KEYWORDS =
+  'debugger delete export extends finally function import in instanceof let new of super typeof var void with yield async await from as get set';
+const JS_BUILTINS =
+  'true false null undefined NaN Infinity console window document globalThis require module exports process';
 const jsRules = (words: Grammar['words']): Grammar => ({
-  rules: [WS, LINE_COMMENT, BLOCK_COMMENT, [S, /`(?:[^`\\]|\\[\s\S])*`?/], DQ, SQ,
-    ['regexp', /\/(?![*/])(?:[^/\\[\n]|\\.|\[(?:[^\]\\\n]|\\.)*\]?)+\/?[a-z]*/, afterOperator], ANNOTATION, ...TAIL],
-  words, caps: true,
+  rules: [
+    WS,
+    LINE_COMMENT,
+    BLOCK_COMMENT,
+    [S, /`(?:[^`\\]|\\[\s\S])*`?/],
+    DQ,
+    SQ,
+    ['regexp', /\/(?![*/])(?:[^/\\[\n]|\\.|\[(?:[^\]\\\n]|\\.)*\]?)+\/?[a-z]*/, afterOperator],
+    ANNOTATION,
+    ...TAIL,
+  ],
+  words,
+  caps: true,
 });
 const javascript = jsRules({ keyword: `${C_KEYWORDS} ${JS_KEYWORDS}`, builtin: JS_BUILTINS });
 const typescript = jsRules({
@@ -54,13 +71,27 @@ const typescript = jsRules({
 });
 
 const json: Grammar = {
-  rules: [WS, LINE_COMMENT, BLOCK_COMMENT, ['property', /"(?:[^"\\\n]|\\.)*"(?=\s*:)/], DQ, NUMBER, ['number', /-/], IDENT, ['punctuation', /[{}[\],:]/]],
+  rules: [
+    WS,
+    LINE_COMMENT,
+    BLOCK_COMMENT,
+    ['property', /"(?:[^"\\\n]|\\.)*"(?=\s*:)/],
+    DQ,
+    NUMBER,
+    ['number', /-/],
+    IDENT,
+    ['punctuation', /[{}[\],:]/],
+  ],
   words: { keyword: LITERALS },
 };
 
 const css: Grammar = {
   rules: [
-    WS, BLOCK_COMMENT, LINE_COMMENT, DQ, SQ,
+    WS,
+    BLOCK_COMMENT,
+    LINE_COMMENT,
+    DQ,
+    SQ,
     [K, /@[\w-]+|!important/],
     [V, /--[\w-]+|\$[\w-]+/],
     ['number', /#[\da-fA-F]{3,8}(?![\w-])|-?(?:\d+(?:\.\d+)?|\.\d+)(?:%|[a-zA-Z]+)?/],
@@ -76,7 +107,9 @@ const css: Grammar = {
 };
 
 /** Inside one markup tag: its name, attributes and their values. */
-const markupTag: Grammar = { rules: [WS, ['tag', /<\/?[^\s/>]+|\/?>/], [S, /"[^"]*"?|'[^']*'?/], ['attr', /[^\s=/>"']+/], ['punctuation', /=/]] };
+const markupTag: Grammar = {
+  rules: [WS, ['tag', /<\/?[^\s/>]+|\/?>/], [S, /"[^"]*"?|'[^']*'?/], ['attr', /[^\s=/>"']+/], ['punctuation', /=/]],
+};
 const markup: Grammar = {
   rules: [
     WS,
@@ -92,12 +125,21 @@ const markup: Grammar = {
 };
 
 const python: Grammar = {
-  rules: [WS, HASH_COMMENT, ANNOTATION,
-    [S, /[rRbBuUfF]{0,2}(?:"""(?:[^"\\]|\\[\s\S]|"(?!""))*(?:""")?|'''(?:[^'\\]|\\[\s\S]|'(?!''))*(?:''')?|"(?:[^"\\\n]|\\[\s\S])*"?|'(?:[^'\\\n]|\\[\s\S])*'?)/],
-    ...TAIL],
+  rules: [
+    WS,
+    HASH_COMMENT,
+    ANNOTATION,
+    [
+      S,
+      /[rRbBuUfF]{0,2}(?:"""(?:[^"\\]|\\[\s\S]|"(?!""))*(?:""")?|'''(?:[^'\\]|\\[\s\S]|'(?!''))*(?:''')?|"(?:[^"\\\n]|\\[\s\S])*"?|'(?:[^'\\\n]|\\[\s\S])*'?)/,
+    ],
+    ...TAIL,
+  ],
   words: {
-    keyword: 'and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield match case self cls',
-    builtin: 'True False None print len range open super isinstance enumerate zip map filter sorted min max sum abs any all',
+    keyword:
+      'and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield match case self cls',
+    builtin:
+      'True False None print len range open super isinstance enumerate zip map filter sorted min max sum abs any all',
     type: 'int str float bool list dict set tuple bytes object type Exception',
   },
   caps: true,
@@ -106,19 +148,39 @@ const python: Grammar = {
 /** A shell word is a command when it starts a line or follows a pipe, `;`, `&&`, `(`, a keyword or the prompt. */
 const commandPosition = (s: LexState): boolean => s.nl || s.k === K || s.k === M || /[|&;(]/.test(s.p.slice(-1));
 const shell: Grammar = {
-  rules: [WS, [M, /^\$(?=\s)/], HASH_COMMENT, [V, /\$(?:\{[^}\n]*\}?|[\w@#?$!*-]\w*)/], DQ, [S, /'[^']*'?/], NUMBER,
-    [WORD, /[\w./~-]+/], ['operator', /[|&;<>=!*?^%+:]+/], ['punctuation', /[{}()[\],]/]],
+  rules: [
+    WS,
+    [M, /^\$(?=\s)/],
+    HASH_COMMENT,
+    [V, /\$(?:\{[^}\n]*\}?|[\w@#?$!*-]\w*)/],
+    DQ,
+    [S, /'[^']*'?/],
+    NUMBER,
+    [WORD, /[\w./~-]+/],
+    ['operator', /[|&;<>=!*?^%+:]+/],
+    ['punctuation', /[{}()[\],]/],
+  ],
   words: {
-    keyword: 'if then else elif fi for while until do done case esac in function return exit local export readonly declare unset shift break continue select time',
+    keyword:
+      'if then else elif fi for while until do done case esac in function return exit local export readonly declare unset shift break continue select time',
     builtin: 'echo cd printf read source eval exec test pwd set true false alias type kill wait trap sudo',
   },
   cmd: commandPosition,
 };
 
 const sql: Grammar = {
-  rules: [WS, [C, /--.*/], BLOCK_COMMENT, [S, /'(?:[^']|'')*'?/], ['property', /"[^"]*"?|`[^`]*`?/], [V, /@@?\w+|\$\d+/], ...TAIL],
+  rules: [
+    WS,
+    [C, /--.*/],
+    BLOCK_COMMENT,
+    [S, /'(?:[^']|'')*'?/],
+    ['property', /"[^"]*"?|`[^`]*`?/],
+    [V, /@@?\w+|\$\d+/],
+    ...TAIL,
+  ],
   words: {
-    keyword: 'select from where insert into values update set delete create table drop alter add column primary key foreign references index on join left right inner outer full cross natural group by order having limit offset as and or not is in exists between like ilike distinct union all any case when then else end default unique constraint check if begin commit rollback transaction returning with recursive view trigger function procedure declare asc desc grant revoke database schema replace cascade using over partition window fetch first next rows only',
+    keyword:
+      'select from where insert into values update set delete create table drop alter add column primary key foreign references index on join left right inner outer full cross natural group by order having limit offset as and or not is in exists between like ilike distinct union all any case when then else end default unique constraint check if begin commit rollback transaction returning with recursive view trigger function procedure declare asc desc grant revoke database schema replace cascade using over partition window fetch first next rows only',
     builtin: `${LITERALS} unknown`,
     type: 'int integer bigint smallint tinyint varchar char text boolean bool date time timestamp timestamptz interval numeric decimal real float double serial bigserial uuid json jsonb blob bytea',
   },
@@ -127,29 +189,48 @@ const sql: Grammar = {
 
 const java = cLike(
   'abstract assert extends final finally goto implements import instanceof interface native new package private protected public strictfp super synchronized throws transient volatile var record sealed permits yield',
-  LITERALS, 'boolean byte char double float int long short void', [TRIPLE_DQ, ANNOTATION]);
+  LITERALS,
+  'boolean byte char double float int long short void',
+  [TRIPLE_DQ, ANNOTATION],
+);
 
 const go = cLike(
   'chan defer fallthrough func go goto import interface map package range select struct type var',
   'true false nil iota append cap close copy delete len make new panic print println recover',
   'bool byte complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune string uint uint8 uint16 uint32 uint64 uintptr any',
-  [], [DQ, SQ, [S, /`[^`]*`?/]]);
+  [],
+  [DQ, SQ, [S, /`[^`]*`?/]],
+);
 
 const rust = cLike(
   'as async await crate dyn extern fn impl in let loop match mod move mut pub ref self Self struct super trait type unsafe use where',
   'true false Some None Ok Err',
   'i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f32 f64 bool char str String Vec Option Result Box',
-  [[M, /#!?\[[^\]\n]*\]?/], [S, /b?r(#*)"[\s\S]*?(?:"\1|(?![\s\S]))/], [S, /b?'(?:\\[^'\n]{1,9}|[^'\\\n])'/], [V, /'[A-Za-z_]\w*/], ['function', /[A-Za-z_]\w*!(?!=)/]],
-  [[S, /b?"(?:[^"\\]|\\[\s\S])*"?/]]);
+  [
+    [M, /#!?\[[^\]\n]*\]?/],
+    [S, /b?r(#*)"[\s\S]*?(?:"\1|(?![\s\S]))/],
+    [S, /b?'(?:\\[^'\n]{1,9}|[^'\\\n])'/],
+    [V, /'[A-Za-z_]\w*/],
+    ['function', /[A-Za-z_]\w*!(?!=)/],
+  ],
+  [[S, /b?"(?:[^"\\]|\\[\s\S])*"?/]],
+);
 
-const C_TYPES = 'bool char double float int long short signed unsigned void size_t int8_t int16_t int32_t int64_t uint8_t uint16_t uint32_t uint64_t auto';
+const C_TYPES =
+  'bool char double float int long short signed unsigned void size_t int8_t int16_t int32_t int64_t uint8_t uint16_t uint32_t uint64_t auto';
 const cpp = cLike(
   'auto constexpr delete explicit extern friend goto inline namespace new noexcept operator private protected public register sizeof struct template typedef typename union using virtual volatile',
-  'true false NULL nullptr std', `${C_TYPES} string vector`, [PREPROCESSOR]);
+  'true false NULL nullptr std',
+  `${C_TYPES} string vector`,
+  [PREPROCESSOR],
+);
 
 const csharp = cLike(
   'abstract as base checked decimal delegate event explicit extern finally fixed foreach goto implicit in interface internal is lock namespace new object operator out override params private protected public readonly ref sealed sizeof stackalloc struct typeof unchecked unsafe using virtual volatile var async await get set init record yield partial where dynamic nameof',
-  LITERALS, 'bool byte char double float int long short void string sbyte uint ulong ushort', [PREPROCESSOR, [S, /\$?@\$?"(?:[^"]|"")*"?/], [S, /\$"(?:[^"\\\n]|\\.)*"?/]]);
+  LITERALS,
+  'bool byte char double float int long short void string sbyte uint ulong ushort',
+  [PREPROCESSOR, [S, /\$?@\$?"(?:[^"]|"")*"?/], [S, /\$"(?:[^"\\\n]|\\.)*"?/]],
+);
 
 const php: Grammar = {
   rules: [WS, [M, /<\?(?:php|=)?|\?>/], LINE_COMMENT, [C, /#.*/], BLOCK_COMMENT, [V, /\$\w+/], DQ, SQ, ...TAIL],
@@ -162,10 +243,21 @@ const php: Grammar = {
 };
 
 const ruby: Grammar = {
-  rules: [WS, [C, /#.*/], [V, /@@?\w+|\$\w+/], [S, /:[A-Za-z_]\w*[?!]?/, (s) => s.sp || /[([{,|]/.test(s.p.slice(-1))], DQ, SQ, NUMBER,
-    [WORD, /[A-Za-z_]\w*(?:[?!](?!=))?/], OPERATOR, PUNCTUATION],
+  rules: [
+    WS,
+    [C, /#.*/],
+    [V, /@@?\w+|\$\w+/],
+    [S, /:[A-Za-z_]\w*[?!]?/, (s) => s.sp || /[([{,|]/.test(s.p.slice(-1))],
+    DQ,
+    SQ,
+    NUMBER,
+    [WORD, /[A-Za-z_]\w*(?:[?!](?!=))?/],
+    OPERATOR,
+    PUNCTUATION,
+  ],
   words: {
-    keyword: 'BEGIN END alias and begin break case class def defined? do else elsif end ensure for if in module next not or redo rescue retry return self super then undef unless until when while yield require attr_accessor attr_reader',
+    keyword:
+      'BEGIN END alias and begin break case class def defined? do else elsif end ensure for if in module next not or redo rescue retry return self super then undef unless until when while yield require attr_accessor attr_reader',
     builtin: 'true false nil puts p raise',
   },
   caps: true,
@@ -173,11 +265,17 @@ const ruby: Grammar = {
 
 const kotlin = cLike(
   'as fun in interface is object package super typealias typeof val var when by constructor finally get import init set where abstract annotation companion data enum external final infix inline inner internal lateinit noinline open operator out override private protected public reified sealed suspend tailrec vararg',
-  LITERALS, 'Int Long Short Byte Double Float Boolean Char String Unit Any Nothing', [[S, /"""[\s\S]*?(?:"""|(?![\s\S]))/], ANNOTATION]);
+  LITERALS,
+  'Int Long Short Byte Double Float Boolean Char String Unit Any Nothing',
+  [[S, /"""[\s\S]*?(?:"""|(?![\s\S]))/], ANNOTATION],
+);
 
 const swift = cLike(
   'associatedtype deinit extension fileprivate func import init inout internal let open operator private protocol public rethrows struct subscript typealias var defer fallthrough guard in repeat where as is nil super self Self throws async await some any',
-  'true false nil print', 'Int Double Float Bool String Character Void', [TRIPLE_DQ, [M, /[@#]\w+/]]);
+  'true false nil print',
+  'Int Double Float Bool String Character Void',
+  [TRIPLE_DQ, [M, /[@#]\w+/]],
+);
 
 /** A YAML key sits at the start of a line, after a list's `-` or inside a flow mapping. */
 const keyPosition: Guard = (s) => s.nl || /^[-?{,]$/.test(s.p);
@@ -186,7 +284,11 @@ const yaml: Grammar = {
     WS,
     HASH_COMMENT,
     [M, /^(?:---|\.\.\.)(?=\s|$)|^%.*/],
-    ['property', /(?:"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s#:,{}[\]"'?-][^\n:#,{}[\]]{0,99}?)(?=[ \t]*:(?:\s|$))/, keyPosition],
+    [
+      'property',
+      /(?:"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s#:,{}[\]"'?-][^\n:#,{}[\]]{0,99}?)(?=[ \t]*:(?:\s|$))/,
+      keyPosition,
+    ],
     [V, /[&*][\w-]+/],
     ['type', /!!?[\w/.-]*/],
     DQ,
@@ -200,10 +302,22 @@ const yaml: Grammar = {
 };
 
 const diff: Grammar = {
-  rules: [[M, /^(?:(?:---|\+\+\+) .*|@@.*|diff .*|index .*|\\ .*)/], ['inserted', /^[+>].*/], ['deleted', /^[-<].*/], ['', /.+/]],
+  rules: [
+    [M, /^(?:(?:---|\+\+\+) .*|@@.*|diff .*|index .*|\\ .*)/],
+    ['inserted', /^[+>].*/],
+    ['deleted', /^[-<].*/],
+    ['', /.+/],
+  ],
 };
 
-const cLanguage = { ...cpp, words: { keyword: `${C_KEYWORDS} auto extern goto inline register sizeof struct typedef union volatile`, builtin: 'true false NULL', type: C_TYPES } } satisfies Grammar;
+const cLanguage = {
+  ...cpp,
+  words: {
+    keyword: `${C_KEYWORDS} auto extern goto inline register sizeof struct typedef union volatile`,
+    builtin: 'true false NULL',
+    type: C_TYPES,
+  },
+} satisfies Grammar;
 
 /** Fence names, as written after the backticks, to grammars. */
 const BY_NAME: Record<string, Grammar> = {};
@@ -228,7 +342,8 @@ for (const [names, grammar] of [
   ['ruby rb', ruby],
   ['kotlin kt kts', kotlin],
   ['swift', swift],
-] as const) for (const name of names.split(' ')) BY_NAME[name] = grammar;
+] as const)
+  for (const name of names.split(' ')) BY_NAME[name] = grammar;
 
 /** The grammar for a fence's language name, or undefined for a language without one. */
 export function grammarFor(language: string): Grammar | undefined {

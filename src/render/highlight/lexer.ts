@@ -9,8 +9,23 @@
 
 /** The token kinds, each rendered as `span.tok-<kind>`. */
 export type Kind =
-  | 'keyword' | 'string' | 'number' | 'comment' | 'function' | 'type' | 'builtin' | 'operator' | 'punctuation'
-  | 'property' | 'tag' | 'attr' | 'variable' | 'regexp' | 'inserted' | 'deleted' | 'meta';
+  | 'keyword'
+  | 'string'
+  | 'number'
+  | 'comment'
+  | 'function'
+  | 'type'
+  | 'builtin'
+  | 'operator'
+  | 'punctuation'
+  | 'property'
+  | 'tag'
+  | 'attr'
+  | 'variable'
+  | 'regexp'
+  | 'inserted'
+  | 'deleted'
+  | 'meta';
 
 /** What came before the current position: rules that depend on context read it. */
 export interface LexState {
@@ -57,12 +72,24 @@ const TYPE_INTRO = /^(?:class|interface|struct|enum|trait|record|extends|impleme
 function compile(grammar: Grammar): NonNullable<Grammar['c']> {
   if (grammar.c) return grammar.c;
   const words = new Map<string, Kind>();
-  for (const [kind, list] of Object.entries(grammar.words ?? {})) for (const word of list.split(' ')) words.set(word, kind as Kind);
-  const rules = grammar.rules.map(([kind, re, guard]): [Rule[0], RegExp, Guard | undefined] => [kind, new RegExp(re.source, `ym${re.flags.includes('i') ? 'i' : ''}`), guard]);
+  for (const [kind, list] of Object.entries(grammar.words ?? {}))
+    for (const word of list.split(' ')) words.set(word, kind as Kind);
+  const rules = grammar.rules.map(([kind, re, guard]): [Rule[0], RegExp, Guard | undefined] => [
+    kind,
+    new RegExp(re.source, `ym${re.flags.includes('i') ? 'i' : ''}`),
+    guard,
+  ]);
   return (grammar.c = { rules, words });
 }
 
-function classify(word: string, grammar: Grammar, words: Map<string, Kind>, text: string, end: number, state: LexState): Kind | '' {
+function classify(
+  word: string,
+  grammar: Grammar,
+  words: Map<string, Kind>,
+  text: string,
+  end: number,
+  state: LexState,
+): Kind | '' {
   CALL.lastIndex = end;
   const call = CALL.test(text);
   // After a dot, a listed word is a member all the same (`map.get()`, `promise.then`).

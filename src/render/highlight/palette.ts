@@ -33,6 +33,7 @@ export const PALETTE: Record<Kind, readonly [light: string, dark: string]> = {
  */
 export function paletteCss(): string {
   let css = '.tok-comment{font-style:italic}';
-  for (const [kind, [light, dark]] of Object.entries(PALETTE)) css += `.tok-${kind}{color:var(--pathors-chat-code-${kind},light-dark(${light},${dark}))}`;
+  for (const [kind, [light, dark]] of Object.entries(PALETTE))
+    css += `.tok-${kind}{color:var(--pathors-chat-code-${kind},light-dark(${light},${dark}))}`;
   return css;
 }

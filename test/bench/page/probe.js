@@ -29,43 +29,50 @@
     let partial = new Uint8Array(0);
     let ended = false;
     let events = 0;
-    const body = new ReadableStream({
-      async pull(controller) {
-        while (!pending.length && !ended) {
-          const { done, value } = await reader.read();
-          if (done) {
-            ended = true;
-            bench.lastByteAt = performance.now();
-            if (partial.length) pending.push(partial);
-            break;
-          }
-          bench.firstByteAt ??= performance.now();
-          // Split at the blank line that ends each event, wherever the network cut the bytes.
-          const bytes = new Uint8Array(partial.length + value.length);
-          bytes.set(partial);
-          bytes.set(value, partial.length);
-          let from = 0;
-          for (let i = 1; i < bytes.length; i++) {
-            if (bytes[i] === 10 && bytes[i - 1] === 10) {
-              pending.push(bytes.subarray(from, i + 1));
-              from = i + 1;
+    const body = new ReadableStream(
+      {
+        async pull(controller) {
+          while (!pending.length && !ended) {
+            const { done, value } = await reader.read();
+            if (done) {
+              ended = true;
+              bench.lastByteAt = performance.now();
+              if (partial.length) pending.push(partial);
+              break;
             }
+            bench.firstByteAt ??= performance.now();
+            // Split at the blank line that ends each event, wherever the network cut the bytes.
+            const bytes = new Uint8Array(partial.length + value.length);
+            bytes.set(partial);
+            bytes.set(value, partial.length);
+            let from = 0;
+            for (let i = 1; i < bytes.length; i++) {
+              if (bytes[i] === 10 && bytes[i - 1] === 10) {
+                pending.push(bytes.subarray(from, i + 1));
+                from = i + 1;
+              }
+            }
+            partial = bytes.slice(from);
           }
-          partial = bytes.slice(from);
-        }
-        // A task of its own per event, as when events arrive apart: the contender's work for the
-        // previous event (microtasks, frames it asked for) is done before the next is handed over.
-        await new Promise((resolve) => { const channel = new MessageChannel(); channel.port1.onmessage = resolve; channel.port2.postMessage(0); });
-        bench.reads.push([performance.now(), events]);
-        if (!pending.length) {
-          controller.close();
-          return;
-        }
-        events++;
-        controller.enqueue(pending.shift());
+          // A task of its own per event, as when events arrive apart: the contender's work for the
+          // previous event (microtasks, frames it asked for) is done before the next is handed over.
+          await new Promise((resolve) => {
+            const channel = new MessageChannel();
+            channel.port1.onmessage = resolve;
+            channel.port2.postMessage(0);
+          });
+          bench.reads.push([performance.now(), events]);
+          if (!pending.length) {
+            controller.close();
+            return;
+          }
+          events++;
+          controller.enqueue(pending.shift());
+        },
+        cancel: (reason) => reader.cancel(reason),
       },
-      cancel: (reason) => reader.cancel(reason),
-    }, { highWaterMark: 0 });
+      { highWaterMark: 0 },
+    );
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
 
@@ -79,7 +86,8 @@
 
   const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())));
   /** Resolves after the next paint: a task queued from a frame callback runs once that frame is drawn. */
-  const nextPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0)));
+  const nextPaint = () =>
+    new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0)));
 
   /** Checks `found()` once per frame until it holds; the time of that frame, or throws after `timeoutMs`. */
   async function until(found, timeoutMs) {
@@ -110,10 +118,18 @@
   function seed(storageKey, count) {
     const entries = [];
     for (let i = 0; i < count; i++) {
-      entries.push(i % 2 === 0
-        ? { id: `u${i}`, role: 'user', content: `Question ${i}: how do I set up step ${i}?` }
-        : { id: `a${i}`, role: 'assistant', status: 'done', content: `Answer ${i}: run \`step ${i}\`, then **check** it.\n\n`
-          + `- open the *settings* page\n- pick [the guide](https://example.com/${i})\n\n\`\`\`sh\nnpm run step-${i}\n\`\`\`\n` });
+      entries.push(
+        i % 2 === 0
+          ? { id: `u${i}`, role: 'user', content: `Question ${i}: how do I set up step ${i}?` }
+          : {
+              id: `a${i}`,
+              role: 'assistant',
+              status: 'done',
+              content:
+                `Answer ${i}: run \`step ${i}\`, then **check** it.\n\n` +
+                `- open the *settings* page\n- pick [the guide](https://example.com/${i})\n\n\`\`\`sh\nnpm run step-${i}\n\`\`\`\n`,
+            },
+      );
     }
     if (count > 0) entries[count - 1].content += `\n\nlast-message-${count}`;
     localStorage.setItem(`${storageKey}:transcript`, JSON.stringify(entries));
@@ -144,15 +160,24 @@
       await loadWidget();
       const key = `bench-stream-${stored}-${Math.random()}`;
       seed(key, stored);
-      const chat = mount(`<pathors-chat mode="inline" ${stored ? '' : 'no-persist'} proxy-url="${base}" storage-key="${key}"></pathors-chat>`);
-      await until(() => chat.shadowRoot?.querySelector('pathors-chat-panel')?.shadowRoot?.querySelector('textarea'), timeoutMs);
+      const chat = mount(
+        `<pathors-chat mode="inline" ${stored ? '' : 'no-persist'} proxy-url="${base}" storage-key="${key}"></pathors-chat>`,
+      );
+      await until(
+        () => chat.shadowRoot?.querySelector('pathors-chat-panel')?.shadowRoot?.querySelector('textarea'),
+        timeoutMs,
+      );
       if (stored) await until(() => (lastPathorsMessage(chat)?.count ?? 0) > 0, timeoutMs);
       await nextPaint();
       return async () => {
         const start = performance.now();
         void chat.send('Explain every step.');
-        const shown = await until(() => bench.lastByteAt !== undefined
-          && deepText(lastPathorsMessage(chat)?.element ?? document.createElement('p')).includes(sentinel), timeoutMs);
+        const shown = await until(
+          () =>
+            bench.lastByteAt !== undefined &&
+            deepText(lastPathorsMessage(chat)?.element ?? document.createElement('p')).includes(sentinel),
+          timeoutMs,
+        );
         return { start, shown, painted: await nextPaint() };
       };
     },
@@ -161,12 +186,18 @@
       await import('/peers/deep-chat.js');
       const chat = mount('<deep-chat style="width: 400px; height: 680px"></deep-chat>');
       chat.connect = { url: base, stream: true };
-      await until(() => chat.shadowRoot?.querySelector('#input, .text-input-container, textarea, [contenteditable]'), timeoutMs);
+      await until(
+        () => chat.shadowRoot?.querySelector('#input, .text-input-container, textarea, [contenteditable]'),
+        timeoutMs,
+      );
       await nextPaint();
       return async () => {
         const start = performance.now();
         chat.submitUserMessage({ text: 'Explain every step.' });
-        const shown = await until(() => bench.lastByteAt !== undefined && deepText(chat.shadowRoot).includes(sentinel), timeoutMs);
+        const shown = await until(
+          () => bench.lastByteAt !== undefined && deepText(chat.shadowRoot).includes(sentinel),
+          timeoutMs,
+        );
         return { start, shown, painted: await nextPaint() };
       };
     },
@@ -177,7 +208,8 @@
       return async () => {
         const start = performance.now();
         const response = await fetch(`${base}/chat/completions`, {
-          method: 'POST', headers: { 'Content-Type': 'application/json' },
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
           body: JSON.stringify({ messages: [{ role: 'user', content: 'Explain every step.' }], stream: true }),
         });
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -217,9 +249,20 @@
         const painted = await nextPaint();
         const panelRoot = chat.shadowRoot.querySelector('pathors-chat-panel').shadowRoot;
         let nodes = 0;
-        const walk = (root) => { for (const el of root.querySelectorAll('*')) { nodes++; if (el.shadowRoot) walk(el.shadowRoot); } };
+        const walk = (root) => {
+          for (const el of root.querySelectorAll('*')) {
+            nodes++;
+            if (el.shadowRoot) walk(el.shadowRoot);
+          }
+        };
         walk(chat.shadowRoot);
-        return { start, shown, painted, messagesInDom: panelRoot.querySelectorAll('[part~="message"]').length, elements: nodes };
+        return {
+          start,
+          shown,
+          painted,
+          messagesInDom: panelRoot.querySelectorAll('[part~="message"]').length,
+          elements: nodes,
+        };
       };
     },
   };
