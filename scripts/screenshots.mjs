@@ -40,7 +40,8 @@ async function shoot(name, { viewport, theme, messages, scroll, phone = false })
   await page.reload();
   await page.getByRole('button', { name: 'Open chat' }).click();
   for (const message of messages) await ask(page, message);
-  // Let the scroll follower settle, then frame what the shot is about.
+  // Let the highlighter's chunk arrive and the scroll follower settle, then frame the shot.
+  await page.waitForLoadState('networkidle');
   await page.waitForTimeout(300);
   if (scroll)
     await page
