@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
 import { fake, until } from '../support/fake-control.js';
 import { $, bubbles, composer, idle, launcher, mountChat, panelOf, typeText } from '../support/widget.js';
+import { contrast } from '../support/contrast.js';
 
 beforeEach(async () => {
   await page.viewport(1280, 800);
@@ -12,23 +13,6 @@ afterEach(() => document.body.replaceChildren());
 /** Waits for the open motion (a scale from 0.96) to end, so that boxes are measured at full size. */
 async function settled(element: Element): Promise<void> {
   await Promise.all(element.getAnimations().map((animation) => animation.finished.catch(() => undefined)));
-}
-
-/** WCAG relative luminance contrast of two computed `rgb(...)` colours. */
-function contrast(a: string, b: string): number {
-  const luminance = (color: string) => {
-    const [r, g, bl] = color
-      .match(/[\d.]+/g)!
-      .slice(0, 3)
-      .map(Number)
-      .map((channel) => {
-        const c = channel / 255;
-        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-      });
-    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
-  };
-  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-  return (light! + 0.05) / (dark! + 0.05);
 }
 
 describe('layout and theming', () => {

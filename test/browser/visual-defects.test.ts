@@ -4,6 +4,7 @@ import bootstrapCss from 'bootstrap/dist/css/bootstrap.min.css?raw';
 import type { PathorsChatPanel } from '../../src/element/chat-panel.js';
 import { fake, until } from '../support/fake-control.js';
 import { $, $$, composer, idle, mountChat, panelOf, typeText } from '../support/widget.js';
+import { contrast } from '../support/contrast.js';
 
 // Issue 9 §3: what a visitor saw broken, each measured as they would see it (geometry, computed style).
 
@@ -37,23 +38,6 @@ function textBox(element: Element): DOMRect {
   const range = document.createRange();
   range.selectNodeContents(element);
   return range.getBoundingClientRect();
-}
-
-/** WCAG contrast of two computed `rgb(...)` colours. */
-function contrast(a: string, b: string): number {
-  const luminance = (color: string) => {
-    const [r, g, bl] = color
-      .match(/[\d.]+/g)!
-      .slice(0, 3)
-      .map(Number)
-      .map((channel) => {
-        const c = channel / 255;
-        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-      });
-    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
-  };
-  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-  return (light! + 0.05) / (dark! + 0.05);
 }
 
 describe('code blocks', () => {

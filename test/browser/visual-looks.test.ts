@@ -3,6 +3,7 @@ import { page, userEvent } from 'vitest/browser';
 import type { PathorsChatPanel } from '../../src/element/chat-panel.js';
 import { fake } from '../support/fake-control.js';
 import { $, $$, composer, idle, mountChat, panelOf, typeText } from '../support/widget.js';
+import { contrast } from '../support/contrast.js';
 
 // Issue 9 §4 and VISUAL.md: the type scale, the reply's parts, and contrast in both themes.
 
@@ -33,22 +34,6 @@ function backdrop(element: Element): string {
     if (!/rgba\(.*, 0\)$/.test(color) && color !== 'transparent') return color;
   }
   return 'rgb(255, 255, 255)';
-}
-
-function contrast(a: string, b: string): number {
-  const luminance = (color: string) => {
-    const [r, g, bl] = color
-      .match(/[\d.]+/g)!
-      .slice(0, 3)
-      .map(Number)
-      .map((channel) => {
-        const c = channel / 255;
-        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-      });
-    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
-  };
-  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-  return (light! + 0.05) / (dark! + 0.05);
 }
 
 describe('type and spacing', () => {
