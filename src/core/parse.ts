@@ -1,4 +1,5 @@
 import { ChatError, errorMessageOf } from './errors.js';
+import { isRecord } from '../shared/http.js';
 import type { ChunkChoices } from './wire.js';
 
 /** A chunk as read off the wire, with the deprecated `session_id` some hosts put in the body. */
@@ -82,5 +83,3 @@ function isChoice(choice: unknown): boolean {
 
 /** Absent, null, or a string. */
 const optional = (value: unknown) => value == null || typeof value === 'string';
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,4 +1,4 @@
-import { isRecord } from './parse.js';
+import { isRecord } from '../shared/http.js';
 import type { ChatMessage, ToolCall } from './wire.js';
 
 /**

@@ -2,7 +2,7 @@ import { fetchEventSource } from '@microsoft/fetch-event-source';
 import { ChatError, errorFromResponse } from './errors.js';
 import { readChunk } from './parse.js';
 import type { ChatRequest, ChunkChoices } from './wire.js';
-import { SESSION_HEADER } from './wire.js';
+import { REQUEST_ID_HEADER, SESSION_HEADER } from '../shared/http.js';
 
 export interface PostChatOptions {
   /** The proxy's chat endpoint, e.g. `https://example.com/pathors/chat/completions`. */
@@ -71,7 +71,7 @@ export async function postChat(options: PostChatOptions): Promise<void> {
     ...options.headers,
     accept: options.body.stream === false ? 'application/json' : 'text/event-stream',
     'Content-Type': 'application/json',
-    'X-Request-ID': options.requestId,
+    [REQUEST_ID_HEADER]: options.requestId,
   };
   if (options.sessionId) headers[SESSION_HEADER] = options.sessionId;
   try {

@@ -131,4 +131,4 @@ export interface EndSessionResponse {
   message: string;
 }
 
-export const SESSION_HEADER = 'X-Session-ID';
+export { SESSION_HEADER } from '../shared/http.js';

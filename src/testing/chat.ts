@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SESSION_HEADER } from '../shared/http.js';
 import type { AssistantMessage, ChatMessage } from '../core/wire.js';
 import { FALLBACK_RULES } from './default-script.js';
 import type { Exchange, FakeState } from './exchange.js';
@@ -33,7 +34,7 @@ export async function handleChat(exchange: Exchange, state: FakeState): Promise<
     `session-${randomBytes(9).toString('base64url')}`;
   record.sessionId = sessionId;
   record.stream = request.stream === true;
-  res.setHeader('X-Session-ID', sessionId);
+  res.setHeader(SESSION_HEADER, sessionId);
 
   // Markers count only on a user turn: the follow-up that carries tool results still holds the
   // same user message, and must not fail again.

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isFault } from './faults.js';
-import { isRecord, parseJson, readBodyText, sendError, sendJson } from './http-util.js';
+import { isRecord } from '../shared/http.js';
+import { parseJson, readBodyText, sendError, sendJson } from './http-util.js';
 import type { ControlAction } from './routes.js';
 import type { Fault, FaultOptions, RecordedRequest } from './types.js';
 import { FAULTS } from './types.js';

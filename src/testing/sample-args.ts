@@ -1,4 +1,4 @@
-import { isRecord } from './http-util.js';
+import { isRecord } from '../shared/http.js';
 
 /** Values a reader recognises for common property names, so demo tool calls look plausible. */
 const SAMPLES_BY_NAME: ReadonlyArray<[RegExp, string]> = [

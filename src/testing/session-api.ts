@@ -7,7 +7,8 @@ import type {
   SessionState,
 } from '../core/wire.js';
 import type { Exchange, FakeState } from './exchange.js';
-import { isRecord, sendError, sendJson } from './http-util.js';
+import { isRecord } from '../shared/http.js';
+import { sendError, sendJson } from './http-util.js';
 import type { Layout } from './routes.js';
 import type { FakeSession } from './types.js';
 

@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../core/wire.js';
-import { isRecord } from './http-util.js';
+import { isRecord } from '../shared/http.js';
 
 export type Validated = { ok: true; request: ChatRequest } | { ok: false; error: string };
 
