@@ -7,17 +7,10 @@ import { MarkdownStream, renderMarkdown } from '../../src/render/index.js';
 import { FAMILIES, chunk } from '../support/hostile-families.js';
 import { until } from '../support/fake-control.js';
 import { $, composer, mountChat, panelOf, launcher } from '../support/widget.js';
+import { mount, mounted, removeMounted } from '../support/mount.js';
 
 const KB = 1024;
-const mounted: HTMLElement[] = [];
-afterEach(() => mounted.splice(0).forEach((e) => e.remove()));
-
-function mount(): HTMLElement {
-  const div = document.createElement('div');
-  document.body.append(div);
-  mounted.push(div);
-  return div;
-}
+afterEach(removeMounted);
 
 function streamInto(target: HTMLElement, chunks: string[]): void {
   const s = new MarkdownStream(target);

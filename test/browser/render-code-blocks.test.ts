@@ -2,16 +2,9 @@
 // and onCodeBlock, called once per fenced block when final, whose DOM is then left alone.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MarkdownStream, renderMarkdown } from '../../src/render/index.js';
+import { mount, removeMounted } from '../support/mount.js';
 
-const mounted: HTMLElement[] = [];
-afterEach(() => mounted.splice(0).forEach((e) => e.remove()));
-
-function mount(): HTMLElement {
-  const div = document.createElement('div');
-  document.body.append(div);
-  mounted.push(div);
-  return div;
-}
+afterEach(removeMounted);
 
 const REPLY = 'Intro\n\n```python\nprint(1)\n```\n\n- item\n\n  ```\n  plain\n  ```\n\nend\n\n    indented\n';
 

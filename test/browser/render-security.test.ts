@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MarkdownStream, renderMarkdown } from '../../src/render/index.js';
 import type { RenderOptions } from '../../src/render/index.js';
+import { mount, removeMounted } from '../support/mount.js';
 
 const ALLOWED = new Set([
   'p',
@@ -130,15 +131,7 @@ function check(root: HTMLElement) {
 }
 
 const options: RenderOptions = { imageHosts: ['allowed.example'] };
-const mounted: HTMLElement[] = [];
-afterEach(() => mounted.splice(0).forEach((e) => e.remove()));
-
-function mount(): HTMLElement {
-  const div = document.createElement('div');
-  document.body.append(div);
-  mounted.push(div);
-  return div;
-}
+afterEach(removeMounted);
 
 function renders(md: string): HTMLElement[] {
   const whole = mount();

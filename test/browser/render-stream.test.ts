@@ -3,16 +3,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MarkdownStream, renderMarkdown } from '../../src/render/index.js';
 import { sampleReply } from '../bench/render.bench.js';
+import { mount, removeMounted } from '../support/mount.js';
 
-const mounted: HTMLElement[] = [];
-afterEach(() => mounted.splice(0).forEach((e) => e.remove()));
-
-function mount(): HTMLElement {
-  const div = document.createElement('div');
-  document.body.append(div);
-  mounted.push(div);
-  return div;
-}
+afterEach(removeMounted);
 
 function whole(md: string): string {
   const div = document.createElement('div');
