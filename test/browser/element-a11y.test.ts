@@ -91,9 +91,13 @@ describe('accessibility (axe: wcag2a, wcag2aa, wcag21aa, wcag22aa)', () => {
     }).observe(live, { childList: true, subtree: true, characterData: true });
     await send(panel, 'tell me about tents [[delay:5]]');
     await idle(panel);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(announced).toHaveLength(1);
-    expect(announced[0]).toMatch(/^Reply from the assistant: /);
+    // A second reply: a token announced late, or the first reply announced twice, would show between them.
+    await send(panel, 'and about stoves [[delay:5]]');
+    await idle(panel);
+    await panel.updateComplete;
+    expect(announced).toHaveLength(2);
+    for (const text of announced) expect(text).toMatch(/^Reply from the assistant: /);
+    expect(announced[0]).not.toBe(announced[1]);
   });
 
   it('honours prefers-reduced-motion', async () => {

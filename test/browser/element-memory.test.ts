@@ -268,12 +268,17 @@ describe('reset during a reply', () => {
     await userEvent.keyboard('{Enter}');
     await until(() => (bubbles(panel, 'assistant')[0] ?? '').length > 0, 'the first words');
     // Synchronously, as a page's logout handler might: the aborted turn has not ended yet.
-    panel.conversation!.reset();
-    expect(panel.conversation!.send('a fresh start [[fault:slow-first-byte:500]]')).toBe(true);
-    // The aborted turn's ending must not mark the new one idle while it streams.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(panel.conversation!.busy).toBe(true);
+    const conversation = panel.conversation!;
+    conversation.reset();
+    // Every status the conversation passes through from here: the aborted turn's ending must not
+    // mark the new one idle before its reply has streamed.
+    const statuses: string[] = [];
+    conversation.addEventListener('change', () => {
+      if (statuses.at(-1) !== conversation.status) statuses.push(conversation.status);
+    });
+    expect(conversation.send('a fresh start [[fault:slow-first-byte:500]]')).toBe(true);
     await idle(panel);
+    expect(statuses.slice(statuses.indexOf('sending'))).toEqual(['sending', 'streaming', 'idle']);
     expect(bubbles(panel, 'user')).toEqual(['a fresh start [[fault:slow-first-byte:500]]']);
     expect(panel.conversation!.entries.at(-1)).toMatchObject({ role: 'assistant', status: 'done' });
   });

@@ -583,8 +583,7 @@ describe('highlightInto: the palette', () => {
     const code = codeBlock('let a = 1', container);
     highlightInto(code, 'js');
     root.append(container); // as a template inserts its fragment after setting properties
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(root.adoptedStyleSheets.length).toBe(1);
+    await expect.poll(() => root.adoptedStyleSheets.length).toBe(1);
     expect(getComputedStyle(code.querySelector('.tok-keyword')!).color).toBe(rgb(PALETTE.keyword[0]));
   });
 
@@ -706,7 +705,6 @@ window.highlighter = import(${JSON.stringify(moduleUrl)});
     expect(() => {
       doc.body.innerHTML = '<b>x</b>';
     }).toThrow(/TrustedHTML/);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(frame.violations.length).toBe(1);
+    await expect.poll(() => frame.violations.length).toBe(1);
   });
 });

