@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from './clock.js';
-import { ChatError, errorFromResponse } from './errors.js';
+import { AbortedError, ChatError } from './errors.js';
 import { completedToolCalls, emptyDraft, foldChunk } from './fold.js';
 import { browserStore, type ConversationStore, type Saved, type StorageProblem, type TurnMark } from './storage.js';
 import type { PageTool, ToolApproval } from './tools.js';
@@ -13,7 +13,7 @@ import {
   type Entry,
   type UserEntry,
 } from './transcript.js';
-import { AbortedError, postChat, type Transport } from './transport.js';
+import type { Transport } from './transport.js';
 import type { ChatMessage, ChatRequest, ToolCall } from './wire.js';
 
 /** Where a conversation stands. */
@@ -83,7 +83,10 @@ export interface ConversationEventMap {
 /** What a conversation needs from where it runs; the browser defaults fill what is left out. */
 export interface ConversationOptions {
   store: ConversationStore;
-  /** Sends a chat turn. Default: `postChat` (fetch + server-sent events). */
+  /**
+   * Sends a chat turn. Default: `postChat` (fetch + server-sent events), fetched as its own
+   * module on the first sign that the visitor will send (see `loadSender`).
+   */
   transport?: Transport;
   /** For the session calls (history, end), when `settings.fetch` is not set. Default: global fetch. */
   fetch?: typeof fetch;
@@ -136,6 +139,8 @@ export class Conversation extends EventTarget {
   settings: ConversationSettings = { ...DEFAULT_SETTINGS };
   readonly store: ConversationStore;
   readonly #transport: Transport;
+  /** The transport is the default one, loaded on first use: worth fetching ahead of a send. */
+  readonly #lazyTransport: boolean;
   readonly #fetch: typeof globalThis.fetch | undefined;
   readonly #clock: Clock;
   /** This tab, as its turn marks name it. */
@@ -166,14 +171,15 @@ export class Conversation extends EventTarget {
     super();
     const {
       store,
-      transport = postChat,
+      transport,
       fetch,
       clock = systemClock,
       tab = newId(),
     } = typeof options === 'string' ? { store: browserStore(options, persist), tab: browserTabName() } : options;
     this.#tab = tab;
     this.store = store;
-    this.#transport = transport;
+    this.#transport = transport ?? ((turn) => loadSender().then(({ postChat }) => postChat(turn)));
+    this.#lazyTransport = !transport;
     this.#fetch = fetch;
     this.#clock = clock;
     this.#draft = store.loadDraft();
@@ -182,6 +188,8 @@ export class Conversation extends EventTarget {
     const cut = this.entries.at(-1);
     if (cut?.role === 'assistant' && cut.status === 'interrupted' && !this.#remote) this.#cutByReload = cut.id;
     this.#unwatch = store.watch(() => this.#handleStoreChange());
+    // A draft the visitor left, or a message of theirs never sent: a send is likely soon.
+    if (this.#draft.trim() || this.#failedTurn()) this.#prepareSend();
   }
 
   /** Where the conversation stands; another tab's turn in flight shows here too. */
@@ -211,6 +219,7 @@ export class Conversation extends EventTarget {
   set draft(value: string) {
     if (value === this.#draft) return;
     this.#draft = value;
+    if (value.trim()) this.#prepareSend();
     this.#clock.clearTimeout(this.#draftTimer);
     this.#draftTimer = this.#clock.setTimeout(() => this.#saveDraft(), DRAFT_SAVE_MS);
   }
@@ -351,10 +360,7 @@ export class Conversation extends EventTarget {
       });
       if (!response.ok) {
         // Forget the session only when the proxy says it is gone or not ours.
-        if (
-          !this.entries.length &&
-          (response.status === 404 || (await errorFromResponse(response)).serverCode === 'invalid_session')
-        ) {
+        if (!this.entries.length && (response.status === 404 || (await serverCode(response)) === 'invalid_session')) {
           this.sessionId = undefined;
           this.#save();
         }
@@ -400,8 +406,15 @@ export class Conversation extends EventTarget {
     return this.#status === 'sending' || this.#status === 'streaming' || this.#status === 'tools';
   }
 
+  /** Fetches the send path ahead, when the visitor shows they will send: the first send then waits for no download. */
+  #prepareSend(): void {
+    if (this.#lazyTransport) loadSender().catch(() => {});
+  }
+
   async #runTurn(turn: Turn): Promise<void> {
     const generation = ++this.#generation;
+    // Side by side with the page tools' module, when the turn offers tools.
+    this.#prepareSend();
     this.#turn = turn;
     this.error = undefined;
     this.#cutByReload = undefined;
@@ -788,16 +801,35 @@ function historyEntries(body: unknown): Entry[] {
   );
 }
 
-let tools: Promise<typeof import('./tools.js')> | undefined;
+/** The machine code of an error answer (`{"error": {"code": …}}`), if it has one. */
+async function serverCode(response: Response): Promise<unknown> {
+  const body: unknown = await response.json().catch(() => undefined);
+  return (body as { error?: { code?: unknown } } | undefined)?.error?.code;
+}
+
+/** A module fetched on first use, once; a failed fetch is forgotten, so the next use tries again. */
+function lazily<T>(load: () => Promise<T>): () => Promise<T> {
+  let module: Promise<T> | undefined;
+  return () =>
+    (module ??= load().catch((error: unknown) => {
+      module = undefined;
+      throw error;
+    }));
+}
 
 /**
  * Running page tools is code only pages with tools need: it loads with the first request
  * that offers tools (or earlier, when the panel sees `tools` set).
  */
-export function loadTools(): Promise<typeof import('./tools.js')> {
-  tools ??= import('./tools.js');
-  return tools;
-}
+export const loadTools = lazily(() => import('./tools.js'));
+
+/**
+ * The send path (`postChat`, fetch-event-source, the reader of the reply) is code only a
+ * visitor who writes needs, not one who reads a restored conversation: it loads with the
+ * first send, or ahead of it at the first sign of one (a draft typed or left, a message
+ * waiting for Retry, a turn that offers tools).
+ */
+export const loadSender = lazily(() => import('./transport.js'));
 
 const live = new Map<string, Conversation>();
 
