@@ -30,7 +30,7 @@ function minifyTemplates(): Plugin {
 /** The name of a chunk whose module's own name would not say what it holds. */
 function chunkName(facadeModuleId: string | null): string | undefined {
   if (facadeModuleId?.endsWith('/src/index.ts')) return 'element';
-  if (facadeModuleId?.endsWith('/src/core/transport.ts')) return 'send';
+  if (facadeModuleId?.endsWith('/src/core/turn.ts')) return 'send';
   if (facadeModuleId?.includes('/render/highlight/')) return 'highlight';
   return undefined;
 }

@@ -1,10 +1,8 @@
 import { systemClock, type Clock } from './clock.js';
 import { AbortedError, ChatError } from './errors.js';
-import { completedToolCalls, emptyDraft, foldChunk } from './fold.js';
 import { browserStore, type ConversationStore, type Saved, type StorageProblem, type TurnMark } from './storage.js';
 import type { PageTool, ToolApproval } from './tools.js';
 import {
-  isAnswerableCall,
   mergeEntries,
   newId,
   toWire,
@@ -14,7 +12,8 @@ import {
   type UserEntry,
 } from './transcript.js';
 import type { Transport } from './transport.js';
-import type { ChatMessage, ChatRequest, ToolCall } from './wire.js';
+import type { TurnHost } from './turn.js';
+import type { ChatMessage, ToolCall } from './wire.js';
 
 /** Where a conversation stands. */
 export const ChatStatus = {
@@ -108,7 +107,7 @@ const DRAFT_SAVE_MS = 300;
 const REFUSED = new Set([400, 413, 415, 422]);
 
 /** The turn in flight or last failed, so retry sends exactly it again. */
-interface Turn {
+export interface Turn {
   messages: ChatMessage[];
   round: number;
   /** The visitor's message this turn carries (first round of a `send` or a retry of it). */
@@ -138,9 +137,8 @@ export class Conversation extends EventTarget {
   activeTool: string | undefined;
   settings: ConversationSettings = { ...DEFAULT_SETTINGS };
   readonly store: ConversationStore;
-  readonly #transport: Transport;
-  /** The transport is the default one, loaded on first use: worth fetching ahead of a send. */
-  readonly #lazyTransport: boolean;
+  /** An injected transport; without one, turns use `postChat`. */
+  readonly #transport: Transport | undefined;
   readonly #fetch: typeof globalThis.fetch | undefined;
   readonly #clock: Clock;
   /** This tab, as its turn marks name it. */
@@ -178,8 +176,7 @@ export class Conversation extends EventTarget {
     } = typeof options === 'string' ? { store: browserStore(options, persist), tab: browserTabName() } : options;
     this.#tab = tab;
     this.store = store;
-    this.#transport = transport ?? ((turn) => loadSender().then(({ postChat }) => postChat(turn)));
-    this.#lazyTransport = !transport;
+    this.#transport = transport;
     this.#fetch = fetch;
     this.#clock = clock;
     this.#draft = store.loadDraft();
@@ -355,18 +352,20 @@ export class Conversation extends EventTarget {
     const cutId = this.#cutByReload;
     if (!sessionId || !this.settings.proxyUrl || (this.entries.length && !cutId)) return;
     try {
-      const response = await this.#fetcher(`${this.#base()}/sessions/${encodeURIComponent(sessionId)}`, {
-        headers: this.#headers(),
-      });
-      if (!response.ok) {
+      const { fetchHistory } = await loadSender();
+      const history = await fetchHistory(
+        `${this.#base()}/sessions/${encodeURIComponent(sessionId)}`,
+        this.#headers(),
+        this.#fetcher,
+      );
+      if (history === 'gone') {
         // Forget the session only when the proxy says it is gone or not ours.
-        if (!this.entries.length && (response.status === 404 || (await serverCode(response)) === 'invalid_session')) {
+        if (!this.entries.length) {
           this.sessionId = undefined;
           this.#save();
         }
         return;
       }
-      const history = historyEntries(await response.json());
       if (this.sessionId !== sessionId || this.busy) return;
       const cut = this.entries.find(
         (entry): entry is AssistantEntry => entry.id === cutId && entry.role === 'assistant',
@@ -408,13 +407,11 @@ export class Conversation extends EventTarget {
 
   /** Fetches the send path ahead, when the visitor shows they will send: the first send then waits for no download. */
   #prepareSend(): void {
-    if (this.#lazyTransport) loadSender().catch(() => {});
+    loadSender().catch(() => {});
   }
 
   async #runTurn(turn: Turn): Promise<void> {
     const generation = ++this.#generation;
-    // Side by side with the page tools' module, when the turn offers tools.
-    this.#prepareSend();
     this.#turn = turn;
     this.error = undefined;
     this.#cutByReload = undefined;
@@ -425,81 +422,35 @@ export class Conversation extends EventTarget {
     this.#controller = controller;
     this.#save();
     this.#emitChange();
-
-    const draft = emptyDraft();
-    let entry: AssistantEntry | undefined;
-    const { settings } = this;
-    const replaced = new Set(turn.replace);
-    const body: ChatRequest = {
-      messages:
-        settings.history === 'full' || !this.sessionId
-          ? toWire(this.entries.filter((kept) => !replaced.has(kept.id)))
-          : turn.messages,
-      stream: settings.stream,
+    const host: TurnHost = {
+      conversation: this,
+      transport: this.#transport,
+      fetch: this.settings.fetch ?? this.#fetch,
+      base: this.#base(),
+      headers: this.#headers(),
+      signal: controller.signal,
+      entry: undefined,
+      own: (id) => this.#owned.add(id),
+      setStatus: (status) => this.#setStatus(status),
+      save: () => this.#save(),
+      saveSometimes: () => this.#saveSometimes(),
+      changed: () => this.#emitChange(),
+      adoptSession: (sessionId) => this.#adoptSession(sessionId),
+      forget: () => {
+        this.#turn = this.#controller = undefined;
+      },
+      runTools: (entry, calls, round) => {
+        this.#controller = undefined;
+        return this.#runTools(entry, calls, round);
+      },
     };
-
     try {
-      if (!settings.proxyUrl) throw new ChatError('config', 'proxy-url is not set');
-      if (settings.tools.length) body.tools = (await loadTools()).toolDefinitions(settings.tools);
-      await this.#transport({
-        url: `${this.#base()}/chat/completions`,
-        body,
-        sessionId: this.sessionId,
-        requestId: newId(),
-        headers: this.#headers(),
-        fetch: settings.fetch ?? this.#fetch,
-        signal: controller.signal,
-        firstByteTimeoutMs: settings.firstByteTimeoutMs,
-        onSession: (sessionId) => this.#adoptSession(sessionId),
-        onChunk: (chunk) => {
-          const added = foldChunk(draft, chunk);
-          const starts = !entry && (added || draft.toolCalls.length);
-          if (starts) {
-            entry = { id: newId(), role: 'assistant', content: added, status: 'streaming' };
-            this.#owned.add(entry.id);
-            for (const id of replaced) this.#owned.add(id);
-            // One answer per question: the new reply takes the place of the one it replaces.
-            this.entries = [...this.entries.filter((kept) => !replaced.has(kept.id)), entry];
-            this.#setStatus('streaming');
-            // Saved at once, so the other tabs see the reply begin.
-            this.#save();
-            this.#emitChange();
-          } else if (entry && added) {
-            entry.content += added;
-            this.#saveSometimes();
-          }
-          if (entry && added) this.dispatchEvent(new CustomEvent('delta', { detail: { entry, text: added } }));
-        },
-      });
-      const calls = completedToolCalls(draft);
-      if (!entry || (!draft.content.trim() && !calls.length)) {
-        throw new ChatError('empty', 'The reply was empty');
-      }
-      entry.status = 'done';
-      if (calls.length) entry.toolCalls = calls;
-      this.#controller = undefined;
-      if (draft.finishReason === 'tool_calls' && calls.length) {
-        const unanswerable = calls.find((call) => !isAnswerableCall(call));
-        if (unanswerable) {
-          // Its result could never be sent back (the proxy refuses such a name): end the turn,
-          // with nothing to retry; the next message answers the calls as not run.
-          this.#turn = undefined;
-          throw new ChatError(
-            'malformed',
-            `The agent called a tool that cannot be answered: "${unanswerable.function.name.slice(0, 80)}"`,
-          );
-        }
-        await this.#runTools(entry, calls, turn.round);
-        return;
-      }
-      this.#setStatus('idle');
-      this.#turn = undefined;
-      this.#save();
-      this.#emitChange();
-      this.dispatchEvent(new CustomEvent('reply', { detail: { entry } }));
+      if (!this.settings.proxyUrl) throw new ChatError('config', 'proxy-url is not set');
+      await (await loadSender()).runTurn(host, turn);
     } catch (error) {
       // A reset (and perhaps a new message) came first: this turn's ending is old news,
       // but its reply, kept for Undo, says where it stopped.
+      const { entry } = host;
       if (generation === this.#generation) this.#endTurn(controller, entry, error);
       else if (entry?.status === 'streaming') entry.status = 'stopped';
     }
@@ -785,28 +736,6 @@ function lastIndexOf<T>(items: readonly T[], test: (item: T) => boolean): number
   return -1;
 }
 
-/** A session's history, as the proxy answers it, as entries: its user and assistant messages. */
-function historyEntries(body: unknown): Entry[] {
-  const messages: unknown = (body as { messages?: unknown } | null)?.messages;
-  return (Array.isArray(messages) ? messages : []).flatMap(
-    (message: { role?: unknown; content?: unknown } | null): Entry[] => {
-      const content = message?.content;
-      if (typeof content !== 'string' || !content) return [];
-      return message?.role === 'user'
-        ? [{ id: newId(), role: 'user', content }]
-        : message?.role === 'assistant'
-          ? [{ id: newId(), role: 'assistant', content, status: 'done' }]
-          : [];
-    },
-  );
-}
-
-/** The machine code of an error answer (`{"error": {"code": …}}`), if it has one. */
-async function serverCode(response: Response): Promise<unknown> {
-  const body: unknown = await response.json().catch(() => undefined);
-  return (body as { error?: { code?: unknown } } | undefined)?.error?.code;
-}
-
 /** A module fetched on first use, once; a failed fetch is forgotten, so the next use tries again. */
 function lazily<T>(load: () => Promise<T>): () => Promise<T> {
   let module: Promise<T> | undefined;
@@ -824,12 +753,13 @@ function lazily<T>(load: () => Promise<T>): () => Promise<T> {
 export const loadTools = lazily(() => import('./tools.js'));
 
 /**
- * The send path (`postChat`, fetch-event-source, the reader of the reply) is code only a
- * visitor who writes needs, not one who reads a restored conversation: it loads with the
- * first send, or ahead of it at the first sign of one (a draft typed or left, a message
- * waiting for Retry, a turn that offers tools).
+ * The network side (a chat turn: `postChat`, fetch-event-source, the reader and folding of
+ * the reply; the fetch of a session's history) is code only a visitor who writes needs, not
+ * one who reads a restored conversation: it loads with the first send, or ahead of it at the
+ * first sign of one (a draft typed or left, a message waiting for Retry), or to recover a
+ * reply a reload cut off.
  */
-export const loadSender = lazily(() => import('./transport.js'));
+export const loadSender = lazily(() => import('./turn.js'));
 
 const live = new Map<string, Conversation>();
 
