@@ -13,7 +13,7 @@ import {
 } from './transcript.js';
 import type { Transport } from './transport.js';
 import type { TurnHost } from './turn.js';
-import type { ChatMessage, ToolCall } from './wire.js';
+import type { ChatMessage } from './wire.js';
 
 /** Where a conversation stands. */
 export const ChatStatus = {
@@ -439,10 +439,10 @@ export class Conversation extends EventTarget {
       forget: () => {
         this.#turn = this.#controller = undefined;
       },
-      runTools: (entry, calls, round) => {
-        this.#controller = undefined;
-        return this.#runTools(entry, calls, round);
+      control: (next) => {
+        this.#controller = next;
       },
+      next: (next) => this.#runTurn(next),
     };
     try {
       if (!this.settings.proxyUrl) throw new ChatError('config', 'proxy-url is not set');
@@ -454,51 +454,6 @@ export class Conversation extends EventTarget {
       if (generation === this.#generation) this.#endTurn(controller, entry, error);
       else if (entry?.status === 'streaming') entry.status = 'stopped';
     }
-  }
-
-  async #runTools(entry: AssistantEntry, calls: ToolCall[], round: number): Promise<void> {
-    const limit = this.settings.maxToolRounds;
-    if (round + 1 > limit) {
-      // Nothing to retry: the same turn would loop again. The calls stay unanswered until the next message.
-      this.#turn = undefined;
-      throw new ChatError('tool_limit', `Stopped after ${limit} tool rounds in one turn`);
-    }
-    this.#setStatus('tools');
-    const controller = new AbortController();
-    this.#controller = controller;
-    // Stop must not wait for a page that is still asking the visitor, or a slow handler.
-    const stopped = new Promise<never>((_, reject) =>
-      controller.signal.addEventListener('abort', () => reject(new AbortedError('stopped during tools')), {
-        once: true,
-      }),
-    );
-    stopped.catch(() => {});
-    const results: ChatMessage[] = [];
-    for (const call of calls) {
-      this.activeTool = call.function.name;
-      this.#emitChange();
-      const result = await Promise.race([
-        stopped,
-        (await loadTools()).runToolCall(call, this.settings.tools, {
-          signal: controller.signal,
-          ...(this.settings.approveTool ? { approve: this.settings.approveTool } : {}),
-        }),
-      ]);
-      const id = newId();
-      this.#owned.add(id);
-      this.entries = [
-        ...this.entries,
-        { id, role: 'tool', toolCallId: call.id, name: call.function.name, content: result.content },
-      ];
-      results.push(result);
-    }
-    this.activeTool = undefined;
-    await this.#runTurn({
-      messages: [{ role: 'assistant', content: entry.content || null, tool_calls: calls }, ...results],
-      round: round + 1,
-      user: undefined,
-      replace: [],
-    });
   }
 
   #endTurn(controller: AbortController, entry: AssistantEntry | undefined, error: unknown): void {

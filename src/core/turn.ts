@@ -7,11 +7,11 @@
  */
 import type { ChatStatus, Conversation, Turn } from './conversation.js';
 import { loadTools } from './conversation.js';
-import { ChatError } from './errors.js';
+import { AbortedError, ChatError } from './errors.js';
 import { completedToolCalls, emptyDraft, foldChunk } from './fold.js';
 import { postChat, type Transport } from './transport.js';
 import { isAnswerableCall, newId, toWire, type AssistantEntry, type Entry } from './transcript.js';
-import type { ChatRequest, ToolCall } from './wire.js';
+import type { ChatMessage, ChatRequest, ToolCall } from './wire.js';
 
 /** A turn's way into the conversation it runs in (made by `Conversation`, per turn). */
 export interface TurnHost {
@@ -36,8 +36,10 @@ export interface TurnHost {
   adoptSession(sessionId: string): void;
   /** The turn is over: nothing to retry. */
   forget(): void;
-  /** The reply asked for page tools: runs them, then the next round of the turn. */
-  runTools(entry: AssistantEntry, calls: ToolCall[], round: number): Promise<void>;
+  /** What the visitor's Stop aborts from now on (the tools of this round). */
+  control(controller: AbortController): void;
+  /** Runs the next round of the turn, with the tools' results (a turn of its own, as far as Stop and errors go). */
+  next(turn: Turn): Promise<void>;
 }
 
 /**
@@ -104,13 +106,61 @@ export async function runTurn(host: TurnHost, turn: Turn): Promise<void> {
         `The agent called a tool that cannot be answered: "${unanswerable.function.name.slice(0, 80)}"`,
       );
     }
-    return host.runTools(entry, calls, turn.round);
+    return runTools(host, entry, calls, turn.round);
   }
   host.setStatus('idle');
   host.forget();
   host.save();
   host.changed();
   conversation.dispatchEvent(new CustomEvent('reply', { detail: { entry } }));
+}
+
+/** Runs the page tools a reply called, one after the other, then sends their results as the next round. */
+async function runTools(host: TurnHost, entry: AssistantEntry, calls: ToolCall[], round: number): Promise<void> {
+  const { conversation } = host;
+  const { settings } = conversation;
+  const limit = settings.maxToolRounds;
+  if (round + 1 > limit) {
+    // Nothing to retry: the same turn would loop again. The calls stay unanswered until the next message.
+    host.forget();
+    throw new ChatError('tool_limit', `Stopped after ${limit} tool rounds in one turn`);
+  }
+  host.setStatus('tools');
+  const controller = new AbortController();
+  host.control(controller);
+  // Stop must not wait for a page that is still asking the visitor, or a slow handler.
+  const stopped = new Promise<never>((_, reject) =>
+    controller.signal.addEventListener('abort', () => reject(new AbortedError('stopped during tools')), {
+      once: true,
+    }),
+  );
+  stopped.catch(() => {});
+  const results: ChatMessage[] = [];
+  for (const call of calls) {
+    conversation.activeTool = call.function.name;
+    host.changed();
+    const result = await Promise.race([
+      stopped,
+      (await loadTools()).runToolCall(call, settings.tools, {
+        signal: controller.signal,
+        ...(settings.approveTool ? { approve: settings.approveTool } : {}),
+      }),
+    ]);
+    const id = newId();
+    host.own(id);
+    conversation.entries = [
+      ...conversation.entries,
+      { id, role: 'tool', toolCallId: call.id, name: call.function.name, content: result.content },
+    ];
+    results.push(result);
+  }
+  conversation.activeTool = undefined;
+  await host.next({
+    messages: [{ role: 'assistant', content: entry.content || null, tool_calls: calls }, ...results],
+    round: round + 1,
+    user: undefined,
+    replace: [],
+  });
 }
 
 /**

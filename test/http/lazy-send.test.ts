@@ -30,7 +30,7 @@ beforeAll(async () => {
   server = await startDemoServer({
     port: 0,
     upstream: { fake: { tokenDelayMs: 1 } },
-    handle: (req, res, path) => {
+    handle: (_request, res, path) => {
       if (path !== '/lazy-send.html') return false;
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(PAGE);
       return true;
