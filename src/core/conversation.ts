@@ -5,7 +5,6 @@ import type { PageTool, ToolApproval } from './tools.js';
 import {
   mergeEntries,
   newId,
-  toWire,
   unansweredToolEntries,
   type AssistantEntry,
   type Entry,
@@ -13,7 +12,6 @@ import {
 } from './transcript.js';
 import type { Transport } from './transport.js';
 import type { TurnHost } from './turn.js';
-import type { ChatMessage } from './wire.js';
 
 /** Where a conversation stands. */
 export const ChatStatus = {
@@ -108,7 +106,8 @@ const REFUSED = new Set([400, 413, 415, 422]);
 
 /** The turn in flight or last failed, so retry sends exactly it again. */
 export interface Turn {
-  messages: ChatMessage[];
+  /** What the round sends where the session holds the rest (all of the transcript goes where it does not). */
+  entries: Entry[];
   round: number;
   /** The visitor's message this turn carries (first round of a `send` or a retry of it). */
   user: UserEntry | undefined;
@@ -257,7 +256,7 @@ export class Conversation extends EventTarget {
     ];
     for (const entry of added) this.#owned.add(entry.id);
     this.entries = [...this.entries, ...added];
-    void this.#runTurn({ messages: [...toWire(unanswered), { role: 'user', content }], round: 0, user, replace: [] });
+    void this.#runTurn({ entries: [...unanswered, user], round: 0, user, replace: [] });
     return true;
   }
 
@@ -510,13 +509,12 @@ export class Conversation extends EventTarget {
     if (user?.role !== 'user') return undefined;
     const before = entries.slice(0, index);
     return {
-      messages: [
-        ...toWire(
-          user.failed
-            ? before.slice(lastIndexOf(before, (entry) => entry.role !== 'tool') + 1)
-            : unansweredToolEntries(entries),
-        ),
-        { role: 'user', content: user.content },
+      entries: [
+        ...(user.failed
+          ? before.slice(lastIndexOf(before, (entry) => entry.role !== 'tool') + 1)
+          : unansweredToolEntries(entries)),
+        // As sent: a message never sent goes out now.
+        { id: user.id, role: 'user', content: user.content },
       ],
       round: 0,
       user: user.failed && user,

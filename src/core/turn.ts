@@ -10,7 +10,7 @@ import { loadTools } from './conversation.js';
 import { AbortedError, ChatError } from './errors.js';
 import { completedToolCalls, emptyDraft, foldChunk } from './fold.js';
 import { postChat, type Transport } from './transport.js';
-import { isAnswerableCall, newId, toWire, type AssistantEntry, type Entry } from './transcript.js';
+import { hasUsableId, newId, type AssistantEntry, type Entry } from './transcript.js';
 import type { ChatMessage, ChatRequest, ToolCall } from './wire.js';
 
 /** A turn's way into the conversation it runs in (made by `Conversation`, per turn). */
@@ -56,7 +56,7 @@ export async function runTurn(host: TurnHost, turn: Turn): Promise<void> {
     messages:
       settings.history === 'full' || !conversation.sessionId
         ? toWire(conversation.entries.filter((kept) => !replaced.has(kept.id)))
-        : turn.messages,
+        : toWire(turn.entries),
     stream: settings.stream,
   };
   if (settings.tools.length) body.tools = (await loadTools()).toolDefinitions(settings.tools);
@@ -135,7 +135,7 @@ async function runTools(host: TurnHost, entry: AssistantEntry, calls: ToolCall[]
     }),
   );
   stopped.catch(() => {});
-  const results: ChatMessage[] = [];
+  const answers: Entry[] = [];
   for (const call of calls) {
     conversation.activeTool = call.function.name;
     host.changed();
@@ -146,21 +146,64 @@ async function runTools(host: TurnHost, entry: AssistantEntry, calls: ToolCall[]
         ...(settings.approveTool ? { approve: settings.approveTool } : {}),
       }),
     ]);
-    const id = newId();
-    host.own(id);
-    conversation.entries = [
-      ...conversation.entries,
-      { id, role: 'tool', toolCallId: call.id, name: call.function.name, content: result.content },
-    ];
-    results.push(result);
+    const answer: Entry = {
+      id: newId(),
+      role: 'tool',
+      toolCallId: call.id,
+      name: call.function.name,
+      content: result.content,
+    };
+    host.own(answer.id);
+    conversation.entries = [...conversation.entries, answer];
+    answers.push(answer);
   }
   conversation.activeTool = undefined;
   await host.next({
-    messages: [{ role: 'assistant', content: entry.content || null, tool_calls: calls }, ...results],
+    entries: [entry, ...answers],
     round: round + 1,
     user: undefined,
     replace: [],
   });
+}
+
+/**
+ * Entries as the chat messages that carry them: the whole transcript (`history: "full"`, or no
+ * session yet), or a round's own (the session holds the rest). Left out: cut-off replies,
+ * messages that were never sent, the welcome (the agent did not write it), and tool calls
+ * the proxy would refuse to carry, with their results.
+ */
+export function toWire(entries: readonly Entry[]): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  const dropped = new Set<string>();
+  for (const entry of entries) {
+    if (entry.role === 'user') {
+      if (!entry.failed) messages.push({ role: 'user', content: entry.content });
+    } else if (entry.role === 'tool') {
+      if (!dropped.has(entry.toolCallId)) {
+        messages.push({ role: 'tool', tool_call_id: entry.toolCallId, content: entry.content });
+      }
+    } else if (entry.status !== 'interrupted' && entry.status !== 'streaming' && !entry.welcome) {
+      const calls = entry.toolCalls?.filter((call) => {
+        if (isAnswerableCall(call)) return true;
+        dropped.add(call.id);
+        return false;
+      });
+      messages.push(
+        calls?.length
+          ? { role: 'assistant', content: entry.content || null, tool_calls: calls }
+          : { role: 'assistant', content: entry.content },
+      );
+    }
+  }
+  return messages;
+}
+
+/** Tool names the proxy (and OpenAI-style APIs) accept; a call named otherwise can never be answered. */
+const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Whether a tool call can be run and its result sent back: an id and a name the proxy accepts. */
+export function isAnswerableCall(call: ToolCall): boolean {
+  return TOOL_NAME.test(call.function.name) && hasUsableId(call);
 }
 
 /**
