@@ -101,6 +101,25 @@ describe('the send chunk', () => {
     }
   }, 40_000);
 
+  it('a draft left unsent brings it along when the chat opens again: a send is likely', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await openPage(page);
+      await openChat(page);
+      await page.locator('[part="composer"]').fill('a question for later');
+      await expect
+        .poll(() => page.evaluate(() => localStorage.getItem('lazy-send:draft')))
+        .toBe('a question for later');
+
+      const again = await openPage(page);
+      await expect.poll(() => page.locator('[part="composer"]').inputValue()).toBe('a question for later');
+      await expect.poll(() => again.chunks).toContain('send');
+    } finally {
+      await context.close();
+    }
+  }, 40_000);
+
   it('a send made while the chunk is still loading goes out once, when it lands', async () => {
     const context = await browser.newContext();
     try {
