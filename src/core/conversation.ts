@@ -436,7 +436,8 @@ export class Conversation extends EventTarget {
       changed: () => this.#emitChange(),
       adoptSession: (sessionId) => this.#adoptSession(sessionId),
       forget: () => {
-        this.#turn = this.#controller = undefined;
+        this.#turn = undefined;
+        this.#controller = undefined;
       },
       control: (next) => {
         this.#controller = next;

@@ -1,6 +1,6 @@
 /**
  * The network side of a conversation: one chat turn (the request, the reply folded into the
- * transcript as it streams, the decision to run tools) and the fetch of a session's history.
+ * transcript as it streams, the page tools rounds) and the fetch of a session's history.
  * Code only a visitor who writes needs, so it loads as its own chunk (`loadSender` in
  * conversation.ts) with the transport; the conversation keeps the state and hands a turn the
  * few ways in it may change it (`TurnHost`).
@@ -34,7 +34,7 @@ export interface TurnHost {
   /** Tells the view (the conversation's `change` event). */
   changed(): void;
   adoptSession(sessionId: string): void;
-  /** The turn is over: nothing to retry. */
+  /** The turn is over: nothing to retry, nothing to stop. */
   forget(): void;
   /** What the visitor's Stop aborts from now on (the tools of this round). */
   control(controller: AbortController): void;
