@@ -27,6 +27,14 @@ function minifyTemplates(): Plugin {
   };
 }
 
+/** The name of a chunk whose module's own name would not say what it holds. */
+function chunkName(facadeModuleId: string | null): string | undefined {
+  if (facadeModuleId?.endsWith('/src/index.ts')) return 'element';
+  if (facadeModuleId?.endsWith('/src/core/turn.ts')) return 'send';
+  if (facadeModuleId?.includes('/render/highlight/')) return 'highlight';
+  return undefined;
+}
+
 /**
  * The script-tag builds of the element (the library for bundlers is emitted
  * by tsc). `vite build`: dist/pathors-chat.js, an ES module with the panel
@@ -58,9 +66,8 @@ export default defineConfig(({ mode }) => {
         output: {
           minify: true,
           // Chunks named by what they hold: the element (Lit and the launcher), the panel, the
-          // highlighter, the page tools runner, each language.
-          chunkFileNames: ({ name, facadeModuleId }) =>
-            `chunks/${facadeModuleId?.endsWith('/src/index.ts') ? 'element' : facadeModuleId?.includes('/render/highlight/') ? 'highlight' : name}-[hash].js`,
+          // send path, the highlighter, the page tools runner, each language.
+          chunkFileNames: ({ name, facadeModuleId }) => `chunks/${chunkName(facadeModuleId) ?? name}-[hash].js`,
           ...(classic ? { codeSplitting: false } : {}),
         },
       },

@@ -65,6 +65,13 @@ export function benchBundles() {
   for (const [key, budget] of Object.entries(BUDGETS)) {
     if (ours[key] > budget) problems.push(`${key} ${kb(ours[key])} is over its budget of ${kb(budget)}`);
   }
+  for (const [name, bytes] of Object.entries(ours.lazy)) {
+    const budget = SIZE_BUDGETS.lazy[name];
+    if (budget === undefined || bytes > budget)
+      problems.push(
+        `the ${name} chunk ${kb(bytes)} is over its budget of ${budget === undefined ? 'none' : kb(budget)}`,
+      );
+  }
   const peers = {};
   for (const name of Object.keys(PEER_ENTRIES)) {
     try {
@@ -92,12 +99,15 @@ export function benchBundles() {
   ]);
   console.log(
     `  budgets: before opening ${kb(BUDGETS.firstLoad)}, once open ${kb(BUDGETS.whole)}, classic single file ` +
-      `${kb(ours.classic)} of ${kb(BUDGETS.classic)}`,
+      `${kb(ours.classic)} of ${kb(BUDGETS.classic)}; loaded later: ` +
+      Object.entries(ours.lazy)
+        .map(([name, bytes]) => `${name} ${kb(bytes)} of ${kb(SIZE_BUDGETS.lazy[name] ?? 0)}`)
+        .join(', '),
   );
   for (const problem of problems) console.log(`  OVER BUDGET: ${problem}`);
   return outcome(problems.length ? 'broken' : 'ok', problems.join('; '), {
-    budgets: BUDGETS,
-    ours: rows['pathors-chat'],
+    budgets: { ...BUDGETS, lazy: SIZE_BUDGETS.lazy },
+    ours: { ...rows['pathors-chat'], lazy: ours.lazy },
     peers,
   });
 }

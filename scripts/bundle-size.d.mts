@@ -2,11 +2,13 @@
 export interface BundleSizes {
   firstLoad: number;
   whole: number;
-  everything: number;
+  wholeFiles: string[];
   classic: number;
-  optional: Record<string, number>;
+  lazy: Record<string, number>;
   files: Record<string, number>;
 }
 export function measureBundle(): BundleSizes;
+/** The source files a built file was made from, as its source map lists them. */
+export function sourcesOf(file: string): string[];
 /** The size budgets in gzip bytes, shared by the size test and the bench. */
-export const BUDGETS: { firstLoad: number; whole: number; highlight: number; optional: number; classic: number };
+export const BUDGETS: { firstLoad: number; whole: number; lazy: Record<string, number>; classic: number };

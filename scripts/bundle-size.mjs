@@ -1,5 +1,6 @@
 // Gzip sizes of the script-tag build, as a visitor's browser fetches it: the first load
-// (the entry and what it imports statically) and the whole widget once the chat opens.
+// (the entry and what it imports statically), the widget once the chat is open, and each
+// chunk loaded later, at the moment that needs it.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -7,20 +8,36 @@ import { gzipSync } from 'node:zlib';
 const DIST = 'dist';
 const KB = 1024;
 
+/** Chunks loaded after the chat opened, only by the visitors and at the moments that need them. */
+const LAZY = {
+  /**
+   * The network side: a chat turn (fetch-event-source, the reader and folding of the reply, tools
+   * rounds) and the history fetch. At the first sign of a send (a draft typed).
+   */
+  send: 4.5 * KB,
+  /** The code highlighter: for replies that hold a fenced code block. */
+  highlight: 8 * KB,
+  /** The page tools runner: pages that set `tools`. */
+  tools: 1.5 * KB,
+  /** The panel's strings in Traditional Chinese: pages in that language. */
+  'zh-tw': 1.5 * KB,
+};
+
 /** The size budgets (gzip bytes), one place for the size test and the bench. */
 export const BUDGETS = {
   firstLoad: 10 * KB,
   /**
-   * The target is 27 KB (issue 9). This release's features (actions, Not sent, Undo, two tabs in
-   * step, the modal on phones, autolinks, the renderer's limits) brought it to 30.9 KB; this
-   * budget holds the line there until the work to get back under 27 KB lands.
+   * Once open: what a visitor fetches to open the chat and read a restored conversation, on a
+   * desktop and on a phone alike (no chunk is for phones only). Issue 9's target is 27 KB. The
+   * network side of a conversation (the send path, a turn, its tools rounds), moved to the send
+   * chunk, took it from 31.7 KB to 28.0 KB; the rest is Lit (6.3 KB), the renderer (7.7 KB), the
+   * panel and the conversation's state. This budget holds it there, with a little room, until
+   * the last 1 KB is found.
    */
-  whole: 31 * KB,
-  highlight: 8 * KB,
-  /** Each other optional chunk: page tools, a language. */
-  optional: 1.5 * KB,
+  whole: 28.5 * KB,
+  lazy: LAZY,
   /** The classic single file holds everything: the sum of the budgets above. */
-  classic: (31 + 8 + 1.5 + 1.5) * KB,
+  classic: 28.5 * KB + Object.values(LAZY).reduce((total, bytes) => total + bytes, 0),
 };
 const gzip = (file) => gzipSync(readFileSync(join(DIST, file)), { level: 9 }).length;
 
@@ -47,10 +64,10 @@ function closure(start) {
 }
 
 /**
- * `firstLoad`: what a page pays before the chat is opened. `whole`: everything a
- * visitor has loaded once the chat is open (Lit, the panel, the SSE client, the
- * markdown renderer). `optional`: chunks only some pages load, by name: the page
- * tools runner (pages that set `tools`) and each language other than English.
+ * `firstLoad`: what a page pays before the chat is opened. `whole`: everything a visitor has
+ * loaded once the chat is open (Lit, the panel, the conversation, the markdown renderer).
+ * `lazy`: each chunk loaded later, by name (`send`, `highlight`, `tools`, a language).
+ * `files`: every file of those, with its size.
  */
 export function measureBundle() {
   // The entry imports the element at once unless another copy is loaded (src/script-tag.ts):
@@ -60,16 +77,22 @@ export function measureBundle() {
     .filter((name) => name.endsWith('.js'))
     .map((name) => `chunks/${name}`);
   const whole = new Set([...first, ...closure(chunks.filter((name) => /\/chat-panel-/.test(name)))]);
-  const optional = chunks.filter((name) => !whole.has(name));
+  const lazy = chunks.filter((name) => !whole.has(name));
   const sum = (files) => [...files].reduce((total, file) => total + gzip(file), 0);
   return {
     firstLoad: sum(first),
     whole: sum(whole),
-    everything: sum([...whole, ...optional]),
+    /** The files of the once-open widget, for the test that keeps the send path out of it. */
+    wholeFiles: [...whole],
     classic: gzip('pathors-chat.classic.js'),
-    optional: Object.fromEntries(optional.map((file) => [file.replace(/^chunks\/|-[\w-]{8}\.js$/g, ''), gzip(file)])),
-    files: Object.fromEntries([...whole, ...optional].map((file) => [file, gzip(file)])),
+    lazy: Object.fromEntries(lazy.map((file) => [file.replace(/^chunks\/|-[\w-]{8}\.js$/g, ''), gzip(file)])),
+    files: Object.fromEntries([...whole, ...lazy].map((file) => [file, gzip(file)])),
   };
+}
+
+/** The source files a built file was made from, by its source map (paths as the map gives them). */
+export function sourcesOf(file) {
+  return JSON.parse(readFileSync(join(DIST, `${file}.map`), 'utf8')).sources;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log(measureBundle());

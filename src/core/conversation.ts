@@ -1,20 +1,17 @@
 import { systemClock, type Clock } from './clock.js';
-import { ChatError, errorFromResponse } from './errors.js';
-import { completedToolCalls, emptyDraft, foldChunk } from './fold.js';
+import { AbortedError, ChatError } from './errors.js';
 import { browserStore, type ConversationStore, type Saved, type StorageProblem, type TurnMark } from './storage.js';
 import type { PageTool, ToolApproval } from './tools.js';
 import {
-  isAnswerableCall,
   mergeEntries,
   newId,
-  toWire,
   unansweredToolEntries,
   type AssistantEntry,
   type Entry,
   type UserEntry,
 } from './transcript.js';
-import { AbortedError, postChat, type Transport } from './transport.js';
-import type { ChatMessage, ChatRequest, ToolCall } from './wire.js';
+import type { Transport } from './transport.js';
+import type { TurnHost } from './turn.js';
 
 /** Where a conversation stands. */
 export const ChatStatus = {
@@ -83,7 +80,10 @@ export interface ConversationEventMap {
 /** What a conversation needs from where it runs; the browser defaults fill what is left out. */
 export interface ConversationOptions {
   store: ConversationStore;
-  /** Sends a chat turn. Default: `postChat` (fetch + server-sent events). */
+  /**
+   * Sends a chat turn. Default: `postChat` (fetch + server-sent events), fetched as its own
+   * module on the first sign that the visitor will send (see `loadSender`).
+   */
   transport?: Transport;
   /** For the session calls (history, end), when `settings.fetch` is not set. Default: global fetch. */
   fetch?: typeof fetch;
@@ -105,8 +105,9 @@ const DRAFT_SAVE_MS = 300;
 const REFUSED = new Set([400, 413, 415, 422]);
 
 /** The turn in flight or last failed, so retry sends exactly it again. */
-interface Turn {
-  messages: ChatMessage[];
+export interface Turn {
+  /** What the round sends where the session holds the rest (all of the transcript goes where it does not). */
+  entries: Entry[];
   round: number;
   /** The visitor's message this turn carries (first round of a `send` or a retry of it). */
   user: UserEntry | undefined;
@@ -135,7 +136,8 @@ export class Conversation extends EventTarget {
   activeTool: string | undefined;
   settings: ConversationSettings = { ...DEFAULT_SETTINGS };
   readonly store: ConversationStore;
-  readonly #transport: Transport;
+  /** An injected transport; without one, turns use `postChat`. */
+  readonly #transport: Transport | undefined;
   readonly #fetch: typeof globalThis.fetch | undefined;
   readonly #clock: Clock;
   /** This tab, as its turn marks name it. */
@@ -166,7 +168,7 @@ export class Conversation extends EventTarget {
     super();
     const {
       store,
-      transport = postChat,
+      transport,
       fetch,
       clock = systemClock,
       tab = newId(),
@@ -182,6 +184,8 @@ export class Conversation extends EventTarget {
     const cut = this.entries.at(-1);
     if (cut?.role === 'assistant' && cut.status === 'interrupted' && !this.#remote) this.#cutByReload = cut.id;
     this.#unwatch = store.watch(() => this.#handleStoreChange());
+    // A draft the visitor left, or a message of theirs never sent: a send is likely soon.
+    if (this.#draft.trim() || this.#failedTurn()) this.#prepareSend();
   }
 
   /** Where the conversation stands; another tab's turn in flight shows here too. */
@@ -211,6 +215,7 @@ export class Conversation extends EventTarget {
   set draft(value: string) {
     if (value === this.#draft) return;
     this.#draft = value;
+    if (value.trim()) this.#prepareSend();
     this.#clock.clearTimeout(this.#draftTimer);
     this.#draftTimer = this.#clock.setTimeout(() => this.#saveDraft(), DRAFT_SAVE_MS);
   }
@@ -251,7 +256,7 @@ export class Conversation extends EventTarget {
     ];
     for (const entry of added) this.#owned.add(entry.id);
     this.entries = [...this.entries, ...added];
-    void this.#runTurn({ messages: [...toWire(unanswered), { role: 'user', content }], round: 0, user, replace: [] });
+    void this.#runTurn({ entries: [...unanswered, user], round: 0, user, replace: [] });
     return true;
   }
 
@@ -346,21 +351,20 @@ export class Conversation extends EventTarget {
     const cutId = this.#cutByReload;
     if (!sessionId || !this.settings.proxyUrl || (this.entries.length && !cutId)) return;
     try {
-      const response = await this.#fetcher(`${this.#base()}/sessions/${encodeURIComponent(sessionId)}`, {
-        headers: this.#headers(),
-      });
-      if (!response.ok) {
+      const { fetchHistory } = await loadSender();
+      const history = await fetchHistory(
+        `${this.#base()}/sessions/${encodeURIComponent(sessionId)}`,
+        this.#headers(),
+        this.#fetcher,
+      );
+      if (history === 'gone') {
         // Forget the session only when the proxy says it is gone or not ours.
-        if (
-          !this.entries.length &&
-          (response.status === 404 || (await errorFromResponse(response)).serverCode === 'invalid_session')
-        ) {
+        if (!this.entries.length) {
           this.sessionId = undefined;
           this.#save();
         }
         return;
       }
-      const history = historyEntries(await response.json());
       if (this.sessionId !== sessionId || this.busy) return;
       const cut = this.entries.find(
         (entry): entry is AssistantEntry => entry.id === cutId && entry.role === 'assistant',
@@ -400,6 +404,11 @@ export class Conversation extends EventTarget {
     return this.#status === 'sending' || this.#status === 'streaming' || this.#status === 'tools';
   }
 
+  /** Fetches the send path ahead, when the visitor shows they will send: the first send then waits for no download. */
+  #prepareSend(): void {
+    loadSender().catch(() => {});
+  }
+
   async #runTurn(turn: Turn): Promise<void> {
     const generation = ++this.#generation;
     this.#turn = turn;
@@ -412,129 +421,39 @@ export class Conversation extends EventTarget {
     this.#controller = controller;
     this.#save();
     this.#emitChange();
-
-    const draft = emptyDraft();
-    let entry: AssistantEntry | undefined;
-    const { settings } = this;
-    const replaced = new Set(turn.replace);
-    const body: ChatRequest = {
-      messages:
-        settings.history === 'full' || !this.sessionId
-          ? toWire(this.entries.filter((kept) => !replaced.has(kept.id)))
-          : turn.messages,
-      stream: settings.stream,
+    const host: TurnHost = {
+      conversation: this,
+      transport: this.#transport,
+      fetch: this.settings.fetch ?? this.#fetch,
+      base: this.#base(),
+      headers: this.#headers(),
+      signal: controller.signal,
+      entry: undefined,
+      own: (id) => this.#owned.add(id),
+      setStatus: (status) => this.#setStatus(status),
+      save: () => this.#save(),
+      saveSometimes: () => this.#saveSometimes(),
+      changed: () => this.#emitChange(),
+      adoptSession: (sessionId) => this.#adoptSession(sessionId),
+      forget: () => {
+        this.#turn = undefined;
+        this.#controller = undefined;
+      },
+      control: (next) => {
+        this.#controller = next;
+      },
+      next: (next) => this.#runTurn(next),
     };
-
     try {
-      if (!settings.proxyUrl) throw new ChatError('config', 'proxy-url is not set');
-      if (settings.tools.length) body.tools = (await loadTools()).toolDefinitions(settings.tools);
-      await this.#transport({
-        url: `${this.#base()}/chat/completions`,
-        body,
-        sessionId: this.sessionId,
-        requestId: newId(),
-        headers: this.#headers(),
-        fetch: settings.fetch ?? this.#fetch,
-        signal: controller.signal,
-        firstByteTimeoutMs: settings.firstByteTimeoutMs,
-        onSession: (sessionId) => this.#adoptSession(sessionId),
-        onChunk: (chunk) => {
-          const added = foldChunk(draft, chunk);
-          const starts = !entry && (added || draft.toolCalls.length);
-          if (starts) {
-            entry = { id: newId(), role: 'assistant', content: added, status: 'streaming' };
-            this.#owned.add(entry.id);
-            for (const id of replaced) this.#owned.add(id);
-            // One answer per question: the new reply takes the place of the one it replaces.
-            this.entries = [...this.entries.filter((kept) => !replaced.has(kept.id)), entry];
-            this.#setStatus('streaming');
-            // Saved at once, so the other tabs see the reply begin.
-            this.#save();
-            this.#emitChange();
-          } else if (entry && added) {
-            entry.content += added;
-            this.#saveSometimes();
-          }
-          if (entry && added) this.dispatchEvent(new CustomEvent('delta', { detail: { entry, text: added } }));
-        },
-      });
-      const calls = completedToolCalls(draft);
-      if (!entry || (!draft.content.trim() && !calls.length)) {
-        throw new ChatError('empty', 'The reply was empty');
-      }
-      entry.status = 'done';
-      if (calls.length) entry.toolCalls = calls;
-      this.#controller = undefined;
-      if (draft.finishReason === 'tool_calls' && calls.length) {
-        const unanswerable = calls.find((call) => !isAnswerableCall(call));
-        if (unanswerable) {
-          // Its result could never be sent back (the proxy refuses such a name): end the turn,
-          // with nothing to retry; the next message answers the calls as not run.
-          this.#turn = undefined;
-          throw new ChatError(
-            'malformed',
-            `The agent called a tool that cannot be answered: "${unanswerable.function.name.slice(0, 80)}"`,
-          );
-        }
-        await this.#runTools(entry, calls, turn.round);
-        return;
-      }
-      this.#setStatus('idle');
-      this.#turn = undefined;
-      this.#save();
-      this.#emitChange();
-      this.dispatchEvent(new CustomEvent('reply', { detail: { entry } }));
+      if (!this.settings.proxyUrl) throw new ChatError('config', 'proxy-url is not set');
+      await (await loadSender()).runTurn(host, turn);
     } catch (error) {
       // A reset (and perhaps a new message) came first: this turn's ending is old news,
       // but its reply, kept for Undo, says where it stopped.
+      const { entry } = host;
       if (generation === this.#generation) this.#endTurn(controller, entry, error);
       else if (entry?.status === 'streaming') entry.status = 'stopped';
     }
-  }
-
-  async #runTools(entry: AssistantEntry, calls: ToolCall[], round: number): Promise<void> {
-    const limit = this.settings.maxToolRounds;
-    if (round + 1 > limit) {
-      // Nothing to retry: the same turn would loop again. The calls stay unanswered until the next message.
-      this.#turn = undefined;
-      throw new ChatError('tool_limit', `Stopped after ${limit} tool rounds in one turn`);
-    }
-    this.#setStatus('tools');
-    const controller = new AbortController();
-    this.#controller = controller;
-    // Stop must not wait for a page that is still asking the visitor, or a slow handler.
-    const stopped = new Promise<never>((_, reject) =>
-      controller.signal.addEventListener('abort', () => reject(new AbortedError('stopped during tools')), {
-        once: true,
-      }),
-    );
-    stopped.catch(() => {});
-    const results: ChatMessage[] = [];
-    for (const call of calls) {
-      this.activeTool = call.function.name;
-      this.#emitChange();
-      const result = await Promise.race([
-        stopped,
-        (await loadTools()).runToolCall(call, this.settings.tools, {
-          signal: controller.signal,
-          ...(this.settings.approveTool ? { approve: this.settings.approveTool } : {}),
-        }),
-      ]);
-      const id = newId();
-      this.#owned.add(id);
-      this.entries = [
-        ...this.entries,
-        { id, role: 'tool', toolCallId: call.id, name: call.function.name, content: result.content },
-      ];
-      results.push(result);
-    }
-    this.activeTool = undefined;
-    await this.#runTurn({
-      messages: [{ role: 'assistant', content: entry.content || null, tool_calls: calls }, ...results],
-      round: round + 1,
-      user: undefined,
-      replace: [],
-    });
   }
 
   #endTurn(controller: AbortController, entry: AssistantEntry | undefined, error: unknown): void {
@@ -591,13 +510,12 @@ export class Conversation extends EventTarget {
     if (user?.role !== 'user') return undefined;
     const before = entries.slice(0, index);
     return {
-      messages: [
-        ...toWire(
-          user.failed
-            ? before.slice(lastIndexOf(before, (entry) => entry.role !== 'tool') + 1)
-            : unansweredToolEntries(entries),
-        ),
-        { role: 'user', content: user.content },
+      entries: [
+        ...(user.failed
+          ? before.slice(lastIndexOf(before, (entry) => entry.role !== 'tool') + 1)
+          : unansweredToolEntries(entries)),
+        // As sent: a message never sent goes out now.
+        { id: user.id, role: 'user', content: user.content },
       ],
       round: 0,
       user: user.failed && user,
@@ -772,32 +690,30 @@ function lastIndexOf<T>(items: readonly T[], test: (item: T) => boolean): number
   return -1;
 }
 
-/** A session's history, as the proxy answers it, as entries: its user and assistant messages. */
-function historyEntries(body: unknown): Entry[] {
-  const messages: unknown = (body as { messages?: unknown } | null)?.messages;
-  return (Array.isArray(messages) ? messages : []).flatMap(
-    (message: { role?: unknown; content?: unknown } | null): Entry[] => {
-      const content = message?.content;
-      if (typeof content !== 'string' || !content) return [];
-      return message?.role === 'user'
-        ? [{ id: newId(), role: 'user', content }]
-        : message?.role === 'assistant'
-          ? [{ id: newId(), role: 'assistant', content, status: 'done' }]
-          : [];
-    },
-  );
+/** A module fetched on first use, once; a failed fetch is forgotten, so the next use tries again. */
+function lazily<T>(load: () => Promise<T>): () => Promise<T> {
+  let module: Promise<T> | undefined;
+  return () =>
+    (module ??= load().catch((error: unknown) => {
+      module = undefined;
+      throw error;
+    }));
 }
-
-let tools: Promise<typeof import('./tools.js')> | undefined;
 
 /**
  * Running page tools is code only pages with tools need: it loads with the first request
  * that offers tools (or earlier, when the panel sees `tools` set).
  */
-export function loadTools(): Promise<typeof import('./tools.js')> {
-  tools ??= import('./tools.js');
-  return tools;
-}
+export const loadTools = lazily(() => import('./tools.js'));
+
+/**
+ * The network side (a chat turn: `postChat`, fetch-event-source, the reader and folding of
+ * the reply; the fetch of a session's history) is code only a visitor who writes needs, not
+ * one who reads a restored conversation: it loads with the first send, or ahead of it at the
+ * first sign of one (a draft typed or left, a message waiting for Retry), or to recover a
+ * reply a reload cut off.
+ */
+export const loadSender = lazily(() => import('./turn.js'));
 
 const live = new Map<string, Conversation>();
 

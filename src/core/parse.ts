@@ -1,4 +1,4 @@
-import { ChatError, errorMessageOf } from './errors.js';
+import { ChatError } from './errors.js';
 import { isRecord } from '../shared/http.js';
 import type { ChunkChoices } from './wire.js';
 
@@ -83,3 +83,39 @@ function isChoice(choice: unknown): boolean {
 
 /** Absent, null, or a string. */
 const optional = (value: unknown) => value == null || typeof value === 'string';
+
+/** Reads `{"error": "..."}` and `{"error": {"message": "..."}}`, the two shapes Pathors sends. */
+export function errorMessageOf(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || !('error' in body)) return undefined;
+  const { error } = body;
+  if (typeof error === 'string') return error;
+  if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string')
+    return error.message;
+  return undefined;
+}
+
+/** Turns a non-2xx response into a ChatError, with the server's message when it sent one. */
+export async function errorFromResponse(response: Response): Promise<ChatError> {
+  const text = await response.text().catch(() => '');
+  let detail: string | undefined;
+  let serverCode: string | undefined;
+  try {
+    const body: unknown = JSON.parse(text);
+    detail = errorMessageOf(body);
+    const code = (body as { error?: { code?: unknown } }).error?.code;
+    if (typeof code === 'string') serverCode = code;
+  } catch {
+    // An HTML error page from a gateway: its text is no use to a visitor.
+  }
+  const { status } = response;
+  if (status === 429) {
+    const seconds = Number(response.headers.get('Retry-After'));
+    return new ChatError('rate_limited', `Rate limited (429)${detail ? `: ${detail}` : ''}`, {
+      status,
+      detail,
+      serverCode,
+      retryAfter: Number.isFinite(seconds) && seconds > 0 ? seconds : undefined,
+    });
+  }
+  return new ChatError('http', `HTTP ${status}${detail ? `: ${detail}` : ''}`, { status, detail, serverCode });
+}

@@ -1,5 +1,5 @@
 import { isRecord } from '../shared/http.js';
-import type { ChatMessage, ToolCall } from './wire.js';
+import type { ToolCall } from './wire.js';
 
 /**
  * How a reply ended: still being written, complete, stopped by the visitor,
@@ -34,46 +34,8 @@ export interface ToolEntry {
 /** One line of the conversation as the widget keeps and shows it. */
 export type Entry = UserEntry | AssistantEntry | ToolEntry;
 
-/**
- * The whole transcript as chat messages, for `history: "full"`. Left out: cut-off replies,
- * messages that were never sent, the welcome (the agent did not write it), and tool calls
- * the proxy would refuse to carry, with their results.
- */
-export function toWire(entries: readonly Entry[]): ChatMessage[] {
-  const messages: ChatMessage[] = [];
-  const dropped = new Set<string>();
-  for (const entry of entries) {
-    if (entry.role === 'user') {
-      if (!entry.failed) messages.push({ role: 'user', content: entry.content });
-    } else if (entry.role === 'tool') {
-      if (!dropped.has(entry.toolCallId)) {
-        messages.push({ role: 'tool', tool_call_id: entry.toolCallId, content: entry.content });
-      }
-    } else if (entry.status !== 'interrupted' && entry.status !== 'streaming' && !entry.welcome) {
-      const calls = entry.toolCalls?.filter((call) => {
-        if (isAnswerableCall(call)) return true;
-        dropped.add(call.id);
-        return false;
-      });
-      messages.push(
-        calls?.length
-          ? { role: 'assistant', content: entry.content || null, tool_calls: calls }
-          : { role: 'assistant', content: entry.content },
-      );
-    }
-  }
-  return messages;
-}
-
-/** Tool names the proxy (and OpenAI-style APIs) accept; a call named otherwise can never be answered. */
-const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** Whether a tool call can be run and its result sent back: an id and a name the proxy accepts. */
-export function isAnswerableCall(call: ToolCall): boolean {
-  return TOOL_NAME.test(call.function.name) && hasUsableId(call);
-}
-
-function hasUsableId(call: ToolCall): boolean {
+/** A call the proxy would carry: a non-empty id of at most 256 characters. */
+export function hasUsableId(call: ToolCall): boolean {
   return call.id.length > 0 && call.id.length <= 256;
 }
 

@@ -1,6 +1,6 @@
 import { fetchEventSource } from '@microsoft/fetch-event-source';
-import { ChatError, errorFromResponse } from './errors.js';
-import { readChunk } from './parse.js';
+import { AbortedError, ChatError } from './errors.js';
+import { errorFromResponse, readChunk } from './parse.js';
 import type { ChatRequest, ChunkChoices } from './wire.js';
 import { REQUEST_ID_HEADER, SESSION_HEADER } from '../shared/http.js';
 
@@ -20,11 +20,6 @@ export interface PostChatOptions {
   firstByteTimeoutMs: number;
   onSession(sessionId: string): void;
   onChunk(chunk: ChunkChoices): void;
-}
-
-/** Thrown when the request was aborted by its caller; not an error to show. */
-export class AbortedError extends Error {
-  override readonly name = 'AbortError';
 }
 
 /** Sends one chat turn: `postChat` by default; tests and other hosts may pass their own. */

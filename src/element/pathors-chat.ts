@@ -14,8 +14,9 @@ export type ChatTheme = 'light' | 'dark' | 'auto';
 /**
  * A chat with a Pathors AI agent, through the site's own proxy.
  *
- * The launcher is all a page pays for at first: the panel, the stream client
- * and the markdown renderer load the first time the chat opens.
+ * The launcher is all a page pays for at first: the panel and the markdown
+ * renderer load the first time the chat opens, the stream client once the
+ * visitor starts to write.
  *
  * @summary A small, safe, streaming chat widget for Pathors AI agents.
  *

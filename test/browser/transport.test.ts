@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { Conversation } from '../../src/core/conversation.js';
-import { ChatError } from '../../src/core/errors.js';
+import { AbortedError, ChatError } from '../../src/core/errors.js';
 import { WebConversationStore } from '../../src/core/storage.js';
 import { emptyDraft, foldChunk } from '../../src/core/fold.js';
-import { AbortedError, postChat, type PostChatOptions } from '../../src/core/transport.js';
+import { postChat, type PostChatOptions } from '../../src/core/transport.js';
 import type { ChunkChoices } from '../../src/core/wire.js';
 import { fake, until } from '../support/fake-control.js';
 

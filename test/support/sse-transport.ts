@@ -4,9 +4,9 @@
  * contract (errors, session, JSON replies, never a second POST), so a Conversation runs in Node
  * against the fake upstream over loopback; the browser's own transport is tested in Chromium.
  */
-import { ChatError, errorFromResponse } from '../../src/core/errors.js';
-import { readChunk } from '../../src/core/parse.js';
-import { AbortedError, type Transport } from '../../src/core/transport.js';
+import { AbortedError, ChatError } from '../../src/core/errors.js';
+import { errorFromResponse, readChunk } from '../../src/core/parse.js';
+import type { Transport } from '../../src/core/transport.js';
 import { SESSION_HEADER } from '../../src/core/wire.js';
 
 /** Sends one chat turn as postChat does, reading the stream with `readEvents`. */

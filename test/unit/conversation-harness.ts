@@ -5,10 +5,10 @@
  */
 import type { Clock } from '../../src/core/clock.js';
 import { Conversation, type ConversationSettings } from '../../src/core/conversation.js';
-import { ChatError } from '../../src/core/errors.js';
+import { AbortedError, ChatError } from '../../src/core/errors.js';
 import { readChunk } from '../../src/core/parse.js';
 import { WebConversationStore } from '../../src/core/storage.js';
-import { AbortedError, type PostChatOptions, type Transport } from '../../src/core/transport.js';
+import type { PostChatOptions, Transport } from '../../src/core/transport.js';
 import type { ToolCall } from '../../src/core/wire.js';
 
 /** A clock whose time moves only when the test says so. */

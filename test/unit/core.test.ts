@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ChatError, errorMessageOf } from '../../src/core/errors.js';
+import { ChatError } from '../../src/core/errors.js';
 import { completedToolCalls, emptyDraft, foldChunk } from '../../src/core/fold.js';
-import { readChunk } from '../../src/core/parse.js';
+import { errorMessageOf, readChunk } from '../../src/core/parse.js';
 import { runToolCall, schemaProblem, toolDefinitions, type PageTool } from '../../src/core/tools.js';
-import { isEntry, toWire, type Entry } from '../../src/core/transcript.js';
+import { isEntry, type Entry } from '../../src/core/transcript.js';
+import { toWire } from '../../src/core/turn.js';
 import type { ChatCompletionChunk, ToolCall, ToolCallDelta } from '../../src/core/wire.js';
 import { addLanguage, stringsFor } from '../../src/i18n/index.js';
 import { zhTW } from '../../src/i18n/zh-tw.js';
