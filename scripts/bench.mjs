@@ -8,11 +8,23 @@
 // Results: .cache/bench/results.json (ignored) and docs/images/bench-summary.svg.
 // `npm run bench -- --short` (CI) runs every row at small sizes and fails only on a bundle over its
 // budget or a broken row (a crash, missing chunks), never on a timing.
+// `--only proxy` (or `bundles`, `render`; comma-separated) runs only those rows: their results go to
+// .cache/bench/results-only-<rows>.json and the committed chart is left alone. `--cpu-prof` has the
+// proxy process write a V8 CPU profile of its rows to .cache/bench/profiles/.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { load, machine, outcome } from './bench-lib.mjs';
 
 const short = process.argv.includes('--short');
+const ROWS = ['bundles', 'proxy', 'render'];
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',').filter(Boolean) : ROWS;
+const unknown = only.filter((name) => !ROWS.includes(name));
+if (only.length === 0 || unknown.length) {
+  console.error(`--only takes rows among ${ROWS.join(', ')} (got ${unknown.join(', ') || 'none'})`);
+  process.exit(2);
+}
+const partial = only.length < ROWS.length;
 const started = Date.now();
 
 if (!existsSync('dist/pathors-chat.js') || !existsSync('dist/proxy/index.js') || process.argv.includes('--build')) {
@@ -41,6 +53,7 @@ console.log(
 
 /** Runs one row; a throw makes the row broken, with the message, and the run goes on. */
 async function row(name, run) {
+  if (!only.includes(name)) return;
   const t = Date.now();
   try {
     results.rows[name] = await run();
@@ -52,7 +65,9 @@ async function row(name, run) {
 }
 
 await row('bundles', () => benchBundles());
-await row('proxy', () => benchProxy({ short }));
+await row('proxy', () =>
+  benchProxy({ short, profileDir: process.argv.includes('--cpu-prof') ? '.cache/bench/profiles' : undefined }),
+);
 await row('render', () => benchBrowser({ short }));
 
 results.load.after = load();
@@ -69,10 +84,11 @@ const skipped = JSON.stringify(results.rows).match(/"status":"skipped","reason":
 results.broken = broken;
 
 mkdirSync('.cache/bench', { recursive: true });
-const file = `.cache/bench/results${short ? '-short' : ''}.json`;
+const suffix = `${short ? '-short' : ''}${partial ? `-only-${only.join('-')}` : ''}`;
+const file = `.cache/bench/results${suffix}.json`;
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-// The committed chart shows a full run; a short run charts into the cache only.
-const svgFile = short ? '.cache/bench/bench-summary-short.svg' : 'docs/images/bench-summary.svg';
+// The committed chart shows a whole full run; a short or partial run charts into the cache only.
+const svgFile = short || partial ? `.cache/bench/bench-summary${suffix}.svg` : 'docs/images/bench-summary.svg';
 writeFileSync(svgFile, chart(results));
 
 console.log(

@@ -15,7 +15,7 @@ import { createPathorsProxy } from './handler.js';
 import type { PathorsProxy } from './handler.js';
 import { scrub } from './log.js';
 import type { ProxyLogEvent } from './log.js';
-import { guardServer } from './node.js';
+import { LISTEN_BACKLOG, guardServer } from './node.js';
 import { createNodeFetch } from './node-fetch.js';
 import { toNodeHandler } from './node-handler.js';
 import { ProxyOptionsError } from './options.js';
@@ -201,7 +201,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, host, () => {
+      server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
         server.off('error', reject);
         resolve();
       });

@@ -16,10 +16,21 @@ import { ClientGone } from './upstream.js';
 export type PathorsProxy = (request: Request, context?: ProxyContext) => Promise<Response>;
 
 const unmatched = new WeakSet<Response>();
+const bodyLimits = new WeakMap<PathorsProxy, (method: string, pathname: string) => number | undefined>();
 
 /** True for the 404 answered to a path the proxy does not serve, so adapters can fall through to `next()`. */
 export function isUnmatchedRoute(response: Response): boolean {
   return unmatched.has(response);
+}
+
+/**
+ * For an adapter that would rather buffer a request's body than stream it in: the size past which
+ * `handler` refuses the body, when `method` and `pathname` are one of its own routes. Undefined
+ * for anything else (a path it passes on, whose body belongs to the next handler) and for a
+ * handler `createPathorsProxy` did not make.
+ */
+export function ownBodyLimit(handler: PathorsProxy, method: string, pathname: string): number | undefined {
+  return bodyLimits.get(handler)?.(method, pathname);
 }
 
 /**
@@ -106,7 +117,7 @@ export function createPathorsProxy(options: PathorsProxyOptions): PathorsProxy {
     return pathname.startsWith(`${base}/`) ? pathname.slice(base.length) : undefined;
   }
 
-  return async function pathorsProxy(request: Request, adapter: ProxyContext = {}): Promise<Response> {
+  const pathorsProxy: PathorsProxy = async (request, adapter = {}) => {
     const started = Date.now();
     const fullPath = new URL(request.url).pathname;
     const path = stripBase(fullPath);
@@ -140,4 +151,9 @@ export function createPathorsProxy(options: PathorsProxyOptions): PathorsProxy {
     });
     return response;
   };
+  bodyLimits.set(pathorsProxy, (method, pathname) => {
+    const path = stripBase(pathname);
+    return path !== undefined && matchRoute(path)?.handlers[method] ? resolved.maxBodyBytes : undefined;
+  });
+  return pathorsProxy;
 }

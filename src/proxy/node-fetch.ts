@@ -87,7 +87,11 @@ export function createNodeFetch(): typeof fetch {
       req.once('response', (res) => {
         // From here on, aborting cuts the body.
         signal?.removeEventListener('abort', onAbort);
-        signal?.addEventListener('abort', () => res.destroy(abortError(signal) as Error), { once: true });
+        const onBodyAbort = () => res.destroy(abortError(signal!) as Error);
+        signal?.addEventListener('abort', onBodyAbort, { once: true });
+        // Removed once the body is done: Node keeps a composite signal (AbortSignal.any) alive while
+        // it has an abort listener, and with it this response, its socket's buffers, every closure.
+        res.once('close', () => signal?.removeEventListener('abort', onBodyAbort));
         resolve(res);
       });
       req.once('error', (error) => {

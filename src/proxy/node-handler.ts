@@ -1,7 +1,7 @@
 // Types only at module scope: index.ts re-exports this file, and a Workers bundle must not need node:http.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { isUnmatchedRoute } from './handler.js';
+import { isUnmatchedRoute, ownBodyLimit } from './handler.js';
 import type { PathorsProxy } from './handler.js';
 import { nodeBodySource } from './node-fetch.js';
 import { failureMessage, idleMessage, idleWatch, takeRelaySource } from './relay.js';
@@ -13,14 +13,8 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (er
 /** Express's body parsers leave the parsed body here, with the stream already drained. */
 type MaybeParsed = IncomingMessage & { body?: unknown };
 
-function requestBody(req: MaybeParsed): BodyInit | undefined {
-  if (req.method === 'GET' || req.method === 'HEAD') return undefined;
-  if (req.readableEnded && req.body !== undefined) {
-    const parsed = req.body;
-    if (typeof parsed === 'string') return parsed;
-    if (parsed instanceof Uint8Array) return Uint8Array.from(parsed);
-    return JSON.stringify(parsed);
-  }
+/** A body the handler reads as it arrives, for a request it may pass on to `next()` unread. */
+function streamedBody(req: IncomingMessage): ReadableStream<Uint8Array> {
   let cancelled = false;
   let attached = false;
   return new ReadableStream<Uint8Array>(
@@ -57,20 +51,109 @@ function requestBody(req: MaybeParsed): BodyInit | undefined {
   );
 }
 
-function toRequest(req: MaybeParsed, signal: AbortSignal): Request {
+/** What a body that broke off reads as: the handler sees the failure as the stream would show it. */
+function brokenBody(error: Error): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({ start: (controller) => controller.error(error) });
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/** A socket's bytes: Node reads them into plain (never shared) ArrayBuffers, as BodyInit wants. */
+type Bytes = Uint8Array<ArrayBuffer>;
+
+/**
+ * The whole body of a request the proxy serves itself, straight from the IncomingMessage: one
+ * buffer instead of a web stream pulled chunk by chunk. Bounded: a declared length past `limit`
+ * reads nothing, and reading stops one chunk past it (the rest is discarded unread); either way
+ * the handler sees more than `limit` bytes, declared or read, and answers 413. Resolves with the
+ * error when the client broke off mid-body.
+ */
+function bufferedBody(req: IncomingMessage, limit: number): Promise<Bytes | Error> {
+  const declared = Number(req.headers['content-length']);
+  // Already read by something before us that kept nothing: there is nothing left to wait for.
+  if (declared > limit || req.readableEnded) return Promise.resolve(NO_BYTES);
+  return new Promise((resolve) => {
+    const chunks: Bytes[] = [];
+    let total = 0;
+    const settle = (result: Bytes | Error) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      resolve(result);
+    };
+    const joined = (): Bytes => {
+      if (chunks.length === 1) return chunks[0]!;
+      const bytes = new Uint8Array(total);
+      let offset = 0;
+      for (const chunk of chunks) {
+        bytes.set(chunk, offset);
+        offset += chunk.byteLength;
+      }
+      return bytes;
+    };
+    const onData = (chunk: Bytes) => {
+      chunks.push(chunk);
+      total += chunk.byteLength;
+      if (total <= limit) return;
+      settle(joined());
+      // Discards what is left without reading it into memory; the socket stays up for the 413.
+      req.resume();
+    };
+    const onEnd = () => settle(chunks.length === 0 ? NO_BYTES : joined());
+    const onError = (error: Error) => settle(error);
+    const onClose = () => settle(new Error('The client disconnected mid-body.'));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onError);
+    req.once('close', onClose);
+  });
+}
+
+function requestHeaders(req: IncomingMessage): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined || name.startsWith(':')) continue;
     if (Array.isArray(value)) for (const item of value) headers.append(name, item);
     else headers.set(name, value);
   }
+  return headers;
+}
+
+/**
+ * The Fetch Request for `req`. Its body: what an Express parser already read; buffered whole when
+ * the handler serves this route itself (the chat POST is small and bounded by the size limit);
+ * else streamed lazily, so a request passed to `next()` keeps its body. Throws where `new Request`
+ * cannot represent the request.
+ */
+async function toRequest(handler: PathorsProxy, req: MaybeParsed, signal: AbortSignal): Promise<Request> {
+  const method = req.method ?? 'GET';
   // Only the path is ours to read; the host part just makes the URL absolute.
   const url = new URL(req.url ?? '/', 'http://localhost');
-  const body = requestBody(req);
-  const init: RequestInit & { duplex?: 'half' } = { method: req.method ?? 'GET', headers, signal };
-  if (body !== undefined) {
-    init.body = body;
+  const init: RequestInit & { duplex?: 'half' } = { method, headers: requestHeaders(req), signal };
+  if (method === 'GET' || method === 'HEAD') return new Request(url, init);
+  if (req.readableEnded && req.body !== undefined) {
+    const parsed = req.body;
+    init.body =
+      typeof parsed === 'string'
+        ? parsed
+        : parsed instanceof Uint8Array
+          ? Uint8Array.from(parsed)
+          : JSON.stringify(parsed);
+    return new Request(url, init);
+  }
+  const limit = ownBodyLimit(handler, method, url.pathname);
+  if (limit === undefined) {
+    init.body = streamedBody(req);
     init.duplex = 'half';
+    return new Request(url, init);
+  }
+  const body = await bufferedBody(req, limit);
+  if (body instanceof Error) {
+    init.body = brokenBody(body);
+    init.duplex = 'half';
+  } else {
+    init.body = body;
   }
   return new Request(url, init);
 }
@@ -87,104 +170,116 @@ function drained(res: ServerResponse): Promise<void> {
   });
 }
 
+interface RelayGuard {
+  /** The idle deadline on upstream: `waiting()` while waiting on it, `got()` once it sent something. */
+  readonly watch: ReturnType<typeof idleWatch>;
+  /** True once the relay ended, broke or was stopped: nothing more goes to the client. */
+  readonly finished: boolean;
+  /** The upstream body ended whole. */
+  end(): void;
+  /** The upstream body broke: logged, the upstream aborted, and the client cut so it sees a failure. */
+  fail(error: unknown): void;
+}
+
 /**
- * The upstream's bytes straight to the socket: one read and one write per chunk, no stream in
- * between, one idle timer per stream. A client that leaves aborts the upstream at once.
+ * What every relay to a socket keeps: one idle timer per stream, the upstream aborted at once
+ * when the client leaves, and a broken or idle upstream shown to the client as a cut connection,
+ * not a clean end. `cancelSource` stops reading the upstream body. Undefined when the client is
+ * already gone (the upstream is aborted then).
  */
-async function pipeRelay(relay: RelaySource, res: ServerResponse): Promise<void> {
-  const nodeSource = nodeBodySource(relay.source);
-  if (nodeSource) {
-    pipeNodeRelay(nodeSource, relay, res);
-    return;
-  }
-  const reader = relay.source.getReader();
+function guardRelay(relay: RelaySource, res: ServerResponse, cancelSource: () => void): RelayGuard | undefined {
   let finished = false;
   const stop = () => {
     finished = true;
     watch.stop();
     relay.abortUpstream();
-    reader.cancel().catch(() => undefined);
+    cancelSource();
   };
-  const watch = idleWatch(relay.idleTimeoutMs, () => {
+  const cut = (message: string) => {
     if (finished) return;
-    relay.onError(idleMessage(relay.idleTimeoutMs));
+    relay.onError(message);
     stop();
     res.destroy();
-  });
+  };
+  const watch = idleWatch(relay.idleTimeoutMs, () => cut(idleMessage(relay.idleTimeoutMs)));
   if (res.destroyed) {
     stop();
-    return;
+    return undefined;
   }
   res.on('close', () => {
     if (!res.writableEnded && !finished) stop();
   });
+  return {
+    watch,
+    get finished() {
+      return finished;
+    },
+    end() {
+      finished = true;
+      watch.stop();
+    },
+    fail: (error) => cut(failureMessage(error)),
+  };
+}
+
+/** A relayed web stream (any upstream fetch but the Node one): one read and one write per chunk. */
+async function pipeWebRelay(relay: RelaySource, res: ServerResponse): Promise<void> {
+  const reader = relay.source.getReader();
+  const guard = guardRelay(relay, res, () => void reader.cancel().catch(() => undefined));
+  if (!guard) return;
   try {
     for (;;) {
-      watch.waiting();
+      guard.watch.waiting();
       const { done, value } = await reader.read();
-      watch.got();
-      if (finished) return;
+      guard.watch.got();
+      if (guard.finished) return;
       if (done) break;
       if (!res.write(value)) await drained(res);
       if (res.destroyed) return;
     }
-    finished = true;
-    watch.stop();
+    guard.end();
     res.end();
   } catch (error) {
-    if (finished) return;
-    relay.onError(failureMessage(error));
-    stop();
-    // The stream broke mid-way: cut the connection so the client sees a failure, not a clean end.
-    res.destroy();
+    guard.fail(error);
   }
 }
 
-/** A body from the Node upstream fetch: piped socket to socket, with no web stream at all. */
+/**
+ * A body from the Node upstream fetch, socket to socket with no web stream at all: per chunk one
+ * listener and one write. The upstream pauses while the client's socket is full, so a slow reader
+ * holds at most one socket buffer here; waiting on it does not count towards the idle deadline.
+ */
 function pipeNodeRelay(source: Readable, relay: RelaySource, res: ServerResponse): void {
-  let finished = false;
-  const stop = () => {
-    finished = true;
-    watch.stop();
-    relay.abortUpstream();
-    source.destroy();
-  };
-  const watch = idleWatch(relay.idleTimeoutMs, () => {
-    if (finished) return;
-    relay.onError(idleMessage(relay.idleTimeoutMs));
-    stop();
-    res.destroy();
-  });
-  if (res.destroyed) {
-    stop();
-    return;
-  }
-  // Waiting on upstream counts towards the idle deadline; waiting on a slow client does not.
+  const guard = guardRelay(relay, res, () => source.destroy());
+  if (!guard) return;
+  const { watch } = guard;
   watch.waiting();
-  source.on('data', () => (res.writableNeedDrain ? watch.got() : watch.waiting()));
-  res.on('drain', () => watch.waiting());
+  source.on('data', (chunk: Buffer) => {
+    if (res.write(chunk)) return;
+    source.pause();
+    watch.got();
+  });
+  res.on('drain', () => {
+    if (guard.finished) return;
+    watch.waiting();
+    source.resume();
+  });
   source.once('end', () => {
-    finished = true;
-    watch.stop();
+    guard.end();
+    res.end();
   });
-  source.once('error', (error) => {
-    if (finished) return;
-    relay.onError(failureMessage(error));
-    stop();
-    // The stream broke mid-way: cut the connection so the client sees a failure, not a clean end.
-    res.destroy();
-  });
+  source.once('error', (error) => guard.fail(error));
   source.once('close', () => {
-    if (!finished && !source.readableEnded) {
-      relay.onError(failureMessage(new Error('The upstream connection closed mid-body.')));
-      stop();
-      res.destroy();
-    }
+    if (!source.readableEnded) guard.fail(new Error('The upstream connection closed mid-body.'));
   });
-  res.on('close', () => {
-    if (!res.writableEnded && !finished) stop();
-  });
-  source.pipe(res);
+}
+
+/** The upstream's bytes straight to the socket, by the cheapest way the body allows. */
+function pipeRelay(relay: RelaySource, res: ServerResponse): Promise<void> {
+  const nodeSource = nodeBodySource(relay.source);
+  if (!nodeSource) return pipeWebRelay(relay, res);
+  pipeNodeRelay(nodeSource, relay, res);
+  return Promise.resolve();
 }
 
 async function writeBody(response: Response, res: ServerResponse): Promise<void> {
@@ -246,16 +341,16 @@ export function toNodeHandler(handler: PathorsProxy): NodeHandler {
     res.on('close', () => {
       if (!res.writableEnded) controller.abort();
     });
-    let request: Request;
-    try {
-      request = toRequest(req, controller.signal);
-    } catch {
-      // `new Request()` refuses some methods (TRACE, TRACK, CONNECT) and values node:http lets
-      // through: a clean refusal, never a 500, and never the site's error handler.
-      refuseUnrepresentable(req, res);
-      return;
-    }
     void (async () => {
+      let request: Request;
+      try {
+        request = await toRequest(handler, req, controller.signal);
+      } catch {
+        // `new Request()` refuses some methods (TRACE, TRACK, CONNECT) and values node:http lets
+        // through: a clean refusal, never a 500, and never the site's error handler.
+        refuseUnrepresentable(req, res);
+        return;
+      }
       const response = await handler(request, { clientAddress: req.socket.remoteAddress });
       if (next && isUnmatchedRoute(response)) {
         next();

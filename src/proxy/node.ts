@@ -34,6 +34,14 @@ export const SERVER_GUARD_DEFAULTS = {
   maxConnectionsPerIp: 64,
 } as const;
 
+/**
+ * Connections the kernel holds for the proxy to accept while it is busy (Node's default is 511;
+ * Linux caps it at net.core.somaxconn). Past it, a new connection's SYN is dropped and its client
+ * tries again only a second later, then three, then seven: a burst of a thousand visitors would
+ * leave a load balancer's health probe waiting seconds.
+ */
+export const LISTEN_BACKLOG = 4096;
+
 function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
@@ -130,7 +138,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });

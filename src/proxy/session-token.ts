@@ -64,15 +64,24 @@ export function createSessionSigner(secrets: readonly string[]): SessionSigner {
     return new Uint8Array(signature, 0, MAC_BYTES);
   }
 
-  // IDs already verified, so a conversation under way skips the HMAC (a thread-pool round trip).
-  // Bounded; the oldest entry goes first. Verification is a pure function of the ID and the secrets.
+  // IDs already verified or minted here, so a conversation under way skips the HMAC (a
+  // thread-pool round trip and its job set-up, on the event loop of every message). Bounded; the
+  // oldest entry goes first. Verification is a pure function of the ID and the secrets.
   const verified = new Map<string, number>();
+  const remember = (sessionId: string, expiresAt: number) => {
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+    verified.set(sessionId, expiresAt);
+  };
 
   return {
     async mint(expiresAt) {
       const nonce = base64url(crypto.getRandomValues(new Uint8Array(RANDOM_BYTES)));
-      const signed = `${nonce}.${Math.ceil(expiresAt / 1000).toString(36)}`;
-      return `${signed}.${base64url(await mac(keys[0]!, signed))}`;
+      const expiry = Math.ceil(expiresAt / 1000);
+      const signed = `${nonce}.${expiry.toString(36)}`;
+      const sessionId = `${signed}.${base64url(await mac(keys[0]!, signed))}`;
+      // What expiryOf would compute for it: the expiry as signed, in whole seconds.
+      remember(sessionId, expiry * 1000);
+      return sessionId;
     },
     async expiryOf(sessionId) {
       const known = verified.get(sessionId);
@@ -89,8 +98,7 @@ export function createSessionSigner(secrets: readonly string[]): SessionSigner {
       for (const key of keys) valid = equalInConstantTime(await mac(key, `${nonce}.${expiry}`), givenBytes) || valid;
       if (!valid) return undefined;
       const expiresAt = parseInt(expiry, 36) * 1000;
-      if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
-      verified.set(sessionId, expiresAt);
+      remember(sessionId, expiresAt);
       return expiresAt;
     },
   };

@@ -3,6 +3,7 @@
  * are piped socket to socket by the Node adapter, so every rule the undici path keeps is checked
  * again here, over real sockets.
  */
+import { getEventListeners } from 'node:events';
 import { createServer } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -91,6 +92,26 @@ describe('proxy on the node:http upstream fetch', () => {
       expect(await readError(await gone.chat(userTurn()))).toMatchObject({ status: 502, code: 'upstream_unreachable' });
     } finally {
       await gone.close();
+    }
+  });
+
+  it("lets go of the caller's signal once a body is read, so a composite signal is not kept alive", async () => {
+    // Node keeps an AbortSignal.any() alive while it has an abort listener: one left behind per
+    // request held every upstream response (and its buffers) for the life of the process.
+    const upstream = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' }).end('data: [DONE]\n\n');
+    });
+    const url = await listen(upstream);
+    try {
+      const nodeFetch = createNodeFetch();
+      const signal = AbortSignal.any([new AbortController().signal]);
+      const response = await nodeFetch(url, { method: 'POST', body: '{}', signal });
+      expect(await response.text()).toBe('data: [DONE]\n\n');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    } finally {
+      upstream.close();
     }
   });
 

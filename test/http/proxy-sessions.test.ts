@@ -206,6 +206,16 @@ describe('proxy: session secrets', () => {
     for (const id of ids) expect(await signer.expiryOf(id)).toBe(Math.ceil(expiresAt / 1000) * 1000);
   });
 
+  it('knows the IDs it minted as a fresh signer would (HMAC checked), and still refuses an edited one', async () => {
+    const signer = createSessionSigner([SECRET]);
+    const id = await signer.mint(IN_A_DAY());
+    // The minting signer answers from what it remembers; a fresh one computes the MAC.
+    expect(await signer.expiryOf(id)).toBe(await createSessionSigner([SECRET]).expiryOf(id));
+    const [nonce, expiry, mac] = id.split('.') as [string, string, string];
+    const edited = `${nonce}.${expiry}.${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`;
+    expect(await signer.expiryOf(edited)).toBeUndefined();
+  });
+
   it('signs the expiry the site sets with sessionTtlMs (default 30 days)', async () => {
     for (const [ttl, expected] of [
       [undefined, 30 * 86_400_000],
