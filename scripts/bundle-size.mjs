@@ -13,9 +13,10 @@ export const BUDGETS = {
   /**
    * The target is 27 KB (issue 9). This release's features (actions, Not sent, Undo, two tabs in
    * step, the modal on phones, autolinks, the renderer's limits) brought it to 30.9 KB; this
-   * budget holds the line there until the work to get back under 27 KB lands.
+   * budget holds the line there until the work to get back under 27 KB lands. +160 B: the
+   * renderer's open blocks growing in place rather than re-rendered (issue 12, long tasks).
    */
-  whole: 31 * KB,
+  whole: 31 * KB + 160,
   highlight: 8 * KB,
   /** Each other optional chunk: page tools, a language. */
   optional: 1.5 * KB,
