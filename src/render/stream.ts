@@ -215,11 +215,11 @@ export class MarkdownStream {
     vs.push(...render(open, { ...done, openDefs_: openDefs }));
     morph(target, vs, next(this.finished_), null, options);
     this.openNode_ = this.code_ = undefined;
-    // (One element shown for the open block: its last line started no other.)
-    if (!final && open.length == 1 && vs.length - count == 1) {
+    // The last element shown, if it is for the open blocks (a paragraph of definitions shows none).
+    if (!final && vs.length > count) {
       const node = (this.openNode_ = target.lastChild as Element);
       // A fenced code block at the margin keeps its lines as they are: it can grow in place.
-      if (block?.fence_ && !block.width_ && block.open_) {
+      if (open.length == 1 && block?.fence_ && !block.width_ && block.open_) {
         this.code_ = node.querySelector('code')!.firstChild as Text;
         this.codeTail_ = tail(block, this.partial_).length;
       }

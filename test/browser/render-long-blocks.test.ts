@@ -63,22 +63,26 @@ describe('a long open block', () => {
 
   it('a paragraph past 32 KB shows its new text as it comes, and is rendered as markdown once finished', () => {
     const sentence = 'Some **bold** words, a [link](https://example.com/a) and `code` here. ';
-    const body = sentence.repeat(Math.ceil(48_000 / sentence.length));
-    const md = body + '\n\nNext paragraph.\n';
-    const div = mount();
-    const s = new MarkdownStream(div);
-    let p = 0;
-    for (; p < 34_000; p += 16) s.push(md.slice(p, p + 16));
-    const paragraph = div.firstChild as HTMLElement;
-    const rendered = from.get(paragraph);
-    for (; p < body.length; p += 16) s.push(md.slice(p, Math.min(p + 16, body.length)));
-    expect(from.get(paragraph), 'rendered again while growing').toBe(rendered);
-    // All the text is on screen (the end as it came, markers and all).
-    expect(paragraph.textContent!.endsWith(sentence.repeat(3).trim() + ' ')).toBe(true);
-    s.push(md.slice(body.length));
-    expect(div.innerHTML).toBe(whole(md));
-    expect(div.firstChild).toBe(paragraph);
-    s.end();
-    expect(div.innerHTML).toBe(whole(md));
+    // Alone, and after a list that its first line (all of it, one line) ends only once it is complete.
+    for (const before of ['', '- a list item\n\n']) {
+      const body = before + sentence.repeat(Math.ceil(48_000 / sentence.length));
+      const md = body + '\n\nNext paragraph.\n';
+      const div = mount();
+      const s = new MarkdownStream(div);
+      let p = 0;
+      for (; p < 34_000; p += 16) s.push(md.slice(p, p + 16));
+      const paragraph = div.lastChild as HTMLElement;
+      expect(paragraph.tagName).toBe('P');
+      const rendered = from.get(paragraph);
+      for (; p < body.length; p += 16) s.push(md.slice(p, Math.min(p + 16, body.length)));
+      expect(from.get(paragraph), 'rendered again while growing').toBe(rendered);
+      // All the text is on screen (the end as it came, markers and all).
+      expect(paragraph.textContent!.endsWith(sentence.repeat(3).trim() + ' ')).toBe(true);
+      s.push(md.slice(body.length));
+      expect(div.innerHTML).toBe(whole(md));
+      expect(paragraph.isConnected).toBe(true);
+      s.end();
+      expect(div.innerHTML).toBe(whole(md));
+    }
   });
 });
