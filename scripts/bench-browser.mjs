@@ -15,6 +15,8 @@ import { peerPackage } from './bench-peers.mjs';
 import { sampleReply } from '../test/bench/sample-reply.mjs';
 
 const SENTINEL = 'bench-end-of-reply-7f3a';
+/** Another build of the widget (its dist/ folder), served at /dist-base/ and streamed as one more contender, interleaved: before and after a change, in one run. */
+const BASE_DIST = process.env.BENCH_BASE_DIST;
 const PROBE = resolve('test/bench/page/probe.js');
 const TYPES = {
   '.js': 'text/javascript',
@@ -82,14 +84,22 @@ async function startPageServer(tokens) {
       res.end();
       return;
     }
-    const path = files[url.pathname] ?? (url.pathname.startsWith('/dist/') ? resolve(`.${url.pathname}`) : undefined);
-    if (url.pathname === '/dist-chunks.json') {
+    const base = BASE_DIST && url.pathname.startsWith('/dist-base/');
+    const path =
+      files[url.pathname] ??
+      (base
+        ? join(resolve(BASE_DIST), url.pathname.slice('/dist-base/'.length))
+        : url.pathname.startsWith('/dist/')
+          ? resolve(`.${url.pathname}`)
+          : undefined);
+    const chunksOf = /^\/(dist|dist-base)-chunks\.json$/.exec(url.pathname);
+    if (chunksOf) {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(
         JSON.stringify(
-          readdirSync('dist/chunks')
+          readdirSync(join(chunksOf[1] === 'dist' ? 'dist' : resolve(BASE_DIST), 'chunks'))
             .filter((name) => name.endsWith('.js'))
-            .map((name) => `/dist/chunks/${name}`),
+            .map((name) => `/${chunksOf[1]}/chunks/${name}`),
         ),
       );
     } else if (url.pathname === '/') {
@@ -97,7 +107,12 @@ async function startPageServer(tokens) {
       res.end(
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title></head><body></body></html>',
       );
-    } else if (path && path.startsWith(resolve('.')) && existsSync(path) && statSync(path).isFile()) {
+    } else if (
+      path &&
+      (path.startsWith(resolve('.')) || (base && path.startsWith(resolve(BASE_DIST)))) &&
+      existsSync(path) &&
+      statSync(path).isFile()
+    ) {
       res.writeHead(200, {
         'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
         'Cache-Control': 'max-age=3600',
@@ -327,6 +342,13 @@ async function streamRow({ context, origin, missing, sizes, tokens, all, timeout
       options: { base: `/sse/openai/${tokens.length}`, sentinel: SENTINEL, timeoutMs },
       tokens: all,
     },
+    ...(BASE_DIST && {
+      [`pathors-chat, base build (${BASE_DIST})`]: {
+        driver: 'pathors',
+        options: { base: `/sse/openai/${tokens.length}`, sentinel: SENTINEL, timeoutMs, dist: '/dist-base' },
+        tokens: all,
+      },
+    }),
     // The same first tokens as the capped contenders: enough for the per-token windows, and it
     // keeps the run short while the per-token cost still grows with the stored messages.
     [`pathors-chat, ${sizes.stored.toLocaleString('en')} stored messages`]: {
@@ -353,7 +375,7 @@ async function streamRow({ context, origin, missing, sizes, tokens, all, timeout
   };
   const skipped = {};
   if (streamOnly)
-    for (const name of Object.keys(contenders).slice(2)) {
+    for (const name of Object.keys(contenders).slice(BASE_DIST ? 3 : 2)) {
       skipped[name] = outcome('skipped', '--stream-only');
       delete contenders[name];
     }
@@ -473,17 +495,20 @@ async function streamRow({ context, origin, missing, sizes, tokens, all, timeout
     '   per token: the time a contender takes to ask for more bytes, over the events it was handed (its consumption rate);' +
       ' busy: main-thread task time (CDP TaskDuration) from send to paint',
   );
-  const frames = ours?.longFrames;
-  if (frames?.length) {
-    const sum = (key) => frames.reduce((total, f) => total + f[key], 0);
+  for (const [name, f] of Object.entries(figures)) {
+    const frames = f.longFrames;
+    if (!name.startsWith('pathors-chat') || !frames?.length) continue;
+    const sum = (key) => frames.reduce((total, frame) => total + frame[key], 0);
     console.log(
-      `   pathors-chat, frames over 50 ms in all ${sizes.repeats} repeats (long-animation-frame): ${frames.length},` +
+      `   ${name}, frames over 50 ms in all ${f.repeats} repeats (long-animation-frame): ${frames.length},` +
         ` ${ms(sum('duration'))} in all: script ${ms(sum('scriptMs'))} (of which forced style/layout` +
         ` ${ms(sum('forcedStyleLayoutMs'))}), style/layout ${ms(sum('styleLayoutMs'))}; longest:` +
-        ` ${frames
-          .sort((a, b) => b.duration - a.duration)
+        ` ${[...frames]
+          .sort((x, y) => y.duration - x.duration)
           .slice(0, 3)
-          .map((f) => `${ms(f.duration)} (script ${ms(f.scriptMs)}, style/layout ${ms(f.styleLayoutMs)})`)
+          .map(
+            (frame) => `${ms(frame.duration)} (script ${ms(frame.scriptMs)}, style/layout ${ms(frame.styleLayoutMs)})`,
+          )
           .join(', ')}`,
     );
   }

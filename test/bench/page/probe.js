@@ -158,9 +158,9 @@
   }
 
   /** Loads the widget and every chunk it may import, so that timed parts never wait for a download. */
-  async function loadWidget() {
-    await import('/dist/pathors-chat.js');
-    const chunks = await (await fetch('/dist-chunks.json')).json();
+  async function loadWidget(dist = '/dist') {
+    await import(`${dist}/pathors-chat.js`);
+    const chunks = await (await fetch(`${dist}-chunks.json`)).json();
     await Promise.all(chunks.map((chunk) => import(chunk)));
   }
 
@@ -178,8 +178,8 @@
       };
     },
     /** The real element, `send()` as a visitor would, its reply streamed from `base`/chat/completions. */
-    async pathors({ base, sentinel, timeoutMs, stored = 0 }) {
-      await loadWidget();
+    async pathors({ base, sentinel, timeoutMs, stored = 0, dist }) {
+      await loadWidget(dist);
       const key = `bench-stream-${stored}-${Math.random()}`;
       seed(key, stored);
       const chat = mount(
