@@ -15,6 +15,8 @@ import { peerPackage } from './bench-peers.mjs';
 import { sampleReply } from '../test/bench/sample-reply.mjs';
 
 const SENTINEL = 'bench-end-of-reply-7f3a';
+/** Another build of the widget (its dist/ folder), served at /dist-base/ and streamed as one more contender, interleaved: before and after a change, in one run. */
+const BASE_DIST = process.env.BENCH_BASE_DIST;
 const PROBE = resolve('test/bench/page/probe.js');
 const TYPES = {
   '.js': 'text/javascript',
@@ -82,14 +84,22 @@ async function startPageServer(tokens) {
       res.end();
       return;
     }
-    const path = files[url.pathname] ?? (url.pathname.startsWith('/dist/') ? resolve(`.${url.pathname}`) : undefined);
-    if (url.pathname === '/dist-chunks.json') {
+    const base = BASE_DIST && url.pathname.startsWith('/dist-base/');
+    const path =
+      files[url.pathname] ??
+      (base
+        ? join(resolve(BASE_DIST), url.pathname.slice('/dist-base/'.length))
+        : url.pathname.startsWith('/dist/')
+          ? resolve(`.${url.pathname}`)
+          : undefined);
+    const chunksOf = /^\/(dist|dist-base)-chunks\.json$/.exec(url.pathname);
+    if (chunksOf) {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(
         JSON.stringify(
-          readdirSync('dist/chunks')
+          readdirSync(join(chunksOf[1] === 'dist' ? 'dist' : resolve(BASE_DIST), 'chunks'))
             .filter((name) => name.endsWith('.js'))
-            .map((name) => `/dist/chunks/${name}`),
+            .map((name) => `/${chunksOf[1]}/chunks/${name}`),
         ),
       );
     } else if (url.pathname === '/') {
@@ -97,7 +107,12 @@ async function startPageServer(tokens) {
       res.end(
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title></head><body></body></html>',
       );
-    } else if (path && path.startsWith(resolve('.')) && existsSync(path) && statSync(path).isFile()) {
+    } else if (
+      path &&
+      (path.startsWith(resolve('.')) || (base && path.startsWith(resolve(BASE_DIST)))) &&
+      existsSync(path) &&
+      statSync(path).isFile()
+    ) {
       res.writeHead(200, {
         'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
         'Cache-Control': 'max-age=3600',
@@ -120,7 +135,7 @@ async function startPageServer(tokens) {
 }
 
 /** One timed run in a new page (each run uses storage keys of its own): set up, measure the timed part, read the probe. */
-async function runOnce(context, origin, driver, options, { extraScripts = [], heap = false } = {}) {
+async function runOnce(context, origin, driver, options, { extraScripts = [], heap = false, trace = false } = {}) {
   const page = await context.newPage();
   try {
     await page.addInitScript({ path: PROBE });
@@ -132,15 +147,26 @@ async function runOnce(context, origin, driver, options, { extraScripts = [], he
       Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
     await page.evaluate(([name, opts]) => window.__benchPrepare(name, opts), [driver, options]);
     const before = await metrics();
+    if (trace) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+      await cdp.send('Profiler.start');
+      await context.browser().startTracing(page, { categories: TRACE_CATEGORIES });
+    }
     const timed = await page.evaluate(() => window.__benchGo());
     const after = await metrics();
+    const traced = trace
+      ? longTasksInTrace(JSON.parse(await context.browser().stopTracing()), (await cdp.send('Profiler.stop')).profile)
+      : undefined;
     const probe = await page.evaluate(() => window.__bench);
     let heapBytes;
     if (heap) {
       await cdp.send('HeapProfiler.collectGarbage');
       heapBytes = (await metrics()).JSHeapUsedSize;
     }
-    const longTasks = probe.longTasks?.filter((task) => task.start >= timed.start && task.start <= timed.painted);
+    const during = (entry) => entry.start >= timed.start && entry.start <= timed.painted;
+    const longTasks = probe.longTasks?.filter(during);
+    const longFrames = probe.longFrames?.filter(during);
     return {
       ...timed,
       wallMs: timed.painted - timed.start,
@@ -148,6 +174,8 @@ async function runOnce(context, origin, driver, options, { extraScripts = [], he
       busyMs: (after.TaskDuration - before.TaskDuration) * 1000,
       longestTaskMs: longTasks ? Math.max(0, ...longTasks.map((task) => task.duration)) : Number.NaN,
       longTasksOver50: longTasks?.length ?? Number.NaN,
+      longFrames,
+      traced,
       reads: probe.reads,
       firstByteAt: probe.firstByteAt,
       lastByteAt: probe.lastByteAt,
@@ -156,6 +184,81 @@ async function runOnce(context, origin, driver, options, { extraScripts = [], he
   } finally {
     await page.close();
   }
+}
+
+const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8'];
+/** What the main thread did inside a task, by trace event name (the coarse steps of a frame). */
+const TASK_PARTS = {
+  script: ['FunctionCall', 'EvaluateScript', 'TimerFire', 'FireAnimationFrame', 'EventDispatch', 'v8.callFunction'],
+  style: ['UpdateLayoutTree', 'RecalculateStyles'],
+  layout: ['Layout'],
+  paint: ['PrePaint', 'Paint', 'Layerize', 'UpdateLayer', 'CompositeLayers', 'Commit'],
+  gc: ['MajorGC', 'MinorGC', 'V8.GC_MARK_COMPACTOR', 'V8.GC_SCAVENGER'],
+};
+
+/**
+ * The renderer main thread's tasks over 50 ms in a Chrome trace, each with its wall time, the CPU
+ * time the thread got (`tdur`: far less than the wall time means the system took the core away,
+ * not that the page worked), and the time of its outermost script, style, layout, paint and GC steps.
+ */
+function longTasksInTrace({ traceEvents }, profile) {
+  // Samples of the CPU profile (same clock as the trace), as [time, leaf node].
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map(profile.nodes.flatMap((n) => (n.children ?? []).map((c) => [c, n.id])));
+  let at = profile.startTime;
+  const samples = profile.samples.map((id, i) => [(at += profile.timeDeltas[i]), id]);
+  const frameName = (id) => {
+    const f = nodes.get(id).callFrame;
+    return `${f.functionName || '(anon)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
+  };
+  const main = new Set(
+    traceEvents
+      .filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+      .map((e) => `${e.pid}:${e.tid}`),
+  );
+  const events = traceEvents
+    .filter((e) => e.ph === 'X' && main.has(`${e.pid}:${e.tid}`) && e.dur !== undefined)
+    .sort((a, b) => a.ts - b.ts);
+  const partOf = new Map(Object.entries(TASK_PARTS).flatMap(([part, names]) => names.map((n) => [n, part])));
+  const tasks = events.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
+  return tasks
+    .filter((task) => task.dur > 50_000)
+    .map((task) => {
+      const parts = { wallMs: task.dur / 1000, cpuMs: (task.tdur ?? Number.NaN) / 1000 };
+      // Outermost steps only: a style recalc forced inside a script counts as script.
+      let covered = 0;
+      for (const e of events) {
+        const part = partOf.get(e.name);
+        if (!part || e.ts < task.ts || e.ts + e.dur > task.ts + task.dur || e.ts < covered) continue;
+        parts[part] = (parts[part] ?? 0) + e.dur / 1000;
+        covered = e.ts + e.dur;
+        const data = e.args?.data;
+        if (part === 'script' && e.dur > 10_000)
+          (parts.scripts ??= []).push(
+            `${e.name} ${data?.functionName || data?.type || ''} ${(data?.url ?? '').split('/').pop()}:${data?.lineNumber ?? ''} ${ms(e.dur / 1000)}`,
+          );
+      }
+      // Where the CPU went, by the function on top of the stack and by our outermost frame in dist.
+      const self = new Map();
+      const ours = new Map();
+      for (const [time, id] of samples) {
+        if (time < task.ts || time > task.ts + task.dur) continue;
+        const leaf = frameName(id);
+        self.set(leaf, (self.get(leaf) ?? 0) + 1);
+        const chain = [];
+        for (let n = id; n !== undefined; n = parent.get(n)) chain.push(n);
+        const seen = new Set(chain.map(frameName).filter((name) => name.includes('chunks/') || name.includes('-')));
+        for (const name of seen) ours.set(name, (ours.get(name) ?? 0) + 1);
+      }
+      const top = (map) =>
+        [...map]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 6)
+          .map(([name, count]) => `${name} x${count}`);
+      parts.self = top(self);
+      parts.inclusive = top(ours);
+      return parts;
+    });
 }
 
 /**
@@ -179,7 +282,11 @@ function timeToEvents(run, count) {
   return read ? read[0] - run.firstByteAt : Number.NaN;
 }
 
-export async function benchBrowser({ short }) {
+/**
+ * `streamOnly`: the harness floor and the real element only, no peers and no restore row
+ * (`node scripts/bench-browser.mjs --stream-only`), to look at the element's long tasks alone.
+ */
+export async function benchBrowser({ short, streamOnly = false, trace = false }) {
   const sizes = short
     ? { replyBytes: 8_000, cap: 400, window: 100, repeats: 1, restore: [10, 100], restoreRepeats: 1, stored: 100 }
     : {
@@ -201,8 +308,20 @@ export async function benchBrowser({ short }) {
   try {
     const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
     return {
-      stream: await streamRow({ context, origin: server.url, missing: server.missing, sizes, tokens, all, timeoutMs }),
-      restore: await restoreRow({ context, origin: server.url, sizes, timeoutMs }),
+      stream: await streamRow({
+        context,
+        origin: server.url,
+        missing: server.missing,
+        sizes,
+        tokens,
+        all,
+        timeoutMs,
+        streamOnly,
+        trace,
+      }),
+      restore: streamOnly
+        ? outcome('skipped', '--stream-only')
+        : await restoreRow({ context, origin: server.url, sizes, timeoutMs }),
     };
   } finally {
     await browser.close();
@@ -210,7 +329,7 @@ export async function benchBrowser({ short }) {
   }
 }
 
-async function streamRow({ context, origin, missing, sizes, tokens, all, timeoutMs }) {
+async function streamRow({ context, origin, missing, sizes, tokens, all, timeoutMs, streamOnly, trace }) {
   const capped = servedTokens(tokens, sizes.cap).length;
   const contenders = {
     'harness floor: reads, renders nothing': {
@@ -223,6 +342,13 @@ async function streamRow({ context, origin, missing, sizes, tokens, all, timeout
       options: { base: `/sse/openai/${tokens.length}`, sentinel: SENTINEL, timeoutMs },
       tokens: all,
     },
+    ...(BASE_DIST && {
+      [`pathors-chat, base build (${BASE_DIST})`]: {
+        driver: 'pathors',
+        options: { base: `/sse/openai/${tokens.length}`, sentinel: SENTINEL, timeoutMs, dist: '/dist-base' },
+        tokens: all,
+      },
+    }),
     // The same first tokens as the capped contenders: enough for the per-token windows, and it
     // keeps the run short while the per-token cost still grows with the stored messages.
     [`pathors-chat, ${sizes.stored.toLocaleString('en')} stored messages`]: {
@@ -247,8 +373,13 @@ async function streamRow({ context, origin, missing, sizes, tokens, all, timeout
       extraScripts: [`${origin}/peers/marked.js`, `${origin}/peers/purify.js`],
     },
   };
-  // A peer that could not be fetched is reported as not measured, with the reason; never dropped silently.
   const skipped = {};
+  if (streamOnly)
+    for (const name of Object.keys(contenders).slice(BASE_DIST ? 3 : 2)) {
+      skipped[name] = outcome('skipped', '--stream-only');
+      delete contenders[name];
+    }
+  // A peer that could not be fetched is reported as not measured, with the reason; never dropped silently.
   for (const [name, c] of Object.entries(contenders)) {
     const reason = c.needs?.map((peer) => missing[peer]).find(Boolean);
     if (reason) {
@@ -269,7 +400,7 @@ async function streamRow({ context, origin, missing, sizes, tokens, all, timeout
       const c = contenders[name];
       process.stdout.write(`  [render] ${name}, repeat ${repeat + 1}/${sizes.repeats}...`);
       try {
-        const run = await runOnce(context, origin, c.driver, c.options, { extraScripts: c.extraScripts });
+        const run = await runOnce(context, origin, c.driver, c.options, { extraScripts: c.extraScripts, trace });
         runs[name].push({
           ...run,
           ...perToken(run, Math.min(sizes.window, Math.floor(c.tokens / 4))),
@@ -278,6 +409,12 @@ async function streamRow({ context, origin, missing, sizes, tokens, all, timeout
           prefixMs: timeToEvents(run, Math.min(capped, c.tokens)),
         });
         console.log(` ${ms(run.wallMs)}`);
+        for (const task of run.traced ?? [])
+          console.log(
+            `    task over 50 ms: ${Object.entries(task)
+              .map(([part, time]) => `${part} ${Array.isArray(time) ? time.join('\n        ') : ms(time)}`)
+              .join(', ')}`,
+          );
       } catch (error) {
         console.log(' failed');
         failures.push(`${name}: ${error.message.split('\n')[0]}`);
@@ -303,6 +440,8 @@ async function streamRow({ context, origin, missing, sizes, tokens, all, timeout
       prefixMs: m('prefixMs'),
       // After the last byte was read: what the renderer still had to do before the reply was on screen.
       renderAfterLastByteMs: median(r.map((run) => run.painted - run.lastByteAt)),
+      // Every frame over 50 ms of every repeat, with what it spent its time on.
+      longFrames: r.flatMap((run) => run.longFrames ?? []),
     };
     if (c.capped) {
       // Per-token cost grows with the text already there (a full re-render each event): fit a line
@@ -356,6 +495,23 @@ async function streamRow({ context, origin, missing, sizes, tokens, all, timeout
     '   per token: the time a contender takes to ask for more bytes, over the events it was handed (its consumption rate);' +
       ' busy: main-thread task time (CDP TaskDuration) from send to paint',
   );
+  for (const [name, f] of Object.entries(figures)) {
+    const frames = f.longFrames;
+    if (!name.startsWith('pathors-chat') || !frames?.length) continue;
+    const sum = (key) => frames.reduce((total, frame) => total + frame[key], 0);
+    console.log(
+      `   ${name}, frames over 50 ms in all ${f.repeats} repeats (long-animation-frame): ${frames.length},` +
+        ` ${ms(sum('duration'))} in all: script ${ms(sum('scriptMs'))} (of which forced style/layout` +
+        ` ${ms(sum('forcedStyleLayoutMs'))}), style/layout ${ms(sum('styleLayoutMs'))}; longest:` +
+        ` ${[...frames]
+          .sort((x, y) => y.duration - x.duration)
+          .slice(0, 3)
+          .map(
+            (frame) => `${ms(frame.duration)} (script ${ms(frame.scriptMs)}, style/layout ${ms(frame.styleLayoutMs)})`,
+          )
+          .join(', ')}`,
+    );
+  }
   for (const [name, row] of Object.entries(skipped)) console.log(`  ${name}: not measured: ${row.reason}`);
   for (const line of failures) console.log(`  BROKEN: ${line}`);
   return outcome(failures.length ? 'broken' : 'ok', failures.join('; '), {
@@ -444,4 +600,9 @@ async function restoreRow({ context, origin, sizes, timeoutMs }) {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await benchBrowser({ short: process.argv.includes('--short') });
+if (import.meta.url === `file://${process.argv[1]}`)
+  await benchBrowser({
+    short: process.argv.includes('--short'),
+    streamOnly: process.argv.includes('--stream-only'),
+    trace: process.argv.includes('--trace'),
+  });

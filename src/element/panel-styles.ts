@@ -124,7 +124,9 @@ export const panelStyles = css`
     flex-direction: column;
     gap: 16px;
   }
+  /* Layout and style contained: a growing reply's layout stops at its message (issue 12). */
   .message {
+    contain: layout style;
     contain-intrinsic-size: auto 240px auto 64px;
     overflow-wrap: break-word;
   }

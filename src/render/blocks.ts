@@ -53,7 +53,7 @@ export interface Block {
  */
 export const MAX_NESTING = 32;
 
-const NONSPACE = /[^ \t\f\v\r\n]/;
+export const NONSPACE = /[^ \t\f\v\r\n]/;
 const isSpaceOrTab = (c: string | undefined) => c == ' ' || c == '\t';
 const isList = (b: Block) => b.type_ == 'ul' || b.type_ == 'ol';
 const last = (b: Block) => b.children_[b.children_.length - 1];

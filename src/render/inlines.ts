@@ -122,7 +122,9 @@ export function parseInlines(s: string, ctx: InlineContext): VNode[] {
 
   function processEmphasis(bottom?: Delim) {
     const openersBottom: Record<string, Delim | undefined> = {};
-    let closer = delims;
+    // The first delimiter above bottom; none if bottom is the top (a link with no delimiter
+    // inside: walking down from the top would then cross the whole stack, n² over a paragraph).
+    let closer = delims == bottom ? undefined : delims;
     while (closer && closer.prev_ != bottom) closer = closer.prev_;
     while (closer) {
       const c: Delim = closer;

@@ -4,7 +4,7 @@
 // complete line (the last, incomplete line could still change it: `-` may turn the
 // paragraph above into a heading); finished blocks are rendered once and left alone.
 // So a push costs in proportion to the open block, not to the reply.
-import { blockState, feed, normalizeInput, snapshot, type Block } from './blocks.js';
+import { NONSPACE, blockState, feed, normalizeInput, snapshot, type Block } from './blocks.js';
 import { from, morph } from './dom.js';
 import { collectDefs, context, renderBlock, type RenderContext, type RenderOptions } from './render.js';
 import type { Def } from './links.js';
@@ -27,15 +27,33 @@ export const MAX_REPLY_LENGTH = 1_000_000;
 
 /**
  * An open top-level block up to this many characters is re-rendered on every push:
- * 4 KB of code (its text is copied a few times a push), of a paragraph, heading or table
- * (whose inline content is parsed again); 8 KB of a list or quote (whose finished
- * items are cached). A larger
- * one (a hostile paragraph, a huge list) only once it has grown by an eighth since it
- * was last rendered: re-rendering it costs its length, so doing it on every push would
- * cost n² over the reply; this way the total stays linear (each render is paid for by
- * the eighth that came before it) and a push costs what it adds.
+ * 4 KB of a paragraph, heading or table (whose inline content is parsed again); 8 KB of
+ * a list or quote (whose finished items are cached). A larger one (a hostile paragraph,
+ * a huge list) only once it has grown by an eighth since it was last rendered:
+ * re-rendering it costs its length, so doing it on every push would cost n² over the
+ * reply; this way the total stays linear (each render is paid for by the eighth that
+ * came before it). An open fenced code block is never re-rendered: its lines are
+ * appended to its text (see `grow_`).
  */
 const EVERY_PUSH_UP_TO = (b: Block) => (b.children_.length ? 8_192 : 4_096);
+
+/**
+ * Past this many characters an open paragraph or heading is not re-rendered until it
+ * is finished: one render would parse its whole inline content, a long task. Its new
+ * text is appended as it came meanwhile, so the visitor still sees it arrive; it is
+ * rendered as markdown when the block finishes.
+ */
+const RENDER_OPEN_LEAF_UP_TO = 32_768;
+
+/** A line that would close a fenced code block, but for the fence's length and character. */
+const CLOSING_FENCE = /^ {0,3}(`+|~+)[ \t]*$/;
+
+/**
+ * What an open fenced code block shows of its incomplete last line, as a render would: the
+ * line with its ending, as code; nothing if it is blank (more may come) or would close the block.
+ */
+const tail = (b: Block, line: string) =>
+  NONSPACE.test(line) && !CLOSING_FENCE.exec(line)?.[1]!.startsWith(b.fence_!) ? line + '\n' : '';
 
 /** Renders a whole markdown text into target, replacing its content: as one chunk of a stream. */
 export function renderMarkdown(text: string, target: HTMLElement, options: RenderOptions = {}): void {
@@ -68,6 +86,11 @@ export class MarkdownStream {
   private open_?: Block;
   private openFrom_ = 0;
   private renderedAt_ = 0;
+  /** The open block's element, and the length of the text shown after its last render. */
+  private openNode_?: Element;
+  /** An open fenced code block's text, and how much of it is the incomplete last line (shown with its line ending). */
+  private code_?: Text;
+  private codeTail_ = 0;
   /** Rendering threw: the text shows as plain text from then on. */
   private plain_?: Text;
   /** Definitions of the finished blocks, in the context they are rendered with. */
@@ -101,9 +124,12 @@ export class MarkdownStream {
       const nl = chunk.lastIndexOf('\n') + 1;
       const text = this.partial_ + chunk;
       const complete = nl ? text.length - chunk.length + nl : 0;
-      if (complete) feed(this.state_, text.slice(0, complete));
+      // A block opened by this chunk starts no earlier than the line the chunk continues.
+      const start = this.text_.length - text.length;
+      const lines = text.slice(0, complete);
+      if (complete) feed(this.state_, lines);
       this.partial_ = text.slice(complete);
-      this.update_();
+      this.update_(false, start, lines, chunk);
     });
     if (cut) {
       this.end();
@@ -144,8 +170,8 @@ export class MarkdownStream {
     this.plain_.data = this.text_;
   }
 
-  /** Renders what is new. */
-  private update_(final?: boolean) {
+  /** Renders what is new: `lines`, complete, and `chunk`, all that came; a block opened now starts at `start` or later. */
+  private update_(final?: boolean, start = 0, lines = '', chunk = '') {
     const { target_: target, options_: options, context_: done } = this;
     const next = (n?: ChildNode | null) => (n ? n.nextSibling : target.firstChild);
     const kids = this.state_[0].children_;
@@ -153,14 +179,31 @@ export class MarkdownStream {
     // and leave the parse. At the end, all are.
     const closed = kids.splice(0, kids.length - 1);
     const length = this.text_.length;
-    if (kids[0] != this.open_) {
-      this.open_ = kids[0];
-      this.openFrom_ = length - this.partial_.length;
+    const block = kids[0];
+    if (block != this.open_) {
+      this.open_ = block;
+      this.openFrom_ = start;
     }
-    const size = length - this.openFrom_;
-    // (No block yet: all is one partial line, a paragraph's worth of parsing.)
-    const limit = kids[0] ? EVERY_PUSH_UP_TO(kids[0]) : 4_096;
-    if (!final && !closed.length && size > limit && length - this.renderedAt_ < size / 8) return;
+    if (!final && !closed.length) {
+      const code = this.code_;
+      // An open fenced code block takes its new lines as they are: they are appended to its
+      // text, its last line's tail replaced. So a push costs what it adds, however long the code.
+      if (code && block!.open_) {
+        const shown = tail(block!, this.partial_);
+        code.replaceData(code.length - this.codeTail_, this.codeTail_, lines + shown);
+        this.codeTail_ = shown.length;
+        return;
+      }
+      const size = length - this.openFrom_;
+      // (No block yet: all is one partial line, a paragraph's worth of parsing.)
+      const limit = block ? EVERY_PUSH_UP_TO(block) : 4_096;
+      const leaf = /^(P|H\d)$/.test(this.openNode_?.tagName ?? '');
+      if (size > limit && ((leaf && size > RENDER_OPEN_LEAF_UP_TO) || length - this.renderedAt_ < size / 8)) {
+        // Shown as it came until the next render.
+        if (leaf) this.openNode_!.append(chunk);
+        return;
+      }
+    }
     this.renderedAt_ = length;
     const open = snapshot(this.state_, this.partial_, final).children_;
     if (final) closed.push(...open.splice(0));
@@ -171,6 +214,16 @@ export class MarkdownStream {
     let count = vs.length;
     vs.push(...render(open, { ...done, openDefs_: openDefs }));
     morph(target, vs, next(this.finished_), null, options);
+    this.openNode_ = this.code_ = undefined;
+    // The last element shown, if it is for the open blocks (a paragraph of definitions shows none).
+    if (!final && vs.length > count) {
+      const node = (this.openNode_ = target.lastChild as Element);
+      // A fenced code block at the margin keeps its lines as they are: it can grow in place.
+      if (open.length == 1 && block?.fence_ && !block.width_ && block.open_) {
+        this.code_ = node.querySelector('code')!.firstChild as Text;
+        this.codeTail_ = tail(block, this.partial_).length;
+      }
+    }
     while (count--) {
       this.finished_ = next(this.finished_);
       // A finished code block is final: the hook may take it over.

@@ -18,6 +18,28 @@
   } catch {
     bench.longTasks = undefined; // This browser has no long-task timing; the bench reports n/a.
   }
+  // What made each frame over 50 ms long: script (the sum of its script entries) or the browser's
+  // own style and layout (from styleAndLayoutStart to the frame's end), plus style and layout a
+  // script forced by reading geometry.
+  bench.longFrames = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const f of list.getEntries()) {
+        const end = f.startTime + f.duration;
+        const scripts = f.scripts ?? [];
+        bench.longFrames.push({
+          start: f.startTime,
+          duration: f.duration,
+          scriptMs: scripts.reduce((sum, s) => sum + s.duration, 0),
+          forcedStyleLayoutMs: scripts.reduce((sum, s) => sum + (s.forcedStyleAndLayoutDuration ?? 0), 0),
+          styleLayoutMs: f.styleAndLayoutStart ? end - f.styleAndLayoutStart : 0,
+          renderMs: f.renderStart ? end - f.renderStart : 0,
+        });
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
+  } catch {
+    bench.longFrames = undefined;
+  }
 
   const realFetch = window.fetch.bind(window);
   window.fetch = async (input, init) => {
@@ -136,9 +158,9 @@
   }
 
   /** Loads the widget and every chunk it may import, so that timed parts never wait for a download. */
-  async function loadWidget() {
-    await import('/dist/pathors-chat.js');
-    const chunks = await (await fetch('/dist-chunks.json')).json();
+  async function loadWidget(dist = '/dist') {
+    await import(`${dist}/pathors-chat.js`);
+    const chunks = await (await fetch(`${dist}-chunks.json`)).json();
     await Promise.all(chunks.map((chunk) => import(chunk)));
   }
 
@@ -156,8 +178,8 @@
       };
     },
     /** The real element, `send()` as a visitor would, its reply streamed from `base`/chat/completions. */
-    async pathors({ base, sentinel, timeoutMs, stored = 0 }) {
-      await loadWidget();
+    async pathors({ base, sentinel, timeoutMs, stored = 0, dist }) {
+      await loadWidget(dist);
       const key = `bench-stream-${stored}-${Math.random()}`;
       seed(key, stored);
       const chat = mount(
