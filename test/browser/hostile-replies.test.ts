@@ -19,32 +19,34 @@ function streamInto(target: HTMLElement, chunks: string[]): void {
 }
 
 /**
- * Milliseconds a run takes: the fastest of five measures (other work on a busy machine only
- * ever adds time, so the fastest is the run's own cost); each measure repeats the run for at
- * least 20 ms, so that a fast render is not lost in the timer's resolution. A first run warms
- * the JIT up.
+ * Milliseconds one run takes: the run repeated for at least 20 ms, so that a fast render is not
+ * lost in the timer's resolution.
  */
-function fastest(run: () => void, warmUp = run): number {
-  warmUp();
-  let best = Infinity;
-  for (let i = 0; i < 5; i++) {
-    const start = performance.now();
-    let runs = 0;
-    do {
-      run();
-      runs++;
-    } while (performance.now() - start < 20);
-    best = Math.min(best, (performance.now() - start) / runs);
-  }
-  return best;
+function timeOf(run: () => void): number {
+  const start = performance.now();
+  let runs = 0;
+  do {
+    run();
+    runs++;
+  } while (performance.now() - start < 20);
+  return (performance.now() - start) / runs;
 }
 
 /**
- * The time ratio of a large run to a small one. A ratio over the bound is measured once more
- * (a burst of other work can still land on one side): quadratic code is over it every time.
+ * The time ratio of a large run to a small one, each the fastest of three measures taken in
+ * turn (other work on a busy machine only ever adds time, and lands on both sides alike). A
+ * ratio over the bound is measured once more: quadratic code is over it every time. A first run
+ * of each warms the JIT up.
  */
-function ratioOf(large: () => void, small: () => void, bound: number, warmUp?: () => void): number {
-  const measure = () => fastest(large, warmUp) / fastest(small);
+function ratioOf(large: () => void, small: () => void, bound: number): number {
+  large();
+  small();
+  const measure = () => {
+    let best = { large: Infinity, small: Infinity };
+    for (let i = 0; i < 3; i++)
+      best = { large: Math.min(best.large, timeOf(large)), small: Math.min(best.small, timeOf(small)) };
+    return best.large / best.small;
+  };
   const first = measure();
   return first < bound ? first : Math.min(first, measure());
 }
@@ -79,7 +81,7 @@ describe('every family costs linear time, whole and streamed', () => {
         const smallChunks = chunk(small);
         const largeChunks = chunk(large);
         const streamed = (chunks: string[]) => () => streamInto(document.createElement('div'), chunks);
-        ratios.streamed = ratioOf(streamed(largeChunks), streamed(smallChunks), BOUND, streamed(smallChunks));
+        ratios.streamed = ratioOf(streamed(largeChunks), streamed(smallChunks), BOUND);
         console.log(
           `${name}: time ratio for 8 times the text, whole ${ratios.whole.toFixed(1)}, streamed ${ratios.streamed.toFixed(1)}`,
         );
