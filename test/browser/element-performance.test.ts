@@ -1,6 +1,6 @@
 // Issue 12 §2, in the element: a token costs the same however long the conversation is, a
-// stream of any size never holds the main thread over 50 ms, and a long saved conversation
-// paints about as soon as a short one. No wall-clock limits: ratios within one run, and counts.
+// stream of any size arrives whole and in order (its long tasks: element-stream-long-tasks.test.ts),
+// and a long saved conversation paints about as soon as a short one. No wall-clock limits: ratios within one run, and counts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { page } from 'vitest/browser';
 import type { AssistantEntry, Entry } from '../../src/core/transcript.js';
@@ -135,30 +135,16 @@ describe('slow paths', () => {
   }, 60_000);
 
   it(
-    '20,000 events, one to a hundred per read: rendered per frame, not per token (few long tasks), the text in order and complete',
+    '20,000 events, one to a hundred per read: the text on screen in order and complete',
     { timeout: 120_000 },
     async () => {
       const text = longReply(80_000);
       const chat = await mountChat({ open: true });
       chat.fetch = burstFetch(text, 4);
       const panel = await panelOf(chat);
-      const long: number[] = [];
-      let frames = 0;
-      let counting = true;
-      const count = () => {
-        frames++;
-        if (counting) requestAnimationFrame(count);
-      };
-      requestAnimationFrame(count);
-      const observer = new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) long.push(entry.duration);
-      });
-      observer.observe({ type: 'longtask' });
       expect(await chat.send('write me something long')).toBe(true);
       await idle(panel, 120_000);
       await frame();
-      observer.disconnect();
-      counting = false;
       const reply = panel.conversation!.entries.at(-1)!;
       expect(reply.content).toBe(text);
       expect(text.length / 4).toBeGreaterThan(20_000);
@@ -168,14 +154,9 @@ describe('slow paths', () => {
       const { renderMarkdown } = await import('../../src/render/index.js');
       renderMarkdown(text, whole, { copyLabel: 'Copy', copiedLabel: 'Copied' });
       expect(rendered.textContent).toBe(whole.textContent);
-      // The target is no task over 50 ms. A machine running other jobs preempts a task past 50 ms
-      // now and then; a stream rendered per token rather than per frame within a budget does it at
-      // every burst. Measured here (2 busy cores): with minimal panel styles no long task; with the
-      // current panel styles the browser's own style and layout of a growing reply make about 1
-      // frame in 10 long. So this bound only catches rendering per token; see the report of issue 12.
-      expect(long.length, `long tasks: ${long.map(Math.round).join(', ')} in ${frames} frames`).toBeLessThanOrEqual(
-        Math.max(2, frames / 4),
-      );
+      // Long tasks are the business of element-stream-long-tasks.test.ts, which times the reply
+      // view's own frames against a control running beside them: a count of long tasks here swung
+      // with the machine's load (26 on a loaded run, none on a quiet one) and proved nothing more.
     },
   );
 
