@@ -7,6 +7,7 @@ import type { AssistantEntry, Entry } from '../../src/core/transcript.js';
 import { whenRendered } from '../../src/element/reply-view.js';
 import { fake } from '../support/fake-control.js';
 import { $, $$, idle, mountChat, panelOf } from '../support/widget.js';
+import { burstFetch } from '../support/burst-fetch.js';
 
 beforeEach(async () => {
   await page.viewport(1280, 800);
@@ -57,44 +58,6 @@ function longReply(size: number): string {
   return parts.join('');
 }
 
-/**
- * A `fetch` whose reply arrives as server-sent events of `size` characters each, in network
- * reads of 1, 10 or 100 events (a busy tab or a fast network batches them), each read in a
- * task of its own.
- */
-function burstFetch(text: string, size: number): typeof fetch {
-  return async () => {
-    const encoder = new TextEncoder();
-    const bursts = [1, 10, 100];
-    let at = 0;
-    let read = 0;
-    const channel = new MessageChannel();
-    const nextTask = () =>
-      new Promise<void>((resolve) => {
-        channel.port1.onmessage = () => resolve();
-        channel.port2.postMessage(0);
-      });
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        await nextTask();
-        let chunk = '';
-        for (let count = bursts[read++ % bursts.length]!; count > 0 && at < text.length; count--) {
-          chunk += `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: text.slice(at, at + size) } }] })}\n\n`;
-          at += size;
-        }
-        if (at >= text.length) {
-          chunk += 'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n';
-          controller.enqueue(encoder.encode(chunk));
-          controller.close();
-          return;
-        }
-        controller.enqueue(encoder.encode(chunk));
-      },
-    });
-    return new Response(body, { headers: { 'Content-Type': 'text/event-stream', 'X-Session-ID': 'perf.session' } });
-  };
-}
-
 describe('slow paths', () => {
   it('a streamed token costs the same with 1,000 messages on screen as with 10', async () => {
     async function costPerToken(count: number): Promise<number> {
@@ -140,7 +103,7 @@ describe('slow paths', () => {
     async () => {
       const text = longReply(80_000);
       const chat = await mountChat({ open: true });
-      chat.fetch = burstFetch(text, 4);
+      chat.fetch = burstFetch(text, 4, [1, 10, 100]);
       const panel = await panelOf(chat);
       expect(await chat.send('write me something long')).toBe(true);
       await idle(panel, 120_000);

@@ -9,6 +9,7 @@ import { page } from 'vitest/browser';
 import { renderMarkdown } from '../../src/render/index.js';
 import { fake } from '../support/fake-control.js';
 import { $, idle, mountChat, panelOf } from '../support/widget.js';
+import { burstFetch } from '../support/burst-fetch.js';
 
 beforeEach(async () => {
   await page.viewport(1280, 800);
@@ -35,45 +36,11 @@ function longReply(): string {
   return parts.join('');
 }
 
-/** Server-sent events of `size` characters, in reads of 1, 10, 100 and 1,000 events, each read a task of its own. */
-function burstFetch(text: string, size: number): typeof fetch {
-  return async () => {
-    const encoder = new TextEncoder();
-    const bursts = [1, 10, 100, 1_000];
-    let at = 0;
-    let read = 0;
-    const channel = new MessageChannel();
-    const nextTask = () =>
-      new Promise<void>((resolve) => {
-        channel.port1.onmessage = () => resolve();
-        channel.port2.postMessage(0);
-      });
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        await nextTask();
-        let chunk = '';
-        for (let count = bursts[read++ % bursts.length]!; count > 0 && at < text.length; count--) {
-          chunk += `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: text.slice(at, at + size) } }] })}\n\n`;
-          at += size;
-        }
-        if (at >= text.length) {
-          chunk += 'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n';
-          controller.enqueue(encoder.encode(chunk));
-          controller.close();
-          return;
-        }
-        controller.enqueue(encoder.encode(chunk));
-      },
-    });
-    return new Response(body, { headers: { 'Content-Type': 'text/event-stream', 'X-Session-ID': 'long.session' } });
-  };
-}
-
 it('a 290 KB reply, a 200 KB paragraph in it, in bursts of up to 1,000 events: no render task over 50 ms beyond what the machine does to a control; the DOM ends as a whole render', async () => {
   const text = longReply();
   expect(text.length).toBeGreaterThan(280_000);
   const chat = await mountChat({ open: true });
-  chat.fetch = burstFetch(text, 4);
+  chat.fetch = burstFetch(text, 4, [1, 10, 100, 1_000]);
   const panel = await panelOf(chat);
 
   // Every frame callback is timed: the reply view's (`renderPending`, where all rendering of

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MarkdownStream, renderMarkdown } from '../../src/render/index.js';
 import { from } from '../../src/render/dom.js';
+import { random } from '../support/hostile-families.js';
 import { mount, removeMounted } from '../support/mount.js';
 
 afterEach(removeMounted);
@@ -12,11 +13,6 @@ function whole(md: string): string {
   const div = document.createElement('div');
   renderMarkdown(md, div);
   return div.innerHTML;
-}
-
-/** A seeded generator, so that a failing chunking can be replayed. */
-function random(seed: number) {
-  return () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 describe('a long open block', () => {

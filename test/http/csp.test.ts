@@ -5,10 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoServer } from '../../scripts/demo-server.mjs';
-import { CHROMIUM_ARGS } from '../support/chromium.js';
+import { launchChromium } from '../support/launch-chromium.js';
 
 /** The policy docs/csp.md gives sites, with the widget and its proxy on the site's own origin. */
 const STRICT_CSP = [
@@ -154,10 +154,7 @@ beforeAll(async () => {
   // Imported only now: the demo server loads the proxy from dist/.
   const { startDemoServer } = await import('../../scripts/demo-server.mjs');
   server = await startDemoServer({ port: 0, upstream: { fake: { tokenDelayMs: 1 } }, handle });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS } from '../support/chromium.js';
+import { launchChromium } from '../support/launch-chromium.js';
 
 // `npm run demo`, as a newcomer runs it (minus the build, which `npm test` has done), opened in
 // headless Chromium.
@@ -26,10 +26,7 @@ beforeAll(async () => {
     });
     demo.once('exit', (code) => reject(new Error(`the demo exited (${code}): ${output}`)));
   });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

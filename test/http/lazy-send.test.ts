@@ -4,10 +4,10 @@
 // each request the page makes seen by Playwright.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page, type Route } from 'playwright-core';
+import { type Browser, type Page, type Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoServer } from '../../scripts/demo-server.mjs';
-import { CHROMIUM_ARGS } from '../support/chromium.js';
+import { launchChromium } from '../support/launch-chromium.js';
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -36,10 +36,7 @@ beforeAll(async () => {
       return true;
     },
   });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
