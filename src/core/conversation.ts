@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from './clock.js';
 import { AbortedError, ChatError } from './errors.js';
+import { lazily } from './lazily.js';
 import { browserStore, type ConversationStore, type Saved, type StorageProblem, type TurnMark } from './storage.js';
 import type { PageTool, ToolApproval } from './tools.js';
 import {
@@ -689,22 +690,6 @@ function lastIndexOf<T>(items: readonly T[], test: (item: T) => boolean): number
   for (let index = items.length - 1; index >= 0; index--) if (test(items[index]!)) return index;
   return -1;
 }
-
-/** A module fetched on first use, once; a failed fetch is forgotten, so the next use tries again. */
-function lazily<T>(load: () => Promise<T>): () => Promise<T> {
-  let module: Promise<T> | undefined;
-  return () =>
-    (module ??= load().catch((error: unknown) => {
-      module = undefined;
-      throw error;
-    }));
-}
-
-/**
- * Running page tools is code only pages with tools need: it loads with the first request
- * that offers tools (or earlier, when the panel sees `tools` set).
- */
-export const loadTools = lazily(() => import('./tools.js'));
 
 /**
  * The network side (a chat turn: `postChat`, fetch-event-source, the reader and folding of

@@ -6,7 +6,7 @@
  * few ways in it may change it (`TurnHost`).
  */
 import type { ChatStatus, Conversation, Turn } from './conversation.js';
-import { loadTools } from './conversation.js';
+import { loadTools } from './lazily.js';
 import { AbortedError, ChatError } from './errors.js';
 import { completedToolCalls, emptyDraft, foldChunk } from './fold.js';
 import { postChat, type Transport } from './transport.js';

@@ -1,11 +1,11 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import {
   conversationFor,
-  loadTools,
   type Conversation,
   type ConversationEventMap,
   type ConversationSettings,
 } from '../core/conversation.js';
+import { loadTools } from '../core/lazily.js';
 
 type ConversationDetails = {
   [K in Exclude<keyof ConversationEventMap, 'change'>]: ConversationEventMap[K]['detail'];
