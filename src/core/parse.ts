@@ -6,6 +6,43 @@ import type { ChunkChoices } from './wire.js';
 export type ReadChunk = ChunkChoices & { session_id?: string };
 
 /**
+ * One reply as it is read, for postChat and any other transport: each chunk goes to `onChunk`,
+ * a session ID a chunk carries to `onSession` (unless the response's header already gave one),
+ * and `[DONE]` ends it.
+ */
+export class ReplyReader {
+  /** The response's header named the session: a chunk's deprecated `session_id` is ignored. */
+  sessionFromHeader = false;
+  #done = false;
+  #finished = false;
+
+  constructor(
+    readonly onSession: (sessionId: string) => void,
+    readonly onChunk: (chunk: ChunkChoices) => void,
+  ) {}
+
+  /** One event's data: a chunk, or `[DONE]`. A keep-alive comment arrives with none. */
+  event(data: string): void {
+    if (!data || this.#done) return;
+    if (data === '[DONE]') this.#done = true;
+    else this.chunk(data);
+  }
+
+  /** One chunk; `whole`, a whole non-streamed completion. */
+  chunk(text: string, whole?: boolean): void {
+    const chunk = readChunk(text, whole);
+    if (chunk.session_id && !this.sessionFromHeader) this.onSession(chunk.session_id);
+    this.onChunk(chunk);
+    this.#finished ||= Boolean(chunk.choices[0]?.finish_reason);
+  }
+
+  /** The stream ended: a cut unless `[DONE]` or a finish reason came first. */
+  end(): void {
+    if (!this.#done && !this.#finished) throw new ChatError('interrupted', 'The stream ended before the reply did');
+  }
+}
+
+/**
  * Reads one `data:` payload of the stream, or (`whole`) a whole non-streamed completion,
  * which comes back as one chunk. The shape is checked here, once: everything past this
  * point (folding, the conversation) may trust it. What is not a chat completion is

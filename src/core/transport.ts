@@ -1,6 +1,6 @@
 import { fetchEventSource } from '@microsoft/fetch-event-source';
 import { AbortedError, ChatError } from './errors.js';
-import { errorFromResponse, readChunk } from './parse.js';
+import { ReplyReader, errorFromResponse } from './parse.js';
 import type { ChatRequest, ChunkChoices } from './wire.js';
 import { REQUEST_ID_HEADER, SESSION_HEADER } from '../shared/http.js';
 
@@ -52,15 +52,7 @@ export async function postChat(options: PostChatOptions): Promise<void> {
       : callerSignal.aborted
         ? new AbortedError('aborted')
         : undefined;
-  let fromHeader = false;
-  let done = false;
-  let finished = false;
-  const deliver = (text: string, whole?: boolean) => {
-    const chunk = readChunk(text, whole);
-    if (chunk.session_id && !fromHeader) options.onSession(chunk.session_id);
-    options.onChunk(chunk);
-    finished ||= Boolean(chunk.choices[0]?.finish_reason);
-  };
+  const reply = new ReplyReader(options.onSession, options.onChunk);
   // A plain object: fetch-event-source silently drops a Headers instance (its #37).
   const headers: Record<string, string> = {
     ...options.headers,
@@ -100,7 +92,7 @@ export async function postChat(options: PostChatOptions): Promise<void> {
       async onopen(response) {
         const id = response.headers.get(SESSION_HEADER);
         if (id) options.onSession(id);
-        fromHeader = Boolean(id);
+        reply.sessionFromHeader = Boolean(id);
         if (!response.ok) throw await errorFromResponse(response);
         const type = (response.headers.get('Content-Type') ?? '').toLowerCase();
         if (type.startsWith('text/event-stream')) return;
@@ -109,18 +101,15 @@ export async function postChat(options: PostChatOptions): Promise<void> {
             status: response.status,
           });
         }
-        deliver(await response.text(), true);
+        reply.chunk(await response.text(), true);
         // Ends fetch-event-source before it reads the (consumed) body as a stream.
         throw controller;
       },
       onmessage({ data }) {
-        // A keep-alive comment (`: ping`) arrives as a message with no data.
-        if (!data || done) return;
-        if (data === '[DONE]') done = true;
-        else deliver(data);
+        reply.event(data);
       },
       onclose() {
-        if (!done && !finished) throw new ChatError('interrupted', 'The stream ended before the reply did');
+        reply.end();
       },
       onerror(error) {
         // Rethrowing is the only way to stop fetch-event-source retrying (re-POSTing) forever.

@@ -5,9 +5,9 @@
  * against the fake upstream over loopback; the browser's own transport is tested in Chromium.
  */
 import { AbortedError, ChatError } from '../../src/core/errors.js';
-import { errorFromResponse, readChunk } from '../../src/core/parse.js';
+import { ReplyReader, errorFromResponse } from '../../src/core/parse.js';
 import type { Transport } from '../../src/core/transport.js';
-import { SESSION_HEADER } from '../../src/core/wire.js';
+import { REQUEST_ID_HEADER, SESSION_HEADER } from '../../src/shared/http.js';
 
 /** Sends one chat turn as postChat does, reading the stream with `readEvents`. */
 export const sseTransport: Transport = async (options) => {
@@ -19,38 +19,28 @@ export const sseTransport: Transport = async (options) => {
       headers: {
         ...options.headers,
         'Content-Type': 'application/json',
-        'X-Request-ID': options.requestId,
+        [REQUEST_ID_HEADER]: options.requestId,
         ...(options.sessionId ? { [SESSION_HEADER]: options.sessionId } : {}),
       },
       body: JSON.stringify(options.body),
       signal: options.signal,
     });
     responded = true;
+    const reply = new ReplyReader(options.onSession, options.onChunk);
     const fromHeader = response.headers.get(SESSION_HEADER);
     if (fromHeader) options.onSession(fromHeader);
+    reply.sessionFromHeader = Boolean(fromHeader);
     if (!response.ok) throw await errorFromResponse(response);
-    let done = false;
-    let finished = false;
-    const deliver = (text: string, whole?: boolean) => {
-      const chunk = readChunk(text, whole);
-      if (chunk.session_id && !fromHeader) options.onSession(chunk.session_id);
-      options.onChunk(chunk);
-      finished ||= Boolean(chunk.choices[0]?.finish_reason);
-    };
     const type = response.headers.get('Content-Type') ?? '';
-    if (type.startsWith('application/json')) return deliver(await response.text(), true);
+    if (type.startsWith('application/json')) return reply.chunk(await response.text(), true);
     if (!type.startsWith('text/event-stream') || !response.body)
       throw new ChatError('malformed', `Expected a chat stream, got ${type}`);
     await readEvents(
       response.body,
-      (data) => {
-        if (done) return;
-        if (data === '[DONE]') done = true;
-        else deliver(data);
-      },
+      (data) => reply.event(data),
       () => {},
     );
-    if (!done && !finished) throw new ChatError('interrupted', 'The stream ended before the reply did');
+    reply.end();
   } catch (error) {
     if (options.signal.aborted) throw new AbortedError('aborted');
     if (error instanceof ChatError) throw error;
