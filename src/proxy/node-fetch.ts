@@ -19,8 +19,16 @@ export function nodeBodySource(body: ReadableStream<Uint8Array>): Readable | und
   return source && !body.locked ? source : undefined;
 }
 
-/** A web stream over a Node one that starts reading only when read, so a pipe can take the Node one instead. */
-function lazyWebStream(source: Readable): ReadableStream<Uint8Array> {
+/**
+ * A web stream over a Node one that starts reading only when read: a 'data' listener starts the
+ * flow, so until then another reader (a pipe to the client, the next handler) may take the Node
+ * stream instead. `cancel` is what a reader's cancel does to the source: destroy it by default.
+ */
+export function lazyWebStream(
+  source: Readable,
+  cancel: (source: Readable) => void = (stream) => stream.destroy(),
+): ReadableStream<Uint8Array> {
+  let cancelled = false;
   let attached = false;
   return new ReadableStream<Uint8Array>(
     {
@@ -31,19 +39,26 @@ function lazyWebStream(source: Readable): ReadableStream<Uint8Array> {
         }
         attached = true;
         source.on('data', (chunk: Buffer) => {
+          if (cancelled) return;
           controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
           if ((controller.desiredSize ?? 0) <= 0) source.pause();
         });
-        source.once('end', () => controller.close());
-        source.once('error', (error) => controller.error(error));
-        // A response cut before its end emits 'aborted'/'close' without 'end' on some versions.
+        source.once('end', () => {
+          if (!cancelled) controller.close();
+        });
+        source.once('error', (error) => {
+          if (!cancelled) controller.error(error);
+        });
+        // A stream cut before its end emits 'aborted'/'close' without 'end' on some versions.
         source.once('close', () => {
-          if (!source.readableEnded) controller.error(new Error('The upstream connection closed mid-body.'));
+          if (!cancelled && !source.readableEnded) controller.error(new Error('The connection closed mid-body.'));
         });
       },
       cancel() {
-        source.destroy();
+        cancelled = true;
+        cancel(source);
       },
+      // Zero, or the stream would pull (and start the flow) at construction.
     },
     { highWaterMark: 0 },
   );

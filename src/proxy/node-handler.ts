@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { isUnmatchedRoute, ownBodyLimit } from './handler.js';
 import type { PathorsProxy } from './handler.js';
-import { nodeBodySource } from './node-fetch.js';
+import { lazyWebStream, nodeBodySource } from './node-fetch.js';
 import { failureMessage, idleMessage, idleWatch, takeRelaySource } from './relay.js';
 import type { RelaySource } from './relay.js';
 
@@ -15,40 +15,9 @@ type MaybeParsed = IncomingMessage & { body?: unknown };
 
 /** A body the handler reads as it arrives, for a request it may pass on to `next()` unread. */
 function streamedBody(req: IncomingMessage): ReadableStream<Uint8Array> {
-  let cancelled = false;
-  let attached = false;
-  return new ReadableStream<Uint8Array>(
-    {
-      // Listeners are attached on first read, not at construction: a 'data' listener starts the
-      // flow, and a request the proxy passes to next() must keep its body for the next handler.
-      pull(controller) {
-        if (attached) {
-          req.resume();
-          return;
-        }
-        attached = true;
-        req.on('data', (chunk: Buffer) => {
-          if (cancelled) return;
-          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-          if ((controller.desiredSize ?? 0) <= 0) req.pause();
-        });
-        req.on('end', () => {
-          if (!cancelled) controller.close();
-        });
-        req.on('error', (error) => {
-          if (!cancelled) controller.error(error);
-        });
-      },
-      cancel() {
-        // Not req.destroy(): that would close the socket before the 413 could be sent.
-        // Node drains and discards the rest once the response ends.
-        cancelled = true;
-        req.resume();
-      },
-      // Zero, or the stream would pull (and start the flow) at construction.
-    },
-    { highWaterMark: 0 },
-  );
+  // Not req.destroy() on cancel: that would close the socket before the 413 could be sent.
+  // Node drains and discards the rest once the response ends.
+  return lazyWebStream(req, (source) => source.resume());
 }
 
 /** What a body that broke off reads as: the handler sees the failure as the stream would show it. */
