@@ -61,12 +61,12 @@ export function random(seed: number): () => number {
   return () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
-/** The text cut in chunks of 1 to 7 characters, as a slow stream delivers it. */
-export function chunk(text: string, seed = 7): string[] {
+/** The text cut in chunks of 1 to `longest` characters, as a slow stream delivers it. */
+export function chunk(text: string, seed = 7, longest = 7): string[] {
   const next = random(seed);
   const out: string[] = [];
   for (let i = 0; i < text.length;) {
-    const size = 1 + Math.floor(next() * 7);
+    const size = 1 + Math.floor(next() * longest);
     out.push(text.slice(i, i + size));
     i += size;
   }
