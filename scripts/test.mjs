@@ -1,41 +1,50 @@
-// `npm test`: builds (some suites check the built bundle), type-checks the tests too, lints,
-// finds a Chromium, runs every vitest project and ends with the line CI reads:
-// `N passed, N failed`.
-import { spawnSync } from 'node:child_process';
+// `npm test`: builds (some suites check the built bundle), then type-checks the tests too, lints
+// and checks the format while every vitest project runs (the checks need no browser and the
+// suites spend most of their time waiting, so the two together take the time of the longer),
+// and ends with the line CI reads: `N passed, N failed`, a failed check counting as one.
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { findChromium } from './find-chromium.mjs';
 
 const RESULTS = '.vitest-results.json';
 const extraArgs = process.argv.slice(2);
 
-function step(command, args, env = process.env) {
-  return spawnSync(command, args, { stdio: 'inherit', env }).status ?? 1;
+/** Runs a check with its output held back, so that it does not cut into vitest's. */
+function check(name, args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (data) => (output += data));
+    child.stderr.on('data', (data) => (output += data));
+    child.on('error', (error) => resolve({ name, ok: false, output: String(error) }));
+    child.on('close', (code) => resolve({ name, ok: code === 0, output }));
+  });
 }
 
-const checks = [
-  ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit'],
-  ['node_modules/eslint/bin/eslint.js', '.'],
-  ['node_modules/prettier/bin/prettier.cjs', '--check', '--log-level', 'warn', '**/*.{ts,mjs,js}'],
-];
-if (!process.env.SKIP_BUILD) checks.unshift(['scripts/build.mjs']);
-for (const check of checks) {
-  if (step(process.execPath, check) !== 0) {
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  }
+function fail(message) {
+  console.error(message);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
 }
+
+if (!process.env.SKIP_BUILD && spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' }).status !== 0)
+  fail('The build failed.');
 
 let chromium;
 try {
   chromium = findChromium();
 } catch (error) {
-  console.error(error instanceof Error ? error.message : error);
-  console.log('0 passed, 1 failed');
-  process.exit(1);
+  fail(error instanceof Error ? error.message : String(error));
 }
-const env = { ...process.env, CHROMIUM_PATH: chromium };
+
+const checks = Promise.all([
+  check('tsc', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']),
+  check('eslint', ['node_modules/eslint/bin/eslint.js', '.']),
+  check('prettier', ['node_modules/prettier/bin/prettier.cjs', '--check', '--log-level', 'warn', '**/*.{ts,mjs,js}']),
+]);
+
 rmSync(RESULTS, { force: true });
-const status = step(
+const vitest = spawn(
   process.execPath,
   [
     'node_modules/vitest/vitest.mjs',
@@ -45,8 +54,9 @@ const status = step(
     `--outputFile.json=${RESULTS}`,
     ...extraArgs,
   ],
-  env,
+  { stdio: 'inherit', env: { ...process.env, CHROMIUM_PATH: chromium } },
 );
+const status = await new Promise((resolve) => vitest.on('close', (code) => resolve(code ?? 1)));
 
 let passed = 0;
 let failed = 1;
@@ -61,6 +71,15 @@ try {
     ).length;
 } catch {
   console.error('vitest wrote no results file');
+}
+
+for (const { name, ok, output } of await checks) {
+  if (ok) {
+    console.log(`${name}: passed`);
+    continue;
+  }
+  console.error(`${name}: failed\n${output}`);
+  failed++;
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(status !== 0 || failed > 0 ? 1 : 0);

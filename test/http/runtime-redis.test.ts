@@ -255,6 +255,14 @@ describe('the Redis deploy snippet of docs/proxy.md', () => {
     // Database 1: the command's tests above configured other limits on the same keys in database 0.
     const instances = await Promise.all([startRedisSnippet(env), startRedisSnippet(env)]);
     started.push(...instances);
+    // Until its client has connected, an instance serves without limits (fail-open): on a busy
+    // machine the flood would come first. Its /health says degraded until then.
+    for (const instance of instances) {
+      await until(async () => {
+        const response = await fetch(`${instance.base}/health`, { signal: AbortSignal.timeout(HANG) });
+        return !('degraded' in ((await response.json()) as object));
+      }, 'the Redis snippet connected to Redis');
+    }
     const statuses = await Promise.all(
       Array.from({ length: 90 }, async (_, i) => {
         const response = await fetch(`${instances[i % 2]!.base}/sessions/not-ours`, {
