@@ -14,7 +14,12 @@ const LAZY = {
    * The network side: a chat turn (fetch-event-source, the reader and folding of the reply, tools
    * rounds) and the history fetch. At the first sign of a send (a draft typed).
    */
-  send: 4.5 * KB,
+  send: 5 * KB,
+  /**
+   * The English strings only a turn that ran can show (its errors, a finished reply, a tool
+   * running): loaded with the send chunk, and a turn starts only once both are in.
+   */
+  'en-turn': 0.75 * KB,
   /** The code highlighter: for replies that hold a fenced code block. */
   highlight: 8 * KB,
   /** The page tools runner: pages that set `tools`. */
