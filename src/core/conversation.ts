@@ -2,7 +2,7 @@ import { systemClock, type Clock } from './clock.js';
 import { ChatError } from './errors.js';
 import { lazily } from './lazily.js';
 import { browserStore, type ConversationStore, type Saved, type StorageProblem, type TurnMark } from './storage.js';
-import type { PageTool, ToolApproval } from './tools.js';
+import type { PageTool, ToolCallRequest } from './tools.js';
 import {
   mergeEntries,
   newId,
@@ -42,7 +42,6 @@ export interface ConversationSettings {
   firstByteTimeoutMs: number;
   /** Tool rounds allowed in one turn before the widget stops the loop. */
   maxToolRounds: number;
-  approveTool: ToolApproval | undefined;
   /** The site's welcome message: stored as the conversation's first message once the visitor writes. */
   welcome: string;
   /** How long `undoReset()` can bring a conversation back after `reset()`. */
@@ -60,7 +59,6 @@ export const DEFAULT_SETTINGS: ConversationSettings = {
   stream: true,
   firstByteTimeoutMs: 30_000,
   maxToolRounds: 5,
-  approveTool: undefined,
   welcome: '',
   undoMs: 6000,
   staleTurnMs: 15_000,
@@ -75,6 +73,8 @@ export interface ConversationEventMap {
   reply: CustomEvent<{ entry: AssistantEntry }>;
   error: CustomEvent<{ error: ChatError }>;
   session: CustomEvent<{ sessionId: string }>;
+  /** The agent calls one of the page's tools; cancelable (see `ToolCallRequest`). */
+  'tool-call': CustomEvent<ToolCallRequest>;
 }
 
 /** What a conversation needs from where it runs; the browser defaults fill what is left out. */

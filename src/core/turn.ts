@@ -8,6 +8,7 @@
  */
 import type { Conversation, Turn } from './conversation.js';
 import { loadTools } from './lazily.js';
+import type { ToolCallRequest } from './tools.js';
 import { AbortedError, ChatError } from './errors.js';
 import { completedToolCalls, emptyDraft, foldChunk } from './fold.js';
 import { postChat } from './transport.js';
@@ -189,7 +190,22 @@ async function runTools(
       stopped,
       (await loadTools()).runToolCall(call, settings.tools, {
         signal: controller.signal,
-        ...(settings.approveTool ? { approve: settings.approveTool } : {}),
+        // The page is asked first (through the element, `pathors-tool-call`).
+        approve: (called, args, signal) => {
+          let decision: Promise<boolean> | undefined;
+          const request: ToolCallRequest = {
+            name: called.function.name,
+            arguments: args,
+            call: called,
+            signal,
+            waitUntil(promise) {
+              decision = promise;
+            },
+          };
+          if (!conversation.dispatchEvent(new CustomEvent('tool-call', { cancelable: true, detail: request })))
+            return false;
+          return decision ? decision.catch(() => false) : true;
+        },
       }),
     ]);
     const answer: Entry = {

@@ -49,6 +49,8 @@ export class PathorsChatPanel extends LitElement {
         error,
       }),
     session: (detail) => this.#request('pathors-session', detail),
+    // The page may decline a call, or ask the visitor first (`waitUntil`).
+    'tool-call': (detail) => this.#request('pathors-tool-call', detail, true),
   });
   readonly #scroller = new ScrollFollower(this, () => this.#messagesElement);
   /** The view of each reply on screen, by entry id: a streamed token finds its view at once. */
@@ -122,24 +124,6 @@ export class PathorsChatPanel extends LitElement {
       firstByteTimeoutMs: config.firstByteTimeout,
       maxToolRounds: config.maxToolRounds,
       welcome: config.welcome,
-      approveTool: (call, args, signal) => {
-        let decision: Promise<boolean> | undefined;
-        const allowed = this.#request(
-          'pathors-tool-call',
-          {
-            name: call.function.name,
-            arguments: args,
-            call,
-            signal,
-            waitUntil(promise: Promise<boolean>) {
-              decision = promise;
-            },
-          },
-          true,
-        );
-        if (!allowed) return false;
-        return decision ? decision.catch(() => false) : true;
-      },
     });
     if (this.conversation !== before) {
       // Another visitor's conversation (a new storage key): nothing of the last one stays on screen.
