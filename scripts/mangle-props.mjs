@@ -12,6 +12,7 @@
 // variable).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const FILES = /\/src\/(?:render\/(?!highlight\/)[\w/-]+|core\/(?:conversation|turn))\.ts$/;
 const NAME = /\b[a-z][A-Za-z\d]*_(?![\w$])/g;
@@ -19,11 +20,12 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 /** One letter, then `$` and a letter or digit: 114 names of at most two characters. */
 const SHORT = [...LETTERS, ...[...LETTERS, ...'0123456789'].map((c) => '$' + c)];
 
-/** Every name to shorten in the files under `root/src`, the most used first. */
-function namesByUse(root) {
+/** Every name to shorten in the files of this repository's src/, the most used first. */
+function namesByUse() {
+  const src = fileURLToPath(new URL('../src/', import.meta.url));
   const counts = new Map();
-  for (const file of readdirSync(join(root, 'src'), { recursive: true })) {
-    const path = join(root, 'src', String(file)).replaceAll('\\', '/');
+  for (const file of readdirSync(src, { recursive: true })) {
+    const path = join(src, String(file)).replaceAll('\\', '/');
     if (!FILES.test(path)) continue;
     for (const [name] of readFileSync(path, 'utf8').matchAll(NAME)) counts.set(name, (counts.get(name) ?? 0) + 1);
   }
@@ -41,8 +43,8 @@ export function mangleRenderProps() {
   return {
     name: 'pathors-chat:mangle-render-props',
     enforce: 'pre',
-    configResolved({ root }) {
-      for (const name of namesByUse(root)) shorten(name);
+    buildStart() {
+      if (!names.size) for (const name of namesByUse()) shorten(name);
     },
     transform(code, id) {
       if (!FILES.test(id)) return null;
