@@ -1,8 +1,8 @@
 import { systemClock, type Clock } from './clock.js';
-import { AbortedError, ChatError } from './errors.js';
+import { ChatError } from './errors.js';
 import { lazily } from './lazily.js';
 import { browserStore, type ConversationStore, type Saved, type StorageProblem, type TurnMark } from './storage.js';
-import type { PageTool, ToolApproval } from './tools.js';
+import type { PageTool, ToolCallRequest } from './tools.js';
 import {
   mergeEntries,
   newId,
@@ -12,7 +12,6 @@ import {
   type UserEntry,
 } from './transcript.js';
 import type { Transport } from './transport.js';
-import type { TurnHost } from './turn.js';
 
 /** Where a conversation stands. */
 export const ChatStatus = {
@@ -43,7 +42,6 @@ export interface ConversationSettings {
   firstByteTimeoutMs: number;
   /** Tool rounds allowed in one turn before the widget stops the loop. */
   maxToolRounds: number;
-  approveTool: ToolApproval | undefined;
   /** The site's welcome message: stored as the conversation's first message once the visitor writes. */
   welcome: string;
   /** How long `undoReset()` can bring a conversation back after `reset()`. */
@@ -61,7 +59,6 @@ export const DEFAULT_SETTINGS: ConversationSettings = {
   stream: true,
   firstByteTimeoutMs: 30_000,
   maxToolRounds: 5,
-  approveTool: undefined,
   welcome: '',
   undoMs: 6000,
   staleTurnMs: 15_000,
@@ -76,6 +73,8 @@ export interface ConversationEventMap {
   reply: CustomEvent<{ entry: AssistantEntry }>;
   error: CustomEvent<{ error: ChatError }>;
   session: CustomEvent<{ sessionId: string }>;
+  /** The agent calls one of the page's tools; cancelable (see `ToolCallRequest`). */
+  'tool-call': CustomEvent<ToolCallRequest>;
 }
 
 /** What a conversation needs from where it runs; the browser defaults fill what is left out. */
@@ -97,13 +96,8 @@ export interface ConversationOptions {
   tab?: string;
 }
 
-/** How often a reply being written is saved, so a reload loses at most this much of it. */
-const SAVE_INTERVAL_MS = 1000;
 /** How long typing pauses before the draft is saved. */
 const DRAFT_SAVE_MS = 300;
-
-/** Status codes that refuse the request itself: sending the same again gets the same answer. */
-const REFUSED = new Set([400, 413, 415, 422]);
 
 /** The turn in flight or last failed, so retry sends exactly it again. */
 export interface Turn {
@@ -128,6 +122,10 @@ interface Undo {
  * turn in flight and its tools. It lives outside any element (see `conversationFor`), so a
  * framework that re-mounts the element finds the same conversation, even mid-reply. It
  * reaches no browser API of its own: storage, the transport, fetch and time are injected.
+ *
+ * What only a send needs (running a turn, fetching the history) is in the send chunk
+ * (turn.ts), which reaches the state it changes through the members whose names end in `_`:
+ * internal, not for pages, and shortened in the script-tag builds (scripts/mangle-props.mjs).
  */
 export class Conversation extends EventTarget {
   entries: Entry[] = [];
@@ -138,28 +136,29 @@ export class Conversation extends EventTarget {
   settings: ConversationSettings = { ...DEFAULT_SETTINGS };
   readonly store: ConversationStore;
   /** An injected transport; without one, turns use `postChat`. */
-  readonly #transport: Transport | undefined;
+  readonly transport_: Transport | undefined;
   readonly #fetch: typeof globalThis.fetch | undefined;
-  readonly #clock: Clock;
+  readonly clock_: Clock;
   /** This tab, as its turn marks name it. */
   readonly #tab: string;
   #status: ChatStatus = 'idle';
   #draft = '';
   #draftTimer: unknown;
-  #controller: AbortController | undefined;
-  #turn: Turn | undefined;
-  #lastSave = 0;
+  /** What the visitor's Stop aborts: the turn's request, or its tools. */
+  controller_: AbortController | undefined;
+  /** The turn in flight or last failed, so retry sends exactly it again. */
+  turn_: Turn | undefined;
   /** Bumped by every turn and by reset: a turn that is no longer current leaves the state alone. */
-  #generation = 0;
+  generation_ = 0;
   /** Entries this tab wrote or removed: its version wins when saves are merged with another tab's. */
-  readonly #owned = new Set<string>();
+  readonly owned_ = new Set<string>();
   /** Another tab's turn in flight, while it shows signs of life. */
   #remote: TurnMark | undefined;
   #remoteTimer: unknown;
   #heartbeat: unknown;
   #undo: Undo | undefined;
   /** A reply a reload cut off, which the proxy's history may hold finished. */
-  #cutByReload: string | undefined;
+  cutByReload_: string | undefined;
   readonly #unwatch: () => void;
 
   /** `new Conversation(options)`; or, in the browser, `new Conversation(storageKey, persist)` on localStorage. */
@@ -176,14 +175,14 @@ export class Conversation extends EventTarget {
     } = typeof options === 'string' ? { store: browserStore(options, persist), tab: browserTabName() } : options;
     this.#tab = tab;
     this.store = store;
-    this.#transport = transport;
+    this.transport_ = transport;
     this.#fetch = fetch;
-    this.#clock = clock;
+    this.clock_ = clock;
     this.#draft = store.loadDraft();
     const saved = store.load();
     this.#follow(saved);
     const cut = this.entries.at(-1);
-    if (cut?.role === 'assistant' && cut.status === 'interrupted' && !this.#remote) this.#cutByReload = cut.id;
+    if (cut?.role === 'assistant' && cut.status === 'interrupted' && !this.#remote) this.cutByReload_ = cut.id;
     this.#unwatch = store.watch(() => this.#handleStoreChange());
     // A draft the visitor left, or a message of theirs never sent: a send is likely soon.
     if (this.#draft.trim() || this.#failedTurn()) this.#prepareSend();
@@ -217,8 +216,8 @@ export class Conversation extends EventTarget {
     if (value === this.#draft) return;
     this.#draft = value;
     if (value.trim()) this.#prepareSend();
-    this.#clock.clearTimeout(this.#draftTimer);
-    this.#draftTimer = this.#clock.setTimeout(() => this.#saveDraft(), DRAFT_SAVE_MS);
+    this.clock_.clearTimeout(this.#draftTimer);
+    this.#draftTimer = this.clock_.setTimeout(() => this.#saveDraft(), DRAFT_SAVE_MS);
   }
 
   /**
@@ -227,7 +226,7 @@ export class Conversation extends EventTarget {
    */
   get canRetry(): boolean {
     if (this.busy) return false;
-    if (this.#status === 'error') return Boolean(this.#turn);
+    if (this.#status === 'error') return Boolean(this.turn_);
     return Boolean(this.#failedTurn());
   }
 
@@ -255,9 +254,9 @@ export class Conversation extends EventTarget {
       ...unanswered,
       user,
     ];
-    for (const entry of added) this.#owned.add(entry.id);
+    for (const entry of added) this.owned_.add(entry.id);
     this.entries = [...this.entries, ...added];
-    void this.#runTurn({ entries: [...unanswered, user], round: 0, user, replace: [] });
+    this.start_({ entries: [...unanswered, user], round: 0, user, replace: [] });
     return true;
   }
 
@@ -268,9 +267,9 @@ export class Conversation extends EventTarget {
    */
   retry(): boolean {
     if (!this.canRetry) return false;
-    const turn = this.#status === 'error' ? this.#turn : this.#failedTurn();
+    const turn = this.#status === 'error' ? this.turn_ : this.#failedTurn();
     if (!turn) return false;
-    void this.#runTurn(turn);
+    this.start_(turn);
     return true;
   }
 
@@ -282,13 +281,13 @@ export class Conversation extends EventTarget {
     const turn = this.#lastUserTurn();
     if (this.busy || !turn) return false;
     if (turn.user) return this.retry();
-    void this.#runTurn(turn);
+    this.start_(turn);
     return true;
   }
 
   /** Stops the reply (or the request not yet answered); what was written is kept, marked stopped. */
   stop(): void {
-    this.#controller?.abort();
+    this.controller_?.abort();
   }
 
   /**
@@ -296,38 +295,38 @@ export class Conversation extends EventTarget {
    * `undoReset()` brings them back; only then is the session ended at the proxy.
    */
   reset(): void {
-    this.#generation++;
+    this.generation_++;
     this.stop();
     this.#commitReset();
     if (this.entries.length || this.sessionId) {
       this.#undo = {
         entries: this.entries,
         sessionId: this.sessionId,
-        timer: this.#clock.setTimeout(() => this.#commitReset(), this.settings.undoMs),
+        timer: this.clock_.setTimeout(() => this.#commitReset(), this.settings.undoMs),
       };
     }
     this.entries = [];
     this.sessionId = undefined;
-    this.#turn = undefined;
+    this.turn_ = undefined;
     this.error = undefined;
-    this.#cutByReload = undefined;
-    this.#setStatus('idle');
+    this.cutByReload_ = undefined;
+    this.setStatus_('idle');
     this.store.clear();
     this.#saveDraft();
-    this.#emitChange();
+    this.emitChange_();
   }
 
   /** Brings back the conversation the last `reset()` cleared, within `settings.undoMs`. */
   undoReset(): boolean {
     const undo = this.#undo;
     if (!undo || this.busy) return false;
-    this.#clock.clearTimeout(undo.timer);
+    this.clock_.clearTimeout(undo.timer);
     this.#undo = undefined;
     this.entries = undo.entries;
     this.sessionId = undo.sessionId;
-    for (const entry of this.entries) this.#owned.add(entry.id);
-    this.#save();
-    this.#emitChange();
+    for (const entry of this.entries) this.owned_.add(entry.id);
+    this.save_();
+    this.emitChange_();
     return true;
   }
 
@@ -339,7 +338,7 @@ export class Conversation extends EventTarget {
     if (this.#draftTimer !== undefined) this.#saveDraft();
     this.#commitReset();
     // The page is going: its turn in flight goes with it, and must not hold the other tabs.
-    if (this.#localBusy) this.#save(true);
+    if (this.#localBusy) this.save_(true);
   }
 
   /**
@@ -347,57 +346,22 @@ export class Conversation extends EventTarget {
    * known (storage was full, or cleared by the browser), or where a reload cut off the
    * last reply: if the agent finished it, the finished reply takes its place.
    */
-  async recoverHistory(): Promise<void> {
+  recoverHistory(): Promise<void> {
     const { sessionId } = this;
-    const cutId = this.#cutByReload;
-    if (!sessionId || !this.settings.proxyUrl || (this.entries.length && !cutId)) return;
-    try {
-      const { fetchHistory } = await loadSender();
-      const history = await fetchHistory(
-        `${this.#base()}/sessions/${encodeURIComponent(sessionId)}`,
-        this.#headers(),
-        this.#fetcher,
-      );
-      if (history === 'gone') {
-        // Forget the session only when the proxy says it is gone or not ours.
-        if (!this.entries.length) {
-          this.sessionId = undefined;
-          this.#save();
-        }
-        return;
-      }
-      if (this.sessionId !== sessionId || this.busy) return;
-      const cut = this.entries.find(
-        (entry): entry is AssistantEntry => entry.id === cutId && entry.role === 'assistant',
-      );
-      const last = history.at(-1);
-      if (!this.entries.length) {
-        this.entries = history;
-        for (const entry of history) this.#owned.add(entry.id);
-      } else if (
-        cut &&
-        cutId === this.#cutByReload &&
-        last?.role === 'assistant' &&
-        cut.content.trim() &&
-        last.content.length > cut.content.length &&
-        last.content.startsWith(cut.content)
-      ) {
-        // The agent finished the reply the reload cut off (it starts with what was shown).
-        this.#replaceEntry(cut, { ...cut, content: last.content, status: 'done' });
-      } else return;
-      this.#cutByReload = undefined;
-      this.#save();
-      this.#emitChange();
-    } catch {
-      // The history stays unknown; the session itself still works.
-    }
+    const cutId = this.cutByReload_;
+    if (!sessionId || !this.settings.proxyUrl || (this.entries.length && !cutId)) return Promise.resolve();
+    // Should the send chunk not load, the history stays unknown; the session itself still works.
+    return loadSender().then(
+      (send) => send.recoverHistory(this, sessionId, cutId),
+      () => {},
+    );
   }
 
   dispose(): void {
     this.stop();
     this.flush();
-    this.#clock.clearTimeout(this.#remoteTimer);
-    this.#clock.clearTimeout(this.#heartbeat);
+    this.clock_.clearTimeout(this.#remoteTimer);
+    this.clock_.clearTimeout(this.#heartbeat);
     this.#unwatch();
   }
 
@@ -410,86 +374,55 @@ export class Conversation extends EventTarget {
     loadSender().catch(() => {});
   }
 
-  async #runTurn(turn: Turn): Promise<void> {
-    const generation = ++this.#generation;
-    this.#turn = turn;
+  /**
+   * Starts a turn: the visitor sees it under way at once, and the send chunk runs it once it
+   * is in (it may still be loading). Also the next round of a turn, after its tools ran.
+   */
+  start_(turn: Turn): void {
+    const generation = ++this.generation_;
+    this.turn_ = turn;
     this.error = undefined;
-    this.#cutByReload = undefined;
+    this.cutByReload_ = undefined;
     if (turn.user?.failed)
-      turn.user = this.#replaceEntry(turn.user, { id: turn.user.id, role: 'user', content: turn.user.content });
-    this.#setStatus('sending');
+      turn.user = this.replaceEntry_(turn.user, { id: turn.user.id, role: 'user', content: turn.user.content });
+    this.setStatus_('sending');
     const controller = new AbortController();
-    this.#controller = controller;
-    this.#save();
-    this.#emitChange();
-    const host: TurnHost = {
-      conversation: this,
-      transport: this.#transport,
-      fetch: this.settings.fetch ?? this.#fetch,
-      base: this.#base(),
-      headers: this.#headers(),
-      signal: controller.signal,
-      entry: undefined,
-      own: (id) => this.#owned.add(id),
-      setStatus: (status) => this.#setStatus(status),
-      save: () => this.#save(),
-      saveSometimes: () => this.#saveSometimes(),
-      changed: () => this.#emitChange(),
-      adoptSession: (sessionId) => this.#adoptSession(sessionId),
-      forget: () => {
-        this.#turn = undefined;
-        this.#controller = undefined;
-      },
-      control: (next) => {
-        this.#controller = next;
-      },
-      next: (next) => this.#runTurn(next),
+    this.controller_ = controller;
+    this.save_();
+    this.emitChange_();
+    // Ends the turn before it went out; unless a reset (and perhaps a new message) came first.
+    const fail = (error: ChatError) => {
+      if (generation === this.generation_)
+        this.endTurn_(controller, controller.signal.aborted ? undefined : error, turn, false);
     };
-    try {
-      if (!this.settings.proxyUrl) throw new ChatError('config', 'proxy-url is not set');
-      await (await loadSender()).runTurn(host, turn);
-    } catch (error) {
-      // A reset (and perhaps a new message) came first: this turn's ending is old news,
-      // but its reply, kept for Undo, says where it stopped.
-      const { entry } = host;
-      if (generation === this.#generation) this.#endTurn(controller, entry, error);
-      else if (entry?.status === 'streaming') entry.status = 'stopped';
-    }
+    if (!this.settings.proxyUrl) fail(new ChatError('config', 'proxy-url is not set'));
+    // A send chunk that does not load leaves the message "Not sent", for Retry to load it again.
+    else
+      loadSender().then(
+        (send) => send.runTurn(this, turn, controller, generation),
+        (error: unknown) => fail(new ChatError('network', String(error), { cause: error })),
+      );
   }
 
-  #endTurn(controller: AbortController, entry: AssistantEntry | undefined, error: unknown): void {
-    if (this.#controller === controller) this.#controller = undefined;
+  /**
+   * Shows how the current turn ended: stopped (no `error`), or failed, with the error and,
+   * where no reply came, the visitor's message as not sent (also after a reload). `turn` is the
+   * turn that ran; Retry sends it again while it is still `turn_`.
+   */
+  endTurn_(controller: AbortController, error: ChatError | undefined, turn: Turn | undefined, replied: boolean): void {
+    if (this.controller_ === controller) this.controller_ = undefined;
     this.activeTool = undefined;
-    const stopped = error instanceof AbortedError || controller.signal.aborted;
-    if (entry?.status === 'streaming') {
-      entry.status = stopped ? 'stopped' : 'interrupted';
-      // It is a reply all the same, as far as it got: the page hears of it like any other.
-      if (entry.content) this.dispatchEvent(new CustomEvent('reply', { detail: { entry } }));
-    }
-    const turn = this.#turn;
-    if (stopped) {
-      this.#setStatus('idle');
-      this.#turn = undefined;
+    if (error) {
+      this.error = error;
+      if (!replied && turn?.user) turn.user = this.replaceEntry_(turn.user, { ...turn.user, failed: true });
+      this.setStatus_('error');
+      this.dispatchEvent(new CustomEvent('error', { detail: { error } }));
     } else {
-      this.error =
-        error instanceof ChatError
-          ? error
-          : new ChatError('network', error instanceof Error ? error.message : String(error), { cause: error });
-      // The proxy no longer accepts this session (its secret changed, or it was ended): the
-      // retry starts a new one, carrying the transcript.
-      if (this.error.serverCode === 'invalid_session') this.sessionId = undefined;
-      if (turn) {
-        if (this.error.status !== undefined && REFUSED.has(this.error.status)) this.#turn = undefined;
-        // A retry replaces what this attempt cut off.
-        else if (entry?.status === 'interrupted') turn.replace = [...turn.replace, entry.id];
-        // No reply came: the visitor's message counts as not sent, also after a reload.
-        if (!entry && turn.user) turn.user = this.#replaceEntry(turn.user, { ...turn.user, failed: true });
-      }
-      this.#setStatus('error');
-      this.dispatchEvent(new CustomEvent('error', { detail: { error: this.error } }));
+      this.setStatus_('idle');
+      this.turn_ = undefined;
     }
-    this.#save();
-    this.#emitChange();
+    this.save_();
+    this.emitChange_();
   }
 
   /** The latest visitor message, when it was never sent, as a turn to send again. */
@@ -525,17 +458,10 @@ export class Conversation extends EventTarget {
   }
 
   /** Puts `next` where `entry` was (a new object, so views keyed by identity see the change). */
-  #replaceEntry<T extends Entry>(entry: T, next: T): T {
-    this.#owned.add(entry.id);
+  replaceEntry_<T extends Entry>(entry: T, next: T): T {
+    this.owned_.add(entry.id);
     this.entries = this.entries.map((kept) => (kept.id === entry.id ? next : kept));
     return next;
-  }
-
-  #adoptSession(sessionId: string): void {
-    if (sessionId === this.sessionId) return;
-    this.sessionId = sessionId;
-    this.#save();
-    this.dispatchEvent(new CustomEvent('session', { detail: { sessionId } }));
   }
 
   /** Another tab wrote. */
@@ -546,9 +472,9 @@ export class Conversation extends EventTarget {
       // Merged at this tab's next save; unless that tab started a new conversation, which
       // leaves this tab's turn belonging to the old one.
       if (!cleared) return;
-      this.#generation++;
-      this.#controller?.abort();
-      this.#controller = undefined;
+      this.generation_++;
+      this.controller_?.abort();
+      this.controller_ = undefined;
       this.activeTool = undefined;
     } else if (!saved.entries.length && saved.sessionId === this.sessionId) {
       // That tab only dropped the transcript (its storage was full); the session is the same.
@@ -560,11 +486,11 @@ export class Conversation extends EventTarget {
     if (cleared || saved.entries.length !== known.size || saved.entries.some((entry) => !known.has(entry.id))) {
       // The conversation moved on there: this tab's error is old news.
       this.error = undefined;
-      this.#turn = undefined;
-      this.#setStatus('idle');
+      this.turn_ = undefined;
+      this.setStatus_('idle');
     }
     this.#follow(saved);
-    this.#emitChange();
+    this.emitChange_();
   }
 
   /**
@@ -574,14 +500,14 @@ export class Conversation extends EventTarget {
   #follow(saved: Saved): void {
     this.sessionId = saved.sessionId;
     const { turn } = saved;
-    this.#clock.clearTimeout(this.#remoteTimer);
-    const left = turn && turn.tab !== this.#tab ? turn.at + this.settings.staleTurnMs - this.#clock.now() : 0;
+    this.clock_.clearTimeout(this.#remoteTimer);
+    const left = turn && turn.tab !== this.#tab ? turn.at + this.settings.staleTurnMs - this.clock_.now() : 0;
     this.#remote = left > 0 ? turn : undefined;
     if (this.#remote) {
-      this.#remoteTimer = this.#clock.setTimeout(() => {
+      this.#remoteTimer = this.clock_.setTimeout(() => {
         this.#remote = undefined;
         this.#follow({ ...saved, entries: this.entries, turn: undefined });
-        this.#emitChange();
+        this.emitChange_();
       }, left);
     }
     this.entries = this.#remote
@@ -591,31 +517,30 @@ export class Conversation extends EventTarget {
         );
   }
 
-  #setStatus(status: ChatStatus): void {
+  setStatus_(status: ChatStatus): void {
     const wasBusy = this.#localBusy;
     this.#status = status;
     if (this.#localBusy === wasBusy) return;
-    this.#clock.clearTimeout(this.#heartbeat);
+    this.clock_.clearTimeout(this.#heartbeat);
     if (this.#localBusy) this.#beat();
   }
 
   /** While a turn is in flight, its mark is refreshed, so the other tabs know this tab lives. */
   #beat(): void {
-    this.#heartbeat = this.#clock.setTimeout(() => {
+    this.#heartbeat = this.clock_.setTimeout(() => {
       if (!this.#localBusy) return;
-      this.#save();
+      this.save_();
       this.#beat();
     }, this.settings.staleTurnMs / 3);
   }
 
   /** Saves the conversation; `leaving` drops this tab's turn mark (the page is going away). */
-  #save(leaving = false): void {
-    const now = this.#clock.now();
-    this.#lastSave = now;
+  save_(leaving = false): void {
+    const now = this.clock_.now();
     const stored = this.store.load();
     // Merged by entry id, so another tab's messages written meanwhile are kept, not overwritten.
     if (stored.entries.length) {
-      const merged = mergeEntries(stored.entries, this.entries, this.#owned);
+      const merged = mergeEntries(stored.entries, this.entries, this.owned_);
       const known = new Set(this.entries.map((entry) => entry.id));
       if (merged.some((entry) => !known.has(entry.id))) this.entries = merged;
     }
@@ -628,12 +553,8 @@ export class Conversation extends EventTarget {
     this.store.save({ sessionId: this.sessionId, entries: this.entries, turn });
   }
 
-  #saveSometimes(): void {
-    if (this.#clock.now() - this.#lastSave >= SAVE_INTERVAL_MS) this.#save();
-  }
-
   #saveDraft(): void {
-    this.#clock.clearTimeout(this.#draftTimer);
+    this.clock_.clearTimeout(this.#draftTimer);
     this.#draftTimer = undefined;
     this.store.saveDraft(this.#draft);
   }
@@ -643,32 +564,32 @@ export class Conversation extends EventTarget {
     const undo = this.#undo;
     if (!undo) return;
     this.#undo = undefined;
-    this.#clock.clearTimeout(undo.timer);
+    this.clock_.clearTimeout(undo.timer);
     if (undo.sessionId && this.settings.proxyUrl) {
       // Ending the session upstream is a courtesy; the visitor is not kept waiting for it.
-      void this.#fetcher(`${this.#base()}/sessions/${encodeURIComponent(undo.sessionId)}`, {
+      void this.fetcher_(`${this.base_()}/sessions/${encodeURIComponent(undo.sessionId)}`, {
         method: 'DELETE',
-        headers: this.#headers(),
+        headers: this.headers_(),
         keepalive: true,
       }).catch(() => {});
     }
-    this.#emitChange();
+    this.emitChange_();
   }
 
-  #emitChange(): void {
+  emitChange_(): void {
     this.dispatchEvent(new Event('change'));
   }
 
-  #base(): string {
+  base_(): string {
     return this.settings.proxyUrl.replace(/\/+$/, '');
   }
 
-  #headers(): Record<string, string> {
+  headers_(): Record<string, string> {
     const { requestHeaders } = this.settings;
     return typeof requestHeaders === 'function' ? requestHeaders() : { ...requestHeaders };
   }
 
-  get #fetcher(): typeof fetch {
+  get fetcher_(): typeof fetch {
     return this.settings.fetch ?? this.#fetch ?? ((input, init) => fetch(input, init));
   }
 }
@@ -691,14 +612,27 @@ function lastIndexOf<T>(items: readonly T[], test: (item: T) => boolean): number
   return -1;
 }
 
+/** What the page's view needs to show a turn, loaded beside the send chunk (`loadAlongsideSender`). */
+const alongside: Array<() => Promise<unknown>> = [];
+
 /**
  * The network side (a chat turn: `postChat`, fetch-event-source, the reader and folding of
  * the reply; the fetch of a session's history) is code only a visitor who writes needs, not
  * one who reads a restored conversation: it loads with the first send, or ahead of it at the
  * first sign of one (a draft typed or left, a message waiting for Retry), or to recover a
- * reply a reload cut off.
+ * reply a reload cut off. It counts as loaded once what was asked to load alongside it is in.
  */
-export const loadSender = lazily(() => import('./turn.js'));
+export const loadSender = lazily(() =>
+  Promise.all([import('./turn.js'), ...alongside.map((load) => load())]).then(([send]) => send),
+);
+
+/**
+ * Loads `load` with the send chunk, from now on: no turn starts before it is in, and if it
+ * fails, the turn fails to start as if the send chunk had (the message shows "Not sent").
+ */
+export function loadAlongsideSender(load: () => Promise<unknown>): void {
+  alongside.push(load);
+}
 
 const live = new Map<string, Conversation>();
 

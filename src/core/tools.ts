@@ -22,6 +22,20 @@ export type ToolApproval = (
   signal: AbortSignal,
 ) => boolean | Promise<boolean>;
 
+/**
+ * What a conversation asks before it runs a tool call, as the detail of its cancelable
+ * `tool-call` event: canceling declines the call, `waitUntil(promise)` holds it until the
+ * promise settles (true runs it). Without a listener, the call runs.
+ */
+export interface ToolCallRequest {
+  name: string;
+  arguments: Record<string, unknown>;
+  call: ToolCall;
+  /** Aborts when the visitor stops the reply: withdraw any question still open. */
+  signal: AbortSignal;
+  waitUntil(decision: Promise<boolean>): void;
+}
+
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
 
 export function toolDefinitions(tools: readonly PageTool[]): ToolDefinition[] {

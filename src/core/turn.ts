@@ -2,132 +2,179 @@
  * The network side of a conversation: one chat turn (the request, the reply folded into the
  * transcript as it streams, the page tools rounds) and the fetch of a session's history.
  * Code only a visitor who writes needs, so it loads as its own chunk (`loadSender` in
- * conversation.ts) with the transport; the conversation keeps the state and hands a turn the
- * few ways in it may change it (`TurnHost`).
+ * conversation.ts) with the transport. The conversation keeps the state and starts a turn
+ * (`start_`); what a turn changes, it changes through the conversation's members whose names
+ * end in `_`.
  */
-import type { ChatStatus, Conversation, Turn } from './conversation.js';
+import type { Conversation, Turn } from './conversation.js';
 import { loadTools } from './lazily.js';
+import type { ToolCallRequest } from './tools.js';
 import { AbortedError, ChatError } from './errors.js';
 import { completedToolCalls, emptyDraft, foldChunk } from './fold.js';
-import { postChat, type Transport } from './transport.js';
+import { postChat } from './transport.js';
 import { hasUsableId, newId, type AssistantEntry, type Entry } from './transcript.js';
 import type { ChatMessage, ChatRequest, ToolCall } from './wire.js';
 
-/** A turn's way into the conversation it runs in (made by `Conversation`, per turn). */
-export interface TurnHost {
-  readonly conversation: Conversation;
-  /** The injected transport; `postChat` when none was. */
-  readonly transport: Transport | undefined;
-  readonly fetch: typeof fetch | undefined;
-  /** The proxy's base URL, without a trailing slash. */
-  readonly base: string;
-  readonly headers: Record<string, string>;
-  readonly signal: AbortSignal;
-  /** The reply this turn writes, once its first word (or tool call) came: the conversation's error path marks it. */
-  entry: AssistantEntry | undefined;
-  /** The entry is this tab's: its version wins when saves are merged with another tab's. */
-  own(id: string): void;
-  setStatus(status: ChatStatus): void;
-  save(): void;
-  /** Saves a reply being written at most once a second. */
-  saveSometimes(): void;
-  /** Tells the view (the conversation's `change` event). */
-  changed(): void;
-  adoptSession(sessionId: string): void;
-  /** The turn is over: nothing to retry, nothing to stop. */
-  forget(): void;
-  /** What the visitor's Stop aborts from now on (the tools of this round). */
-  control(controller: AbortController): void;
-  /** Runs the next round of the turn, with the tools' results (a turn of its own, as far as Stop and errors go). */
-  next(turn: Turn): Promise<void>;
-}
+/** Status codes that refuse the request itself: sending the same again gets the same answer. */
+const REFUSED = new Set([400, 413, 415, 422]);
+
+/** How often a reply being written is saved, so a reload loses at most this much of it. */
+const SAVE_INTERVAL_MS = 1000;
 
 /**
- * Sends one round of a turn and writes the reply into the conversation as it comes. Resolves
- * when the reply (and any tool rounds after it) is done; rejects with what went wrong, for the
- * conversation to show (`host.entry` is the reply as far as it got).
+ * Sends one round of a turn (started by `Conversation.start_`, which made `controller` for it),
+ * writes the reply into the conversation as it comes, then runs the tools it called (the next
+ * round is a turn of its own, as far as Stop and errors go). How it ended (done, stopped,
+ * failed) is the conversation's to show; unless a newer turn (or a reset) came since, and then
+ * only the reply it wrote, kept for Undo, says where it stopped.
  */
-export async function runTurn(host: TurnHost, turn: Turn): Promise<void> {
-  const { conversation } = host;
-  const { settings } = conversation;
+export async function runTurn(
+  conversation: Conversation,
+  turn: Turn,
+  controller: AbortController,
+  generation: number,
+): Promise<void> {
+  const { settings, clock_: clock } = conversation;
   const draft = emptyDraft();
   const replaced = new Set(turn.replace);
-  const body: ChatRequest = {
-    messages:
-      settings.history === 'full' || !conversation.sessionId
-        ? toWire(conversation.entries.filter((kept) => !replaced.has(kept.id)))
-        : toWire(turn.entries),
-    stream: settings.stream,
-  };
-  if (settings.tools.length) body.tools = (await loadTools()).toolDefinitions(settings.tools);
-  await (host.transport ?? postChat)({
-    url: `${host.base}/chat/completions`,
-    body,
-    sessionId: conversation.sessionId,
-    requestId: newId(),
-    headers: host.headers,
-    fetch: host.fetch,
-    signal: host.signal,
-    firstByteTimeoutMs: settings.firstByteTimeoutMs,
-    onSession: (sessionId) => host.adoptSession(sessionId),
-    onChunk: (chunk) => {
-      const added = foldChunk(draft, chunk);
-      let { entry } = host;
-      if (!entry && (added || draft.toolCalls.length)) {
-        entry = host.entry = { id: newId(), role: 'assistant', content: added, status: 'streaming' };
-        host.own(entry.id);
-        for (const id of replaced) host.own(id);
-        // One answer per question: the new reply takes the place of the one it replaces.
-        conversation.entries = [...conversation.entries.filter((kept) => !replaced.has(kept.id)), entry];
-        host.setStatus('streaming');
-        // Saved at once, so the other tabs see the reply begin.
-        host.save();
-        host.changed();
-      } else if (entry && added) {
-        entry.content += added;
-        host.saveSometimes();
+  /** The reply, once its first word (or tool call) came. */
+  let entry: AssistantEntry | undefined;
+  let saved = 0;
+  try {
+    const body: ChatRequest = {
+      messages:
+        settings.history === 'full' || !conversation.sessionId
+          ? toWire(conversation.entries.filter((kept) => !replaced.has(kept.id)))
+          : toWire(turn.entries),
+      stream: settings.stream,
+    };
+    if (settings.tools.length) body.tools = (await loadTools()).toolDefinitions(settings.tools);
+    await (conversation.transport_ ?? postChat)({
+      url: `${conversation.base_()}/chat/completions`,
+      body,
+      sessionId: conversation.sessionId,
+      requestId: newId(),
+      headers: conversation.headers_(),
+      fetch: conversation.fetcher_,
+      signal: controller.signal,
+      firstByteTimeoutMs: settings.firstByteTimeoutMs,
+      onSession: (sessionId) => {
+        if (sessionId === conversation.sessionId) return;
+        conversation.sessionId = sessionId;
+        conversation.save_();
+        conversation.dispatchEvent(new CustomEvent('session', { detail: { sessionId } }));
+      },
+      onChunk: (chunk) => {
+        const added = foldChunk(draft, chunk);
+        if (!entry && (added || draft.toolCalls.length)) {
+          entry = { id: newId(), role: 'assistant', content: added, status: 'streaming' };
+          conversation.owned_.add(entry.id);
+          for (const id of replaced) conversation.owned_.add(id);
+          // One answer per question: the new reply takes the place of the one it replaces.
+          conversation.entries = [...conversation.entries.filter((kept) => !replaced.has(kept.id)), entry];
+          conversation.setStatus_('streaming');
+          // Saved at once, so the other tabs see the reply begin.
+          conversation.save_();
+          saved = clock.now();
+          conversation.emitChange_();
+        } else if (entry && added) {
+          entry.content += added;
+          // Saved at most once a second: a reload loses at most that much of it.
+          if (clock.now() - saved >= SAVE_INTERVAL_MS) {
+            conversation.save_();
+            saved = clock.now();
+          }
+        }
+        if (entry && added) conversation.dispatchEvent(new CustomEvent('delta', { detail: { entry, text: added } }));
+      },
+    });
+    const calls = completedToolCalls(draft);
+    if (!entry || (!draft.content.trim() && !calls.length)) throw new ChatError('empty', 'The reply was empty');
+    entry.status = 'done';
+    if (calls.length) entry.toolCalls = calls;
+    if (draft.finishReason === 'tool_calls' && calls.length) {
+      const unanswerable = calls.find((call) => !isAnswerableCall(call));
+      if (unanswerable) {
+        // Its result could never be sent back (the proxy refuses such a name): end the turn,
+        // with nothing to retry; the next message answers the calls as not run.
+        forget(conversation);
+        throw new ChatError(
+          'malformed',
+          `The agent called a tool that cannot be answered: "${unanswerable.function.name.slice(0, 80)}"`,
+        );
       }
-      if (entry && added) conversation.dispatchEvent(new CustomEvent('delta', { detail: { entry, text: added } }));
-    },
-  });
-  const { entry } = host;
-  const calls = completedToolCalls(draft);
-  if (!entry || (!draft.content.trim() && !calls.length)) throw new ChatError('empty', 'The reply was empty');
-  entry.status = 'done';
-  if (calls.length) entry.toolCalls = calls;
-  if (draft.finishReason === 'tool_calls' && calls.length) {
-    const unanswerable = calls.find((call) => !isAnswerableCall(call));
-    if (unanswerable) {
-      // Its result could never be sent back (the proxy refuses such a name): end the turn,
-      // with nothing to retry; the next message answers the calls as not run.
-      host.forget();
-      throw new ChatError(
-        'malformed',
-        `The agent called a tool that cannot be answered: "${unanswerable.function.name.slice(0, 80)}"`,
-      );
+      return await runTools(conversation, entry, calls, turn.round);
     }
-    return runTools(host, entry, calls, turn.round);
+    conversation.setStatus_('idle');
+    forget(conversation);
+    conversation.save_();
+    conversation.emitChange_();
+    conversation.dispatchEvent(new CustomEvent('reply', { detail: { entry } }));
+  } catch (error) {
+    endTurn(conversation, controller, generation, entry, error);
   }
-  host.setStatus('idle');
-  host.forget();
-  host.save();
-  host.changed();
-  conversation.dispatchEvent(new CustomEvent('reply', { detail: { entry } }));
+}
+
+/** How a turn that went out ended: stopped, or failed (the error, and what Retry will send). */
+function endTurn(
+  conversation: Conversation,
+  controller: AbortController,
+  generation: number,
+  entry: AssistantEntry | undefined,
+  error: unknown,
+): void {
+  const stopped = error instanceof AbortedError || controller.signal.aborted;
+  if (generation !== conversation.generation_) {
+    // A reset (and perhaps a new message) came first: this turn's ending is old news, but its
+    // reply, kept for Undo, says where it stopped.
+    if (entry?.status === 'streaming') entry.status = 'stopped';
+    return;
+  }
+  if (entry?.status === 'streaming') {
+    entry.status = stopped ? 'stopped' : 'interrupted';
+    // It is a reply all the same, as far as it got: the page hears of it like any other.
+    if (entry.content) conversation.dispatchEvent(new CustomEvent('reply', { detail: { entry } }));
+  }
+  const turn = conversation.turn_;
+  if (stopped) return conversation.endTurn_(controller, undefined, turn, Boolean(entry));
+  const failure =
+    error instanceof ChatError
+      ? error
+      : new ChatError('network', error instanceof Error ? error.message : String(error), { cause: error });
+  // The proxy no longer accepts this session (its secret changed, or it was ended): the
+  // retry starts a new one, carrying the transcript.
+  if (failure.serverCode === 'invalid_session') conversation.sessionId = undefined;
+  // Sending the same again would get the same answer: nothing to retry.
+  if (failure.status !== undefined && REFUSED.has(failure.status)) conversation.turn_ = undefined;
+  // A retry replaces what this attempt cut off.
+  else if (turn && entry?.status === 'interrupted') turn.replace = [...turn.replace, entry.id];
+  conversation.endTurn_(controller, failure, turn, Boolean(entry));
+}
+
+/** The turn is over: nothing to retry, nothing to stop. */
+function forget(conversation: Conversation): void {
+  conversation.turn_ = undefined;
+  conversation.controller_ = undefined;
 }
 
 /** Runs the page tools a reply called, one after the other, then sends their results as the next round. */
-async function runTools(host: TurnHost, entry: AssistantEntry, calls: ToolCall[], round: number): Promise<void> {
-  const { conversation } = host;
+async function runTools(
+  conversation: Conversation,
+  entry: AssistantEntry,
+  calls: ToolCall[],
+  round: number,
+): Promise<void> {
   const { settings } = conversation;
   const limit = settings.maxToolRounds;
   if (round + 1 > limit) {
     // Nothing to retry: the same turn would loop again. The calls stay unanswered until the next message.
-    host.forget();
+    forget(conversation);
     throw new ChatError('tool_limit', `Stopped after ${limit} tool rounds in one turn`);
   }
-  host.setStatus('tools');
+  conversation.setStatus_('tools');
+  // What the visitor's Stop aborts from now on.
   const controller = new AbortController();
-  host.control(controller);
+  conversation.controller_ = controller;
   // Stop must not wait for a page that is still asking the visitor, or a slow handler.
   const stopped = new Promise<never>((_, reject) =>
     controller.signal.addEventListener('abort', () => reject(new AbortedError('stopped during tools')), {
@@ -138,12 +185,27 @@ async function runTools(host: TurnHost, entry: AssistantEntry, calls: ToolCall[]
   const answers: Entry[] = [];
   for (const call of calls) {
     conversation.activeTool = call.function.name;
-    host.changed();
+    conversation.emitChange_();
     const result = await Promise.race([
       stopped,
       (await loadTools()).runToolCall(call, settings.tools, {
         signal: controller.signal,
-        ...(settings.approveTool ? { approve: settings.approveTool } : {}),
+        // The page is asked first (through the element, `pathors-tool-call`).
+        approve: (called, args, signal) => {
+          let decision: Promise<boolean> | undefined;
+          const request: ToolCallRequest = {
+            name: called.function.name,
+            arguments: args,
+            call: called,
+            signal,
+            waitUntil(promise) {
+              decision = promise;
+            },
+          };
+          if (!conversation.dispatchEvent(new CustomEvent('tool-call', { cancelable: true, detail: request })))
+            return false;
+          return decision ? decision.catch(() => false) : true;
+        },
       }),
     ]);
     const answer: Entry = {
@@ -153,17 +215,12 @@ async function runTools(host: TurnHost, entry: AssistantEntry, calls: ToolCall[]
       name: call.function.name,
       content: result.content,
     };
-    host.own(answer.id);
+    conversation.owned_.add(answer.id);
     conversation.entries = [...conversation.entries, answer];
     answers.push(answer);
   }
   conversation.activeTool = undefined;
-  await host.next({
-    entries: [entry, ...answers],
-    round: round + 1,
-    user: undefined,
-    replace: [],
-  });
+  conversation.start_({ entries: [entry, ...answers], round: round + 1, user: undefined, replace: [] });
 }
 
 /**
@@ -207,10 +264,60 @@ export function isAnswerableCall(call: ToolCall): boolean {
 }
 
 /**
+ * Fetches the session's history from the proxy, where the transcript is gone but the session
+ * (`sessionId`) is known, or where a reload cut off the last reply (`cutId`): if the agent finished it, the
+ * finished reply takes its place.
+ */
+export async function recoverHistory(
+  conversation: Conversation,
+  sessionId: string,
+  cutId: string | undefined,
+): Promise<void> {
+  try {
+    const history = await fetchHistory(
+      `${conversation.base_()}/sessions/${encodeURIComponent(sessionId)}`,
+      conversation.headers_(),
+      conversation.fetcher_,
+    );
+    const { entries } = conversation;
+    if (history === 'gone') {
+      // Forget the session only when the proxy says it is gone or not ours.
+      if (!entries.length) {
+        conversation.sessionId = undefined;
+        conversation.save_();
+      }
+      return;
+    }
+    if (conversation.sessionId !== sessionId || conversation.busy) return;
+    const cut = entries.find((entry): entry is AssistantEntry => entry.id === cutId && entry.role === 'assistant');
+    const last = history.at(-1);
+    if (!entries.length) {
+      conversation.entries = history;
+      for (const entry of history) conversation.owned_.add(entry.id);
+    } else if (
+      cut &&
+      cutId === conversation.cutByReload_ &&
+      last?.role === 'assistant' &&
+      cut.content.trim() &&
+      last.content.length > cut.content.length &&
+      last.content.startsWith(cut.content)
+    ) {
+      // The agent finished the reply the reload cut off (it starts with what was shown).
+      conversation.replaceEntry_(cut, { ...cut, content: last.content, status: 'done' });
+    } else return;
+    conversation.cutByReload_ = undefined;
+    conversation.save_();
+    conversation.emitChange_();
+  } catch {
+    // The history stays unknown; the session itself still works.
+  }
+}
+
+/**
  * A session's history from the proxy, as entries (its user and assistant messages);
  * `gone` when the proxy no longer knows the session, or it is not this visitor's.
  */
-export async function fetchHistory(
+async function fetchHistory(
   url: string,
   headers: Record<string, string>,
   fetcher: typeof fetch,

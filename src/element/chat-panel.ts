@@ -1,7 +1,9 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { loadAlongsideSender } from '../core/conversation.js';
 import type { ChatError } from '../core/errors.js';
 import type { AssistantEntry, Entry } from '../core/transcript.js';
-import { format, stringsFor, type Strings } from '../i18n/index.js';
+import { en } from '../i18n/en.js';
+import { addLanguage, format, stringsFor, type Strings } from '../i18n/index.js';
 import { ConversationController } from './conversation-controller.js';
 import { ModalController } from './modal-controller.js';
 import type { ChatMessageDetail } from './events.js';
@@ -13,6 +15,10 @@ import { ViewportController } from './viewport-controller.js';
 
 /** Messages rendered at first from a long saved conversation; older ones wait behind a button. */
 const SHOWN_AT_FIRST = 20;
+
+// The English strings only a turn can show (its errors, a finished reply, a tool running) come
+// with the send chunk: a visitor who only reads never fetches them, and no turn starts without them.
+loadAlongsideSender(() => import('../i18n/en-turn.js').then(({ enTurn }) => addLanguage('en', { ...en, ...enTurn })));
 
 /**
  * The chat panel: transcript, composer and their controls. Internal to `<pathors-chat>`,
@@ -43,6 +49,8 @@ export class PathorsChatPanel extends LitElement {
         error,
       }),
     session: (detail) => this.#request('pathors-session', detail),
+    // The page may decline a call, or ask the visitor first (`waitUntil`).
+    'tool-call': (detail) => this.#request('pathors-tool-call', detail, true),
   });
   readonly #scroller = new ScrollFollower(this, () => this.#messagesElement);
   /** The view of each reply on screen, by entry id: a streamed token finds its view at once. */
@@ -116,24 +124,6 @@ export class PathorsChatPanel extends LitElement {
       firstByteTimeoutMs: config.firstByteTimeout,
       maxToolRounds: config.maxToolRounds,
       welcome: config.welcome,
-      approveTool: (call, args, signal) => {
-        let decision: Promise<boolean> | undefined;
-        const allowed = this.#request(
-          'pathors-tool-call',
-          {
-            name: call.function.name,
-            arguments: args,
-            call,
-            signal,
-            waitUntil(promise: Promise<boolean>) {
-              decision = promise;
-            },
-          },
-          true,
-        );
-        if (!allowed) return false;
-        return decision ? decision.catch(() => false) : true;
-      },
     });
     if (this.conversation !== before) {
       // Another visitor's conversation (a new storage key): nothing of the last one stays on screen.
@@ -532,7 +522,7 @@ const sendIcon = icon('M5 12h14M13 6l6 6-6 6');
 const stopIcon = html`<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="currentColor">
   <rect x="6" y="6" width="12" height="12" rx="2"></rect></svg>`;
 
-export { addLanguage } from '../i18n/index.js';
+export { addLanguage };
 
 /** Defines the internal panel element, once. */
 export function definePanel(): void {

@@ -14,9 +14,12 @@ type ConversationDetails = {
 /**
  * What the element does when the conversation speaks, given each event's detail: `delta` (text
  * was added to a reply being written), `reply` (a reply finished: done, stopped or cut off),
- * `error` and `session`.
+ * `error`, `session` and `tool-call`. A handler that returns false cancels the event (declines
+ * the tool call).
  */
-export type ConversationHandlers = { [K in keyof ConversationDetails]: (detail: ConversationDetails[K]) => void };
+export type ConversationHandlers = {
+  [K in keyof ConversationDetails]: (detail: ConversationDetails[K]) => unknown;
+};
 
 /**
  * The wiring between an element and the conversation of its storage key: it picks the
@@ -38,10 +41,13 @@ export class ConversationController implements ReactiveController {
       // Each handler is typed with its own event's detail, which it is given here.
       ...Object.entries(handlers).map(
         ([type, handle]) =>
-          [type, (event: Event) => (handle as (detail: unknown) => void)((event as CustomEvent).detail)] as [
-            keyof ConversationEventMap,
-            EventListener,
-          ],
+          [
+            type,
+            (event: Event) => {
+              if ((handle as (detail: unknown) => unknown)((event as CustomEvent).detail) === false)
+                event.preventDefault();
+            },
+          ] as [keyof ConversationEventMap, EventListener],
       ),
     ];
     host.addController(this);

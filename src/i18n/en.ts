@@ -1,4 +1,9 @@
-/** The English strings of the panel, and the shape every language table follows. `{name}` marks a value filled in. */
+import type { enTurn } from './en-turn.js';
+
+/**
+ * The English strings of the panel, but for those only a turn that ran can show (en-turn.ts).
+ * `{name}` marks a value filled in.
+ */
 export const en = {
   newConversation: 'New conversation',
   you: 'You',
@@ -23,27 +28,16 @@ export const en = {
   stopped: 'Stopped',
   interrupted: 'This reply was cut off.',
   truncated: 'The rest of this reply is too long to show.',
-  runningTool: 'Running {tool}…',
   usedTool: 'Used {tool}',
   characterCount: '{count} of {max} characters',
   suggestions: 'Suggestions',
-  replyFinished: 'Reply from the assistant: {text}',
   notSavedBlocked: 'This browser blocks storage: the conversation ends when you leave the page.',
   notSavedFull: 'Storage is full, so this conversation is not saved on this device.',
   notSavedCorrupt: 'The saved conversation could not be read, so it starts afresh here.',
   missingProxyUrl: 'This chat is not set up yet: the proxy-url attribute is missing.',
-  errorOffline: 'You are offline. Check your connection, then try again.',
   errorNetwork: 'The chat service cannot be reached. Check your connection, then try again.',
-  errorTimeout: 'The chat service is taking too long to answer. Try again in a moment.',
-  errorRateLimited: 'Too many messages at once. Please wait {seconds} seconds, then try again.',
-  errorServer: 'The chat service had a problem ({status}). Please try again.',
-  errorClient: 'The chat service refused the message ({status}). {detail}',
-  errorSession: 'This chat session is no longer valid. Start a new conversation.',
-  errorInterrupted: 'The connection dropped before the reply was finished.',
-  errorMalformed: 'The chat service sent an answer that cannot be read.',
-  errorEmpty: 'The assistant sent an empty reply. Please try again.',
   errorConfig: 'This chat is not set up yet: the proxy-url attribute is missing.',
-  errorToolLimit: 'The assistant kept calling page tools, so this reply was stopped.',
 };
 
-export type PanelStrings = typeof en;
+/** The shape every language table follows. */
+export type PanelStrings = typeof en & typeof enTurn;

@@ -4,17 +4,25 @@ import { launcherTables, languageOf, type Language, type LauncherStrings } from 
 /** Every visible string. A page overrides any of them with the element's `strings` property. */
 export type Strings = LauncherStrings & PanelStrings;
 
-/** English ships with the panel; other languages are loaded (`addLanguage`) only by pages that use them. */
-const panelTables: Partial<Record<Language, PanelStrings>> = { en };
+/**
+ * Other languages are loaded (`addLanguage`) only by pages that use them. English ships with the
+ * panel, but for the strings only a turn that ran can show (en-turn.ts): they load with the send
+ * chunk, and are added as the whole English table.
+ */
+const panelTables: Partial<Record<Language, PanelStrings>> = {};
 
 export function addLanguage(language: Language, table: PanelStrings): void {
   panelTables[language] = table;
 }
 
-/** The table for a BCP 47 language tag, with the page's overrides on top. */
+/**
+ * The table for a BCP 47 language tag, with the page's overrides on top. English lacks the
+ * strings of en-turn.ts until they are loaded, which is before any turn starts: nothing can
+ * ask for them sooner.
+ */
 export function stringsFor(lang: string | undefined, overrides?: Partial<Strings>): Strings {
   const language = languageOf(lang);
-  return { ...launcherTables[language], ...(panelTables[language] ?? en), ...overrides };
+  return { ...launcherTables[language], ...(panelTables[language] ?? en), ...overrides } as Strings;
 }
 
 /** Fills `{name}` placeholders. */

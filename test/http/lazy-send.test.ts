@@ -79,6 +79,8 @@ describe('the send chunk', () => {
 
       await page.locator('[part="composer"]').pressSequentially('h');
       await expect.poll(() => seen.chunks).toContain('send');
+      // With it, the English for what only a turn can show (its errors, a finished reply).
+      await expect.poll(() => seen.chunks).toContain('en-turn');
       expect(seen.posts).toEqual([]);
       await page.locator('[part="composer"]').pressSequentially('ello');
       await page.locator('[part="composer"]').press('Enter');
@@ -173,6 +175,44 @@ describe('the send chunk failing to load', () => {
       await expect.poll(() => replies(page)).toHaveLength(1);
       expect(seen.posts).toHaveLength(1);
       expect(await page.locator('.not-sent-note').count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  }, 40_000);
+});
+
+describe('the strings only a turn can show (en-turn), loaded with the send chunk', () => {
+  it("failing to load, leave the message not sent, told in the panel's own words; Retry loads them and sends", async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      let reachable = false;
+      await page.route('**/dist/chunks/en-turn-*.js', (route) =>
+        reachable ? route.continue() : route.abort('connectionreset'),
+      );
+      const seen = await openPage(page);
+      await openChat(page);
+      await page.locator('[part="composer"]').fill('[[fault:http-429]] hello');
+      await page.locator('[part="composer"]').press('Enter');
+      // No turn starts without them: nothing went out, and the error needs only the panel's table.
+      await expect.poll(() => page.locator('.error-card').count()).toBe(1);
+      expect(await page.locator('.error-text').textContent()).toBe(
+        'The chat service cannot be reached. Check your connection, then try again.',
+      );
+      expect(await page.locator('.not-sent-note').count()).toBe(1);
+      expect(await page.locator('[part="composer"]').inputValue()).toBe('');
+      expect(await page.locator('[part="message"].user').allTextContents()).toEqual(['[[fault:http-429]] hello']);
+      // The send chunk itself came: it is the strings that were missing.
+      expect(seen.chunks).toContain('send');
+      expect(seen.posts).toEqual([]);
+
+      reachable = true;
+      await page.locator('.error-card .retry').click();
+      // The turn went out once, and its own error reads in English: the strings came.
+      await expect
+        .poll(() => page.locator('.error-text').textContent())
+        .toBe('Too many messages at once. Please wait 7 seconds, then try again.');
+      expect(seen.posts).toHaveLength(1);
     } finally {
       await context.close();
     }

@@ -11,8 +11,11 @@ beforeAll(() => {
   sizes = measureBundle();
 }, 120_000);
 
-/** What only a send needs: the transport and its SSE client, the reply's reader, the turn. */
-const SEND_PATH = /\/src\/core\/(transport|turn|parse|fold)\.ts$|\/@microsoft\/fetch-event-source\//;
+/**
+ * What only a send needs: the transport and its SSE client, the reply's reader, the turn, and
+ * the English strings for what only a turn that ran can show.
+ */
+const SEND_PATH = /\/src\/(core\/(transport|turn|parse|fold)|i18n\/en-turn)\.ts$|\/@microsoft\/fetch-event-source\//;
 
 describe('size budget (gzip, the script-tag build as a browser fetches it)', () => {
   it('first load, before the chat opens: at most 10 KB', () => {

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { ConversationEventMap } from '../../src/core/conversation.js';
 import { ChatError } from '../../src/core/errors.js';
 import type { PageTool } from '../../src/core/tools.js';
 import type { ChatMessage } from '../../src/core/wire.js';
@@ -251,6 +252,37 @@ describe('tools', () => {
       'tool:lookup',
       'assistant(done):3 found',
     ]);
+  });
+
+  it('asks its listeners first (tool-call): one that cancels declines the call, waitUntil holds it', async () => {
+    const { conversation, transport } = tab;
+    let runs = 0;
+    conversation.settings = { ...conversation.settings, tools: [lookup(() => ++runs)] };
+    const asked: string[] = [];
+    let answer: (run: boolean) => void = () => {};
+    conversation.addEventListener('tool-call', (event) => {
+      const { detail } = event as ConversationEventMap['tool-call'];
+      asked.push(`${detail.name}:${detail.call.id}:${JSON.stringify(detail.arguments)}`);
+      if (detail.call.id === 'c1') event.preventDefault();
+      else detail.waitUntil(new Promise((resolve) => (answer = resolve)));
+    });
+    conversation.send('find');
+    (await transport.call(0))
+      .session('s1')
+      .tools([{ id: 'c1', name: 'lookup', arguments: '{"q":1}' }])
+      .end();
+    const declined = await transport.call(1);
+    expect(declined.body.messages[1]!.content).toContain('declined');
+    declined.tools([{ id: 'c2', name: 'lookup' }]).end();
+    for (let i = 0; i < 20 && asked.length < 2; i++) await tick(1);
+    // Held until the page answers: nothing ran, nothing went out.
+    expect(runs).toBe(0);
+    expect(transport.calls).toHaveLength(2);
+    answer(true);
+    (await transport.call(2)).reply('done');
+    await tick();
+    expect(runs).toBe(1);
+    expect(asked).toEqual(['lookup:c1:{"q":1}', 'lookup:c2:{}']);
   });
 
   it('stops during tools at once, and answers the unrun calls with the next message', async () => {

@@ -7,6 +7,8 @@ import { isEntry, type Entry } from '../../src/core/transcript.js';
 import { toWire } from '../../src/core/turn.js';
 import type { ChatCompletionChunk, ToolCall, ToolCallDelta } from '../../src/core/wire.js';
 import { addLanguage, stringsFor } from '../../src/i18n/index.js';
+import { en } from '../../src/i18n/en.js';
+import { enTurn } from '../../src/i18n/en-turn.js';
 import { zhTW } from '../../src/i18n/zh-tw.js';
 
 const chunk = (
@@ -64,6 +66,8 @@ describe('errors', () => {
 
   it('gives every code a message in every language', () => {
     addLanguage('zh-tw', zhTW);
+    // English, with the strings of a turn's outcomes, which come with the send chunk.
+    addLanguage('en', { ...en, ...enTurn });
     const codes = [
       'offline',
       'network',

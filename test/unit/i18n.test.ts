@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ChatError } from '../../src/core/errors.js';
+import { en } from '../../src/i18n/en.js';
+import { enTurn } from '../../src/i18n/en-turn.js';
 import { addLanguage, format, stringsFor } from '../../src/i18n/index.js';
 import { zhTW } from '../../src/i18n/zh-tw.js';
 
@@ -20,6 +23,19 @@ describe('i18n', () => {
   it('lets the page override any string', () => {
     expect(stringsFor('en', { send: 'Go' }).send).toBe('Go');
     expect(stringsFor('en', { send: 'Go' }).stop).toBe('Stop');
+  });
+
+  it('ships, with the panel, the English for every error a visitor meets without the send chunk; the rest comes with it', () => {
+    // Without the send chunk a turn can only fail to start: the chunk did not load, or proxy-url is missing.
+    const withPanel = stringsFor('en');
+    expect(withPanel[new ChatError('network', '').messageKey]).toBe(en.errorNetwork);
+    expect(withPanel[new ChatError('config', '').messageKey]).toBe(en.errorConfig);
+    expect(withPanel.notSent).toBe('Not sent');
+    // What only a turn that ran can show is not in the panel's table.
+    expect(Object.keys(enTurn).filter((key) => key in withPanel)).toEqual([]);
+    addLanguage('en', { ...en, ...enTurn });
+    expect(stringsFor('en')[new ChatError('timeout', '').messageKey]).toBe(enTurn.errorTimeout);
+    expect(stringsFor('en').send).toBe('Send');
   });
 
   it('fills placeholders', () => {
