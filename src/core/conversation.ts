@@ -137,7 +137,8 @@ export class Conversation extends EventTarget {
   readonly store: ConversationStore;
   /** An injected transport; without one, turns use `postChat`. */
   readonly transport_: Transport | undefined;
-  readonly #fetch: typeof globalThis.fetch | undefined;
+  /** The injected fetch for the session calls, when `settings.fetch` is not set. */
+  readonly fetch_: typeof globalThis.fetch | undefined;
   readonly clock_: Clock;
   /** This tab, as its turn marks name it. */
   readonly #tab: string;
@@ -176,7 +177,7 @@ export class Conversation extends EventTarget {
     this.#tab = tab;
     this.store = store;
     this.transport_ = transport;
-    this.#fetch = fetch;
+    this.fetch_ = fetch;
     this.clock_ = clock;
     this.#draft = store.loadDraft();
     const saved = store.load();
@@ -298,6 +299,7 @@ export class Conversation extends EventTarget {
     this.generation_++;
     this.stop();
     this.#commitReset();
+    if (this.sessionId) this.#prepareSend();
     if (this.entries.length || this.sessionId) {
       this.#undo = {
         entries: this.entries,
@@ -439,14 +441,14 @@ export class Conversation extends EventTarget {
    */
   #lastUserTurn(): Turn | undefined {
     const { entries } = this;
-    const index = lastIndexOf(entries, (entry) => entry.role === 'user');
+    const index = entries.findLastIndex((entry) => entry.role === 'user');
     const user = entries[index];
     if (user?.role !== 'user') return undefined;
     const before = entries.slice(0, index);
     return {
       entries: [
         ...(user.failed
-          ? before.slice(lastIndexOf(before, (entry) => entry.role !== 'tool') + 1)
+          ? before.slice(before.findLastIndex((entry) => entry.role !== 'tool') + 1)
           : unansweredToolEntries(entries)),
         // As sent: a message never sent goes out now.
         { id: user.id, role: 'user', content: user.content },
@@ -565,32 +567,19 @@ export class Conversation extends EventTarget {
     if (!undo) return;
     this.#undo = undefined;
     this.clock_.clearTimeout(undo.timer);
-    if (undo.sessionId && this.settings.proxyUrl) {
-      // Ending the session upstream is a courtesy; the visitor is not kept waiting for it.
-      void this.fetcher_(`${this.base_()}/sessions/${encodeURIComponent(undo.sessionId)}`, {
-        method: 'DELETE',
-        headers: this.headers_(),
-        keepalive: true,
-      }).catch(() => {});
-    }
+    const { sessionId } = undo;
+    // Ending the session upstream is a courtesy; the visitor is not kept waiting for it. The
+    // send chunk holds the request: reset() fetched it ahead, so it is in by the time Undo ends.
+    if (sessionId && this.settings.proxyUrl)
+      void loadSender().then(
+        (send) => send.endSession(this, sessionId),
+        () => {},
+      );
     this.emitChange_();
   }
 
   emitChange_(): void {
     this.dispatchEvent(new Event('change'));
-  }
-
-  base_(): string {
-    return this.settings.proxyUrl.replace(/\/+$/, '');
-  }
-
-  headers_(): Record<string, string> {
-    const { requestHeaders } = this.settings;
-    return typeof requestHeaders === 'function' ? requestHeaders() : { ...requestHeaders };
-  }
-
-  get fetcher_(): typeof fetch {
-    return this.settings.fetch ?? this.#fetch ?? ((input, init) => fetch(input, init));
   }
 }
 
@@ -604,12 +593,6 @@ function browserTabName(): string {
   } catch {
     return newId();
   }
-}
-
-/** `findLastIndex`, which the supported browsers have but this project's target library lacks. */
-function lastIndexOf<T>(items: readonly T[], test: (item: T) => boolean): number {
-  for (let index = items.length - 1; index >= 0; index--) if (test(items[index]!)) return index;
-  return -1;
 }
 
 /** What the page's view needs to show a turn, loaded beside the send chunk (`loadAlongsideSender`). */

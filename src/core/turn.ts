@@ -50,12 +50,12 @@ export async function runTurn(
     };
     if (settings.tools.length) body.tools = (await loadTools()).toolDefinitions(settings.tools);
     await (conversation.transport_ ?? postChat)({
-      url: `${conversation.base_()}/chat/completions`,
+      url: `${proxyBase(conversation)}/chat/completions`,
       body,
       sessionId: conversation.sessionId,
       requestId: newId(),
-      headers: conversation.headers_(),
-      fetch: conversation.fetcher_,
+      headers: headersFor(conversation),
+      fetch: fetcherFor(conversation),
       signal: controller.signal,
       firstByteTimeoutMs: settings.firstByteTimeoutMs,
       onSession: (sessionId) => {
@@ -275,9 +275,9 @@ export async function recoverHistory(
 ): Promise<void> {
   try {
     const history = await fetchHistory(
-      `${conversation.base_()}/sessions/${encodeURIComponent(sessionId)}`,
-      conversation.headers_(),
-      conversation.fetcher_,
+      `${proxyBase(conversation)}/sessions/${encodeURIComponent(sessionId)}`,
+      headersFor(conversation),
+      fetcherFor(conversation),
     );
     const { entries } = conversation;
     if (history === 'gone') {
@@ -341,4 +341,25 @@ async function fetchHistory(
           : [];
     },
   );
+}
+
+/** Ends a session at the proxy (a reset made final). A courtesy: nothing waits on it. */
+export function endSession(conversation: Conversation, sessionId: string): void {
+  void fetcherFor(conversation)(`${proxyBase(conversation)}/sessions/${encodeURIComponent(sessionId)}`, {
+    method: 'DELETE',
+    headers: headersFor(conversation),
+    keepalive: true,
+  }).catch(() => {});
+}
+
+function proxyBase({ settings }: Conversation): string {
+  return settings.proxyUrl.replace(/\/+$/, '');
+}
+
+function headersFor({ settings: { requestHeaders } }: Conversation): Record<string, string> {
+  return typeof requestHeaders === 'function' ? requestHeaders() : { ...requestHeaders };
+}
+
+function fetcherFor(conversation: Conversation): typeof fetch {
+  return conversation.settings.fetch ?? conversation.fetch_ ?? ((input, init) => fetch(input, init));
 }
