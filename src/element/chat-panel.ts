@@ -515,9 +515,7 @@ const checkIcon = icon('M5 12l5 5L20 7');
 const regenerateIcon = icon('M20 11a8 8 0 1 0-2.3 5.7M20 4v7h-7');
 const goodIcon = icon('M7 11v9H4v-9zM7 11l4-8a2 2 0 0 1 3 2l-1 5h6a2 2 0 0 1 2 2l-2 7a2 2 0 0 1-2 1H7');
 const badIcon = icon('M7 13V4H4v9zM7 13l4 8a2 2 0 0 0 3-2l-1-5h6a2 2 0 0 0 2-2l-2-7a2 2 0 0 0-2-1H7');
-const errorIcon = html`<svg class="error-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"
-  fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"><circle cx="12" cy="12" r="9"></circle>
-  <path d="M12 7v6M12 16.5v.5"></path></svg>`;
+const errorIcon = icon('M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM12 7v6M12 16.5v.5');
 const sendIcon = icon('M5 12h14M13 6l6 6-6 6');
 const stopIcon = html`<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="currentColor">
   <rect x="6" y="6" width="12" height="12" rx="2"></rect></svg>`;

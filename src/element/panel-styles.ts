@@ -359,10 +359,8 @@ export const panelStyles = css`
     border: 1px solid var(--_danger);
     border-radius: 12px;
   }
-  .error-icon {
+  .error-card svg {
     flex: none;
-    width: 20px;
-    height: 20px;
     color: var(--_danger);
   }
   .error-text {
