@@ -1,4 +1,5 @@
-// Rows 3 and 4: the proxy against the upstream directly and against nginx in front of it.
+// Rows 3 and 4: the proxy against the upstream directly, against nginx in front of it, and against
+// a bare node:http relay (the floor for any relay on Node: what is left over it is the proxy's own).
 //   3. time to first token and to the last byte, p50 and p99, requests interleaved;
 //   4. a burst of concurrent streams: every chunk and [DONE] arrived (checked per stream), errors,
 //      the relay's RSS and CPU seconds, and /health latency during the burst.
@@ -23,6 +24,9 @@ function replyText(bytes) {
   for (let i = 0; text.length < bytes; i++) text += `${sentences[i % sentences.length]} `;
   return text.trim();
 }
+
+/** The reference row with no proxy logic at all: node:http in, node:http out (bench-servers.mjs). */
+const NODE_RELAY = 'node:http relay';
 
 function startChild(role, settings, { profileDir } = {}) {
   // Settings through the environment: a reply in argv would fill every `ps` line.
@@ -197,6 +201,7 @@ export async function benchProxy({ short, parts = ['ttft', 'burst'], profileDir 
 
   const upstream = await startChild('upstream', { reply });
   const proxy = await startChild('proxy', { upstream: upstream.url }, { profileDir });
+  const nodeRelay = await startChild('node-relay', { upstream: upstream.url });
   let nginx;
   let nginxReason = nginxBinary.reason;
   if (nginxBinary.path) {
@@ -218,12 +223,20 @@ export async function benchProxy({ short, parts = ['ttft', 'burst'], profileDir 
       url: `${proxy.url}/chat/completions`,
       headers: (session) => ({ 'X-Session-ID': session, 'X-Request-ID': requestId() }),
     },
+    [NODE_RELAY]: {
+      url: `${nodeRelay.url}${chatPath}`,
+      headers: (session) => ({ ...auth, 'X-Session-ID': session }),
+    },
     ...(nginx
       ? { nginx: { url: `${nginx.url}${chatPath}`, headers: (session) => ({ ...auth, 'X-Session-ID': session }) } }
       : {}),
   };
-  const relayPids = { proxy: () => [proxy.pid], ...(nginx ? { nginx: () => processTree(nginx.pid) } : {}) };
-  const healthUrl = { proxy: proxy.url, ...(nginx ? { nginx: nginx.url } : {}) };
+  const relayPids = {
+    proxy: () => [proxy.pid],
+    [NODE_RELAY]: () => [nodeRelay.pid],
+    ...(nginx ? { nginx: () => processTree(nginx.pid) } : {}),
+  };
+  const healthUrl = { proxy: proxy.url, [NODE_RELAY]: nodeRelay.url, ...(nginx ? { nginx: nginx.url } : {}) };
 
   const results = {};
   try {
@@ -243,6 +256,7 @@ export async function benchProxy({ short, parts = ['ttft', 'burst'], profileDir 
       });
   } finally {
     await proxy.stop();
+    await nodeRelay.stop();
     await nginx?.stop();
     await upstream.stop();
   }
@@ -261,6 +275,7 @@ async function timeToFirstToken({ sizes, targets, proxyUrl, nginxReason }) {
       url: targets.proxy.url,
       headers: { 'X-Request-ID': `first-${performance.now()}` },
     }),
+    [NODE_RELAY]: (i) => ({ url: targets[NODE_RELAY].url, headers: targets[NODE_RELAY].headers(`node-${i}`) }),
     ...(targets.nginx
       ? { nginx: (i) => ({ url: targets.nginx.url, headers: targets.nginx.headers(`nginx-${i}`) }) }
       : {}),
@@ -312,7 +327,7 @@ async function timeToFirstToken({ sizes, targets, proxyUrl, nginxReason }) {
   if (figures.nginx) {
     console.log(
       `  added time to first token, conversation under way: proxy ${ms(added('proxy'))} against nginx ${ms(added('nginx'))}` +
-        ` (${ratio(added('proxy'), added('nginx'))}; target within 2x)`,
+        ` (${ratio(added('proxy'), added('nginx'))}; target within 2x); a bare node:http relay adds ${ms(added(NODE_RELAY))}`,
     );
   }
   return outcome(failures.length ? 'broken' : 'ok', failures.slice(0, 5).join('; '), {
@@ -463,6 +478,11 @@ async function burst({
   if (!targets.nginx) console.log(`  nginx: not measured: ${nginxReason}`);
   if (rows.nginx) {
     const p = rows.proxy;
+    const n = rows[NODE_RELAY];
+    console.log(
+      `  bare node:http relay against nginx: stream p50 ${ratio(n.streamP50, rows.nginx.streamP50)}, ` +
+        `/health p99 ${ms(n.healthP99)} (${ms(n.healthKeptAliveP99)} kept alive)`,
+    );
     console.log(
       `  proxy against nginx: stream p50 ${ratio(p.streamP50, rows.nginx.streamP50)} (target within 1.2x), ` +
         `RSS peak ${mb(p.rssPeak)} (target under 150 MB), /health p99 ${ms(p.healthP99)} (target under 50 ms; ` +
