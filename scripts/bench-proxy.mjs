@@ -193,8 +193,8 @@ async function mintSessions(proxyUrl, count) {
  */
 export async function benchProxy({ short, parts = ['ttft', 'burst'], profileDir }) {
   const sizes = short
-    ? { rounds: 20, streams: 100, replyBytes: 200, delayMs: 5 }
-    : { rounds: 200, streams: 1000, replyBytes: 300, delayMs: 30 };
+    ? { rounds: 20, streams: 100, replyBytes: 200, delayMs: 5, burstRounds: 1 }
+    : { rounds: 200, streams: 1000, replyBytes: 300, delayMs: 30, burstRounds: 3 };
   const reply = replyText(sizes.replyBytes);
   const expectedChunks = splitIntoTokens(reply).length + 1; // + the closing chunk with finish_reason
   const nginxBinary = findNginx();
@@ -338,6 +338,53 @@ async function timeToFirstToken({ sizes, targets, proxyUrl, nginxReason }) {
   });
 }
 
+/**
+ * One burst of `count` concurrent streams through `target`: each stream's result, the relay's RSS
+ * and CPU around it, and the /health probes' milliseconds during it.
+ */
+async function oneBurst({ count, body, target, headersFor, pids, healthUrl, upstreamPid }) {
+  // Let the last burst's sockets close, so each one starts from the same place.
+  await sleep(1000);
+  const before = pids && usage(pids);
+  const upstreamBefore = usage([upstreamPid]);
+  let peak = before?.rss ?? Number.NaN;
+  const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
+  const prober = healthUrl && healthProber(healthUrl);
+  const keptAliveProber = healthUrl && healthProber(healthUrl, { keepAlive: true });
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      if (pids) peak = Math.max(peak, usage(pids)?.rss ?? 0);
+      await sleep(50);
+    }
+  })();
+  const pending = [];
+  // Bounded: all `count` streams open at once, started 50 at a time so the listen backlog holds.
+  for (let i = 0; i < count; i++) {
+    pending.push(stream(target.url, { headers: target.headers(headersFor(i)), body, agent }));
+    if (i % 50 === 49) await sleep(5);
+  }
+  const streams = await Promise.all(pending);
+  running = false;
+  await sampler;
+  const health = prober ? await prober.stop() : [];
+  const keptAlive = keptAliveProber ? await keptAliveProber.stop() : [];
+  const atEnd = pids && usage(pids);
+  await sleep(2000);
+  const after = pids && usage(pids);
+  agent.destroy();
+  return {
+    streams,
+    health,
+    keptAlive,
+    before,
+    peak: Math.max(peak, atEnd?.rss ?? 0),
+    after,
+    cpuSeconds: (atEnd?.cpu ?? Number.NaN) - (before?.cpu ?? Number.NaN),
+    upstreamCpuSeconds: (usage([upstreamPid])?.cpu ?? Number.NaN) - (upstreamBefore?.cpu ?? Number.NaN),
+  };
+}
+
 async function burst({
   sizes,
   targets,
@@ -354,69 +401,61 @@ async function burst({
     messages: [{ role: 'user', content: `burst [[delay:${sizes.delayMs}]]` }],
     stream: true,
   });
+  const names = Object.keys(targets);
+  const runs = Object.fromEntries(names.map((name) => [name, []]));
+  // The machine is shared: a row run once, after another, meets another load. Every round runs each
+  // path once, in an order rotated by one each round, and the figures pool or take medians over rounds.
   const proxySessions = await mintSessions(proxyUrl, count);
-  const rows = {};
-  for (const [name, target] of Object.entries(targets)) {
-    // Let the last row's sockets close, so each burst starts from the same place.
-    await sleep(1000);
-    const pids = relayPids[name]?.();
-    const before = pids && usage(pids);
-    const upstreamBefore = usage([upstreamPid]);
-    let peak = before?.rss ?? Number.NaN;
-    const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
-    const prober = healthUrl[name] && healthProber(healthUrl[name]);
-    const keptAliveProber = healthUrl[name] && healthProber(healthUrl[name], { keepAlive: true });
-    let running = true;
-    const sampler = (async () => {
-      while (running) {
-        if (pids) peak = Math.max(peak, usage(pids)?.rss ?? 0);
-        await sleep(50);
-      }
-    })();
-    const start = performance.now();
-    const pending = [];
-    // Bounded: all `count` streams open at once, started 50 at a time so the listen backlog holds.
-    for (let i = 0; i < count; i++) {
-      const headers = target.headers(name === 'proxy' ? proxySessions[i] : `${name}-burst-${i}-${Date.now()}`);
-      pending.push(stream(target.url, { headers, body, agent }));
-      if (i % 50 === 49) await sleep(5);
+  for (let round = 0; round < sizes.burstRounds; round++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(k + round) % names.length];
+      runs[name].push(
+        await oneBurst({
+          count,
+          body,
+          target: targets[name],
+          headersFor: (i) => (name === 'proxy' ? proxySessions[i] : `${name}-burst-${round}-${i}-${Date.now()}`),
+          pids: relayPids[name]?.(),
+          healthUrl: healthUrl[name],
+          upstreamPid,
+        }),
+      );
     }
-    const streams = await Promise.all(pending);
-    const wall = performance.now() - start;
-    running = false;
-    await sampler;
-    const health = prober ? await prober.stop() : [];
-    const keptAlive = (keptAliveProber ? await keptAliveProber.stop() : []).filter(Number.isFinite);
-    const atEnd = pids && usage(pids);
-    await sleep(2000);
-    const after = pids && usage(pids);
-    agent.destroy();
-
+  }
+  const rows = {};
+  for (const [name, list] of Object.entries(runs)) {
+    const streams = list.flatMap((run) => run.streams);
     const complete = streams.filter(
       (s) => s.status === 200 && s.done && s.content === reply && s.chunks === expectedChunks,
     );
     const errors = streams.filter((s) => s.error || s.status !== 200);
+    const health = list.flatMap((run) => run.health);
     const probes = health.filter(Number.isFinite);
+    const keptAlive = list.flatMap((run) => run.keptAlive).filter(Number.isFinite);
+    const measured = list[0].before !== undefined;
     rows[name] = {
-      streams: count,
+      rounds: list.length,
+      streams: streams.length,
       complete: complete.length,
       errors: errors.length,
       firstError: errors[0] && (errors[0].error ?? `HTTP ${errors[0].status}`),
-      incomplete: count - complete.length - errors.length,
-      wallMs: wall,
-      streamP50: median(streams.map((s) => s.total)),
+      incomplete: streams.length - complete.length - errors.length,
+      // Each round's median, then the median of those: one slow round moves it least.
+      streamP50: median(list.map((run) => median(run.streams.map((s) => s.total)))),
+      streamP50ByRound: list.map((run) => median(run.streams.map((s) => s.total))),
       streamP99: p99(streams.map((s) => s.total)),
       ttftP50: median(streams.map((s) => s.ttft)),
       ttftP99: p99(streams.map((s) => s.ttft)),
-      ...(pids && before
+      ...(measured
         ? {
-            rssBefore: before.rss,
-            rssPeak: Math.max(peak, atEnd?.rss ?? 0),
-            rssAfter: after?.rss,
-            cpuSeconds: (atEnd?.cpu ?? Number.NaN) - before.cpu,
+            rssBefore: list[0].before.rss,
+            rssPeak: Math.max(...list.map((run) => run.peak)),
+            rssPeakByRound: list.map((run) => run.peak),
+            rssAfter: list.at(-1).after?.rss,
+            cpuSeconds: median(list.map((run) => run.cpuSeconds)),
           }
         : {}),
-      upstreamCpuSeconds: (usage([upstreamPid])?.cpu ?? Number.NaN) - (upstreamBefore?.cpu ?? Number.NaN),
+      upstreamCpuSeconds: median(list.map((run) => run.upstreamCpuSeconds)),
       ...(healthUrl[name]
         ? {
             healthProbes: health.length,
@@ -433,7 +472,8 @@ async function burst({
   const nominal = (expectedChunks - 1) * sizes.delayMs;
   console.log(
     `\n4. burst: ${count} concurrent streams (${expectedChunks} chunks each, ${sizes.delayMs} ms apart: ` +
-      `${ms(nominal)} each with no load), loopback`,
+      `${ms(nominal)} each with no load), loopback; ${sizes.burstRounds === 1 ? '1 round' : `${sizes.burstRounds} rounds, the paths interleaved`} ` +
+      "(stream p50: the median of the rounds' medians; p99, /health: over every round; RSS peak: the highest)",
   );
   const d = rows.direct;
   table([
@@ -487,6 +527,11 @@ async function burst({
       `  proxy against nginx: stream p50 ${ratio(p.streamP50, rows.nginx.streamP50)} (target within 1.2x), ` +
         `RSS peak ${mb(p.rssPeak)} (target under 150 MB), /health p99 ${ms(p.healthP99)} (target under 50 ms; ` +
         `${ms(p.healthKeptAliveP99)} on a kept-alive connection, which skips the wait to be accepted)`,
+    );
+    const byRound = p.streamP50ByRound.map((value, i) => ratio(value, rows.nginx.streamP50ByRound[i]));
+    console.log(
+      `  proxy against nginx, stream p50 round by round: ${byRound.join(', ')}; ` +
+        `proxy RSS peak round by round: ${p.rssPeakByRound.map(mb).join(', ')}`,
     );
   }
   const broken = Object.entries(rows)
