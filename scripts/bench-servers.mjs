@@ -33,6 +33,10 @@ if (role === 'upstream') {
     allowedOrigins: [],
     // One client IP sends every request here: the limits have their own tests.
     rateLimit: { perIp: false, perSession: false },
+    // A row that breaks says why: upstream and stream failures go to stderr (requests do not).
+    log: (event) => {
+      if (event.type !== 'request' && event.type !== 'refusal') console.error(`[bench proxy] ${JSON.stringify(event)}`);
+    },
   });
   server = proxy;
   process.send({ url: proxy.url });
