@@ -472,8 +472,11 @@ async function burst({
   const nominal = (expectedChunks - 1) * sizes.delayMs;
   console.log(
     `\n4. burst: ${count} concurrent streams (${expectedChunks} chunks each, ${sizes.delayMs} ms apart: ` +
-      `${ms(nominal)} each with no load), loopback; ${sizes.burstRounds === 1 ? '1 round' : `${sizes.burstRounds} rounds, the paths interleaved`} ` +
-      "(stream p50: the median of the rounds' medians; p99, /health: over every round; RSS peak: the highest)",
+      `${ms(nominal)} each with no load), loopback; ` +
+      (sizes.burstRounds === 1
+        ? 'one round'
+        : `${sizes.burstRounds} rounds, the paths interleaved (stream p50: the median of the rounds' medians; ` +
+          'p99, /health: over every round; RSS peak: the highest)'),
   );
   const d = rows.direct;
   table([
