@@ -1,4 +1,5 @@
-// Rows 3 and 4: the proxy against the upstream directly and against nginx in front of it.
+// Rows 3 and 4: the proxy against the upstream directly, against nginx in front of it, and against
+// a bare node:http relay (the floor for any relay on Node: what is left over it is the proxy's own).
 //   3. time to first token and to the last byte, p50 and p99, requests interleaved;
 //   4. a burst of concurrent streams: every chunk and [DONE] arrived (checked per stream), errors,
 //      the relay's RSS and CPU seconds, and /health latency during the burst.
@@ -23,6 +24,9 @@ function replyText(bytes) {
   for (let i = 0; text.length < bytes; i++) text += `${sentences[i % sentences.length]} `;
   return text.trim();
 }
+
+/** The reference row with no proxy logic at all: node:http in, node:http out (bench-servers.mjs). */
+const NODE_RELAY = 'node:http relay';
 
 function startChild(role, settings, { profileDir } = {}) {
   // Settings through the environment: a reply in argv would fill every `ps` line.
@@ -189,14 +193,15 @@ async function mintSessions(proxyUrl, count) {
  */
 export async function benchProxy({ short, parts = ['ttft', 'burst'], profileDir }) {
   const sizes = short
-    ? { rounds: 20, streams: 100, replyBytes: 200, delayMs: 5 }
-    : { rounds: 200, streams: 1000, replyBytes: 300, delayMs: 30 };
+    ? { rounds: 20, streams: 100, replyBytes: 200, delayMs: 5, burstRounds: 1 }
+    : { rounds: 200, streams: 1000, replyBytes: 300, delayMs: 30, burstRounds: 3 };
   const reply = replyText(sizes.replyBytes);
   const expectedChunks = splitIntoTokens(reply).length + 1; // + the closing chunk with finish_reason
   const nginxBinary = findNginx();
 
   const upstream = await startChild('upstream', { reply });
   const proxy = await startChild('proxy', { upstream: upstream.url }, { profileDir });
+  const nodeRelay = await startChild('node-relay', { upstream: upstream.url });
   let nginx;
   let nginxReason = nginxBinary.reason;
   if (nginxBinary.path) {
@@ -218,12 +223,20 @@ export async function benchProxy({ short, parts = ['ttft', 'burst'], profileDir 
       url: `${proxy.url}/chat/completions`,
       headers: (session) => ({ 'X-Session-ID': session, 'X-Request-ID': requestId() }),
     },
+    [NODE_RELAY]: {
+      url: `${nodeRelay.url}${chatPath}`,
+      headers: (session) => ({ ...auth, 'X-Session-ID': session }),
+    },
     ...(nginx
       ? { nginx: { url: `${nginx.url}${chatPath}`, headers: (session) => ({ ...auth, 'X-Session-ID': session }) } }
       : {}),
   };
-  const relayPids = { proxy: () => [proxy.pid], ...(nginx ? { nginx: () => processTree(nginx.pid) } : {}) };
-  const healthUrl = { proxy: proxy.url, ...(nginx ? { nginx: nginx.url } : {}) };
+  const relayPids = {
+    proxy: () => [proxy.pid],
+    [NODE_RELAY]: () => [nodeRelay.pid],
+    ...(nginx ? { nginx: () => processTree(nginx.pid) } : {}),
+  };
+  const healthUrl = { proxy: proxy.url, [NODE_RELAY]: nodeRelay.url, ...(nginx ? { nginx: nginx.url } : {}) };
 
   const results = {};
   try {
@@ -243,6 +256,7 @@ export async function benchProxy({ short, parts = ['ttft', 'burst'], profileDir 
       });
   } finally {
     await proxy.stop();
+    await nodeRelay.stop();
     await nginx?.stop();
     await upstream.stop();
   }
@@ -261,6 +275,7 @@ async function timeToFirstToken({ sizes, targets, proxyUrl, nginxReason }) {
       url: targets.proxy.url,
       headers: { 'X-Request-ID': `first-${performance.now()}` },
     }),
+    [NODE_RELAY]: (i) => ({ url: targets[NODE_RELAY].url, headers: targets[NODE_RELAY].headers(`node-${i}`) }),
     ...(targets.nginx
       ? { nginx: (i) => ({ url: targets.nginx.url, headers: targets.nginx.headers(`nginx-${i}`) }) }
       : {}),
@@ -312,7 +327,7 @@ async function timeToFirstToken({ sizes, targets, proxyUrl, nginxReason }) {
   if (figures.nginx) {
     console.log(
       `  added time to first token, conversation under way: proxy ${ms(added('proxy'))} against nginx ${ms(added('nginx'))}` +
-        ` (${ratio(added('proxy'), added('nginx'))}; target within 2x)`,
+        ` (${ratio(added('proxy'), added('nginx'))}; target within 2x); a bare node:http relay adds ${ms(added(NODE_RELAY))}`,
     );
   }
   return outcome(failures.length ? 'broken' : 'ok', failures.slice(0, 5).join('; '), {
@@ -321,6 +336,53 @@ async function timeToFirstToken({ sizes, targets, proxyUrl, nginxReason }) {
     failures: failures.length,
     ...(targets.nginx ? {} : { nginx: outcome('skipped', nginxReason) }),
   });
+}
+
+/**
+ * One burst of `count` concurrent streams through `target`: each stream's result, the relay's RSS
+ * and CPU around it, and the /health probes' milliseconds during it.
+ */
+async function oneBurst({ count, body, target, headersFor, pids, healthUrl, upstreamPid }) {
+  // Let the last burst's sockets close, so each one starts from the same place.
+  await sleep(1000);
+  const before = pids && usage(pids);
+  const upstreamBefore = usage([upstreamPid]);
+  let peak = before?.rss ?? Number.NaN;
+  const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
+  const prober = healthUrl && healthProber(healthUrl);
+  const keptAliveProber = healthUrl && healthProber(healthUrl, { keepAlive: true });
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      if (pids) peak = Math.max(peak, usage(pids)?.rss ?? 0);
+      await sleep(50);
+    }
+  })();
+  const pending = [];
+  // Bounded: all `count` streams open at once, started 50 at a time so the listen backlog holds.
+  for (let i = 0; i < count; i++) {
+    pending.push(stream(target.url, { headers: target.headers(headersFor(i)), body, agent }));
+    if (i % 50 === 49) await sleep(5);
+  }
+  const streams = await Promise.all(pending);
+  running = false;
+  await sampler;
+  const health = prober ? await prober.stop() : [];
+  const keptAlive = keptAliveProber ? await keptAliveProber.stop() : [];
+  const atEnd = pids && usage(pids);
+  await sleep(2000);
+  const after = pids && usage(pids);
+  agent.destroy();
+  return {
+    streams,
+    health,
+    keptAlive,
+    before,
+    peak: Math.max(peak, atEnd?.rss ?? 0),
+    after,
+    cpuSeconds: (atEnd?.cpu ?? Number.NaN) - (before?.cpu ?? Number.NaN),
+    upstreamCpuSeconds: (usage([upstreamPid])?.cpu ?? Number.NaN) - (upstreamBefore?.cpu ?? Number.NaN),
+  };
 }
 
 async function burst({
@@ -339,69 +401,61 @@ async function burst({
     messages: [{ role: 'user', content: `burst [[delay:${sizes.delayMs}]]` }],
     stream: true,
   });
+  const names = Object.keys(targets);
+  const runs = Object.fromEntries(names.map((name) => [name, []]));
+  // The machine is shared: a row run once, after another, meets another load. Every round runs each
+  // path once, in an order rotated by one each round, and the figures pool or take medians over rounds.
   const proxySessions = await mintSessions(proxyUrl, count);
-  const rows = {};
-  for (const [name, target] of Object.entries(targets)) {
-    // Let the last row's sockets close, so each burst starts from the same place.
-    await sleep(1000);
-    const pids = relayPids[name]?.();
-    const before = pids && usage(pids);
-    const upstreamBefore = usage([upstreamPid]);
-    let peak = before?.rss ?? Number.NaN;
-    const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
-    const prober = healthUrl[name] && healthProber(healthUrl[name]);
-    const keptAliveProber = healthUrl[name] && healthProber(healthUrl[name], { keepAlive: true });
-    let running = true;
-    const sampler = (async () => {
-      while (running) {
-        if (pids) peak = Math.max(peak, usage(pids)?.rss ?? 0);
-        await sleep(50);
-      }
-    })();
-    const start = performance.now();
-    const pending = [];
-    // Bounded: all `count` streams open at once, started 50 at a time so the listen backlog holds.
-    for (let i = 0; i < count; i++) {
-      const headers = target.headers(name === 'proxy' ? proxySessions[i] : `${name}-burst-${i}-${Date.now()}`);
-      pending.push(stream(target.url, { headers, body, agent }));
-      if (i % 50 === 49) await sleep(5);
+  for (let round = 0; round < sizes.burstRounds; round++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(k + round) % names.length];
+      runs[name].push(
+        await oneBurst({
+          count,
+          body,
+          target: targets[name],
+          headersFor: (i) => (name === 'proxy' ? proxySessions[i] : `${name}-burst-${round}-${i}-${Date.now()}`),
+          pids: relayPids[name]?.(),
+          healthUrl: healthUrl[name],
+          upstreamPid,
+        }),
+      );
     }
-    const streams = await Promise.all(pending);
-    const wall = performance.now() - start;
-    running = false;
-    await sampler;
-    const health = prober ? await prober.stop() : [];
-    const keptAlive = (keptAliveProber ? await keptAliveProber.stop() : []).filter(Number.isFinite);
-    const atEnd = pids && usage(pids);
-    await sleep(2000);
-    const after = pids && usage(pids);
-    agent.destroy();
-
+  }
+  const rows = {};
+  for (const [name, list] of Object.entries(runs)) {
+    const streams = list.flatMap((run) => run.streams);
     const complete = streams.filter(
       (s) => s.status === 200 && s.done && s.content === reply && s.chunks === expectedChunks,
     );
     const errors = streams.filter((s) => s.error || s.status !== 200);
+    const health = list.flatMap((run) => run.health);
     const probes = health.filter(Number.isFinite);
+    const keptAlive = list.flatMap((run) => run.keptAlive).filter(Number.isFinite);
+    const measured = list[0].before !== undefined;
     rows[name] = {
-      streams: count,
+      rounds: list.length,
+      streams: streams.length,
       complete: complete.length,
       errors: errors.length,
       firstError: errors[0] && (errors[0].error ?? `HTTP ${errors[0].status}`),
-      incomplete: count - complete.length - errors.length,
-      wallMs: wall,
-      streamP50: median(streams.map((s) => s.total)),
+      incomplete: streams.length - complete.length - errors.length,
+      // Each round's median, then the median of those: one slow round moves it least.
+      streamP50: median(list.map((run) => median(run.streams.map((s) => s.total)))),
+      streamP50ByRound: list.map((run) => median(run.streams.map((s) => s.total))),
       streamP99: p99(streams.map((s) => s.total)),
       ttftP50: median(streams.map((s) => s.ttft)),
       ttftP99: p99(streams.map((s) => s.ttft)),
-      ...(pids && before
+      ...(measured
         ? {
-            rssBefore: before.rss,
-            rssPeak: Math.max(peak, atEnd?.rss ?? 0),
-            rssAfter: after?.rss,
-            cpuSeconds: (atEnd?.cpu ?? Number.NaN) - before.cpu,
+            rssBefore: list[0].before.rss,
+            rssPeak: Math.max(...list.map((run) => run.peak)),
+            rssPeakByRound: list.map((run) => run.peak),
+            rssAfter: list.at(-1).after?.rss,
+            cpuSeconds: median(list.map((run) => run.cpuSeconds)),
           }
         : {}),
-      upstreamCpuSeconds: (usage([upstreamPid])?.cpu ?? Number.NaN) - (upstreamBefore?.cpu ?? Number.NaN),
+      upstreamCpuSeconds: median(list.map((run) => run.upstreamCpuSeconds)),
       ...(healthUrl[name]
         ? {
             healthProbes: health.length,
@@ -418,7 +472,11 @@ async function burst({
   const nominal = (expectedChunks - 1) * sizes.delayMs;
   console.log(
     `\n4. burst: ${count} concurrent streams (${expectedChunks} chunks each, ${sizes.delayMs} ms apart: ` +
-      `${ms(nominal)} each with no load), loopback`,
+      `${ms(nominal)} each with no load), loopback; ` +
+      (sizes.burstRounds === 1
+        ? 'one round'
+        : `${sizes.burstRounds} rounds, the paths interleaved (stream p50: the median of the rounds' medians; ` +
+          'p99, /health: over every round; RSS peak: the highest)'),
   );
   const d = rows.direct;
   table([
@@ -463,10 +521,20 @@ async function burst({
   if (!targets.nginx) console.log(`  nginx: not measured: ${nginxReason}`);
   if (rows.nginx) {
     const p = rows.proxy;
+    const n = rows[NODE_RELAY];
+    console.log(
+      `  bare node:http relay against nginx: stream p50 ${ratio(n.streamP50, rows.nginx.streamP50)}, ` +
+        `/health p99 ${ms(n.healthP99)} (${ms(n.healthKeptAliveP99)} kept alive)`,
+    );
     console.log(
       `  proxy against nginx: stream p50 ${ratio(p.streamP50, rows.nginx.streamP50)} (target within 1.2x), ` +
         `RSS peak ${mb(p.rssPeak)} (target under 150 MB), /health p99 ${ms(p.healthP99)} (target under 50 ms; ` +
         `${ms(p.healthKeptAliveP99)} on a kept-alive connection, which skips the wait to be accepted)`,
+    );
+    const byRound = p.streamP50ByRound.map((value, i) => ratio(value, rows.nginx.streamP50ByRound[i]));
+    console.log(
+      `  proxy against nginx, stream p50 round by round: ${byRound.join(', ')}; ` +
+        `proxy RSS peak round by round: ${p.rssPeakByRound.map(mb).join(', ')}`,
     );
   }
   const broken = Object.entries(rows)

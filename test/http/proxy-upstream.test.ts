@@ -279,6 +279,36 @@ describe('proxy: the Fetch handler with an injected fetch', () => {
     }
   });
 
+  it('a client that leaves before Pathors answers aborts the upstream call, and gets no answer nor an error logged', async () => {
+    let upstreamSignal: AbortSignal | undefined;
+    let called!: () => void;
+    const calling = new Promise<void>((resolve) => (called = resolve));
+    const handler = handlerWith((url, init) => {
+      if (url.endsWith('/session')) return created();
+      upstreamSignal = init.signal ?? undefined;
+      called();
+      // Answers only when aborted, as a fetch does.
+      return new Promise<Response>((_, reject) =>
+        upstreamSignal!.addEventListener('abort', () => reject(upstreamSignal!.reason), { once: true }),
+      );
+    });
+    const client = new AbortController();
+    const answered = handler.proxy(
+      new Request('https://proxy.example/chat/completions', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(userTurn('Hi', { stream: true })),
+        signal: client.signal,
+      }),
+    );
+    await calling;
+    expect(upstreamSignal!.aborted).toBe(false);
+    client.abort();
+    expect(upstreamSignal!.aborted).toBe(true);
+    expect((await answered).status).toBe(499);
+    expect(handler.logs.filter((e) => e.type === 'upstream_error' || e.type === 'internal_error')).toEqual([]);
+  });
+
   it('a failing sessionVariables hook is 500 internal_error, logged, with nothing sent upstream', async () => {
     const handler = handlerWith(() => json(200, {}), {
       sessionVariables: () => {
