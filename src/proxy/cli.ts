@@ -84,7 +84,7 @@ async function sharedStore(
 ): Promise<{ wrap: (proxy: PathorsProxy) => PathorsProxy }> {
   if (!config.redis) return { wrap: (proxy) => proxy };
   const { RedisRateLimitStore, createRedisClient, withStoreHealth } = await import('./redis.js');
-  const client = await createRedisClient(config.redis.url);
+  const client = await createRedisClient(config.redis.url, { commandTimeoutMs: config.redis.timeoutMs });
   closers.push({ close: async () => client.disconnect() });
   // Wait briefly for the first connection; a Redis that is down at start is an outage like any other.
   await new Promise<void>((resolve) => {
@@ -97,6 +97,7 @@ async function sharedStore(
   const store = new RedisRateLimitStore({
     client,
     failMode: config.redis.failMode,
+    timeoutMs: config.redis.timeoutMs,
     warn: (message) => say('warn', 'store', message),
   });
   config.server.store = store;

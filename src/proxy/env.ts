@@ -84,6 +84,8 @@ Optional environment:
                            limits and replay checks across instances. Needs \`npm install ioredis\`.
   PATHORS_REDIS_FAIL_MODE  While Redis is unreachable: "open" (default: serve without limits,
                            warn, /health says degraded) or "closed" (refuse with 500; /health 503).
+  PATHORS_REDIS_TIMEOUT_MS How long a Redis call may take before it counts as an outage (default
+                           500). Raise it for a Redis far away or a busy host.
   PATHORS_TRUST_PROXY      Behind your own reverse proxies that append X-Forwarded-For: their
                            number (1, 2, ...) or "true" (= 1). Per-client limits then use the
                            address the outermost of them saw. Default false.
@@ -103,7 +105,7 @@ export type LogFormat = 'text' | 'json';
 /** Everything the command needs, read from the environment. */
 export interface CliConfig {
   server: ProxyServerOptions;
-  redis: { url: string; failMode: 'open' | 'closed' } | undefined;
+  redis: { url: string; failMode: 'open' | 'closed'; timeoutMs: number } | undefined;
   logFormat: LogFormat;
   shutdownTimeoutMs: number;
 }
@@ -344,6 +346,9 @@ export function configFromEnv(env: Record<string, string | undefined>, read: Env
   const failMode = value('PATHORS_REDIS_FAIL_MODE')?.toLowerCase() ?? 'open';
   if (failMode !== 'open' && failMode !== 'closed')
     problem('PATHORS_REDIS_FAIL_MODE', `must be "open" or "closed", not ${JSON.stringify(failMode)}.`);
+  const redisTimeout = value('PATHORS_REDIS_TIMEOUT_MS') ?? '500';
+  if (!/^[1-9]\d*$/.test(redisTimeout))
+    problem('PATHORS_REDIS_TIMEOUT_MS', `must be a whole number of milliseconds, not ${JSON.stringify(redisTimeout)}.`);
 
   const logFormat = value('PATHORS_LOG_FORMAT')?.toLowerCase() ?? 'text';
   if (logFormat !== 'text' && logFormat !== 'json')
@@ -371,7 +376,10 @@ export function configFromEnv(env: Record<string, string | undefined>, read: Env
   if (tools !== undefined) server.tools = tools;
   return {
     server,
-    redis: redisUrl === undefined ? undefined : { url: redisUrl, failMode: failMode as 'open' | 'closed' },
+    redis:
+      redisUrl === undefined
+        ? undefined
+        : { url: redisUrl, failMode: failMode as 'open' | 'closed', timeoutMs: Number(redisTimeout) },
     logFormat: logFormat as LogFormat,
     shutdownTimeoutMs: Number(shutdown) * 1000,
   };

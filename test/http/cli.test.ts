@@ -256,6 +256,7 @@ describe('pathors-chat-proxy (the CLI process)', () => {
       PATHORS_LOG_FORMAT: 'xml',
       PATHORS_REDIS_URL: 'http://cache:6379',
       PATHORS_REDIS_FAIL_MODE: 'sometimes',
+      PATHORS_REDIS_TIMEOUT_MS: '0.5',
       PATHORS_TOOLS_FILE: '/nonexistent/tools.json',
       PATHORS_BASE_URL: 'ftp://pathors',
     });
@@ -272,6 +273,7 @@ describe('pathors-chat-proxy (the CLI process)', () => {
       'PATHORS_LOG_FORMAT',
       'PATHORS_REDIS_URL',
       'PATHORS_REDIS_FAIL_MODE',
+      'PATHORS_REDIS_TIMEOUT_MS',
       'PATHORS_TOOLS_FILE',
       'PATHORS_BASE_URL',
     ];

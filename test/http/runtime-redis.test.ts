@@ -46,6 +46,10 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
     PATHORS_RATE_LIMIT_IP_BURST: String(BURST),
     // Slow refill: a flood of a few seconds earns nothing back, so counts are exact.
     PATHORS_RATE_LIMIT_IP_PER_MINUTE: '0.1',
+    // On a busy machine a call may take longer than the default 500 ms, and fail-open would let
+    // that request through: the counts would be off by one. Outages are refused at once anyway
+    // (no offline queue), so a long deadline keeps them fast.
+    PATHORS_REDIS_TIMEOUT_MS: '5000',
     // The balancer below appends the visitor's address, as a real one would.
     PATHORS_TRUST_PROXY: '1',
     ...extra,
