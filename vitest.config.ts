@@ -34,9 +34,6 @@ function browserProject(name: string, include: string[], exclude: string[] = [])
 
 export default defineConfig({
   test: {
-    // Most files spend their time waiting (on timers, sockets, a page): three at once keep two
-    // cores busy, where the default (one fewer than the cores) leaves one idle.
-    maxWorkers: 3,
     projects: [
       {
         test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' },
