@@ -1,6 +1,7 @@
 // Analyzer plugin for the element's plain-Lit style (`static properties` and `declare`
 // fields, no decorators), used by custom-elements-manifest.config.mjs.
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import ts from 'typescript';
 
 /**
@@ -90,13 +91,33 @@ function stateProperties(tsApi, classNode) {
  * @param {string} file
  * @returns {{ events: Map<string, string>, interfaces: Array<{ name: string, text: string }> }}
  *   `events`: event name -> type text from `PathorsChatEventMap`, in source order;
- *   `interfaces`: each exported interface (the detail types) with its JSDoc, as written.
+ *   `interfaces`: each exported interface (the detail types) with its JSDoc, as written. An
+ *   exported alias of an interface imported from another module (`export type A = B`) is shown
+ *   as that interface under the alias's name, so a detail type the core already declares is
+ *   written once and still documented in full.
  */
 export function readEventMap(file) {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const events = new Map();
   const interfaces = [];
+  const imported = new Map();
+  const isExported = (node) => node.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword);
   const visit = (node) => {
+    if (
+      ts.isImportDeclaration(node) &&
+      node.importClause?.namedBindings &&
+      ts.isNamedImports(node.importClause.namedBindings)
+    ) {
+      for (const element of node.importClause.namedBindings.elements)
+        imported.set(element.name.text, {
+          name: (element.propertyName ?? element.name).text,
+          file: resolve(dirname(file), node.moduleSpecifier.text.replace(/\.js$/, '.ts')),
+        });
+    }
+    if (ts.isTypeAliasDeclaration(node) && isExported(node) && ts.isTypeReferenceNode(node.type)) {
+      const target = imported.get(node.type.typeName.getText());
+      if (target) interfaces.push({ name: node.name.text, text: aliasedInterface(node, target) });
+    }
     if (ts.isInterfaceDeclaration(node)) {
       if (node.name.text === 'PathorsChatEventMap') {
         for (const member of node.members) {
@@ -104,7 +125,7 @@ export function readEventMap(file) {
           const name = ts.isStringLiteral(member.name) ? member.name.text : member.name.getText();
           events.set(name, member.type.getText());
         }
-      } else if (node.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword)) {
+      } else if (isExported(node)) {
         interfaces.push({ name: node.name.text, text: node.getFullText().trim() });
       }
     }
@@ -113,4 +134,16 @@ export function readEventMap(file) {
   visit(source);
   if (events.size === 0) throw new Error(`${file} declares no PathorsChatEventMap entries`);
   return { events, interfaces };
+}
+
+/** The interface `target` names, written out under `alias`'s name and with `alias`'s JSDoc. */
+function aliasedInterface(alias, target) {
+  const source = ts.createSourceFile(target.file, readFileSync(target.file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const declaration = source.statements.find(
+    (statement) => ts.isInterfaceDeclaration(statement) && statement.name.text === target.name,
+  );
+  if (!declaration) throw new Error(`${target.file} declares no interface ${target.name}`);
+  const docs = (node) => node.getFullText().slice(0, node.getLeadingTriviaWidth()).trim();
+  const body = declaration.getText().slice(declaration.name.end - declaration.getStart());
+  return `${docs(alias) || docs(declaration)}\nexport interface ${alias.name.text}${body}`.trim();
 }

@@ -33,6 +33,10 @@ export interface ToolCallRequest {
   call: ToolCall;
   /** Aborts when the visitor stops the reply: withdraw any question still open. */
   signal: AbortSignal;
+  /**
+   * Hold the call until the promise settles: resolve true to run it, false to
+   * decline (for asking the visitor first). `preventDefault()` declines at once.
+   */
   waitUntil(decision: Promise<boolean>): void;
 }
 

@@ -1,5 +1,5 @@
 import type { ChatError, ErrorCode } from '../core/errors.js';
-import type { ToolCall } from '../core/wire.js';
+import type { ToolCallRequest } from '../core/tools.js';
 
 /** A message as the page sees it in events. */
 export interface ChatMessageDetail {
@@ -35,18 +35,8 @@ export interface PathorsFeedbackDetail {
   sessionId: string | undefined;
   rating: 'good' | 'bad';
 }
-export interface PathorsToolCallDetail {
-  name: string;
-  arguments: Record<string, unknown>;
-  call: ToolCall;
-  /** Aborts when the visitor stops the reply: withdraw any question still open. */
-  signal: AbortSignal;
-  /**
-   * Hold the call until the promise settles: resolve true to run it, false to
-   * decline (for asking the visitor first). `preventDefault()` declines at once.
-   */
-  waitUntil(decision: Promise<boolean>): void;
-}
+/** The agent calls one of the page's `tools`: what it asks, and how the page may hold or decline it. */
+export type PathorsToolCallDetail = ToolCallRequest;
 
 /** Every event `<pathors-chat>` fires, by name, with its detail. */
 export interface PathorsChatEventMap {
