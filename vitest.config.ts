@@ -6,8 +6,16 @@ import { CHROMIUM_ARGS } from './test/support/chromium.js';
 /**
  * A browser project runs its files one after another in one page. Two projects, each with its own
  * fake upstream and proxy (globalSetup runs per project), run side by side without sharing the
- * fake's request log or faults: the renderer's sweeps in one, the element's behaviour in the other.
+ * fake's request log or faults: the renderer's sweeps in one, every other browser file (the
+ * element's behaviour, a new file too) in the other.
  */
+const RENDER_FILES = [
+  'test/browser/render-*.test.ts',
+  'test/browser/hostile-replies.test.ts',
+  'test/browser/highlight.test.ts',
+  'test/browser/element-stream-*.test.ts',
+];
+
 function browserProject(name: string, include: string[], exclude: string[] = []): TestProjectInlineConfiguration {
   return {
     test: {
@@ -46,17 +54,8 @@ export default defineConfig({
           testTimeout: 20_000,
         },
       },
-      browserProject('render', [
-        'test/browser/render-*.test.ts',
-        'test/browser/hostile-replies.test.ts',
-        'test/browser/highlight.test.ts',
-        'test/browser/element-stream-*.test.ts',
-      ]),
-      browserProject(
-        'element',
-        ['test/browser/element-*.test.ts', 'test/browser/visual-*.test.ts', 'test/browser/transport.test.ts'],
-        ['test/browser/element-stream-*.test.ts'],
-      ),
+      browserProject('render', RENDER_FILES),
+      browserProject('element', ['test/browser/**/*.test.ts'], RENDER_FILES),
     ],
   },
 });
