@@ -63,6 +63,15 @@ async function openChat(page: Page): Promise<void> {
   await expect.poll(() => page.locator('[part="composer"]').isVisible()).toBe(true);
 }
 
+/** Fails every request for the chunks `glob` names until the returned function lets them through. */
+async function failingUntilAllowed(page: Page, glob: string): Promise<() => void> {
+  let reachable = false;
+  await page.route(glob, (route) => (reachable ? route.continue() : route.abort('connectionreset')));
+  return () => {
+    reachable = true;
+  };
+}
+
 /** The text of the assistant's replies on screen. */
 const replies = (page: Page) => page.locator('[part="message"].assistant pathors-reply').allTextContents();
 
@@ -158,10 +167,7 @@ describe('the send chunk failing to load', () => {
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
-      let reachable = false;
-      await page.route('**/dist/chunks/send-*.js', (route) =>
-        reachable ? route.continue() : route.abort('connectionreset'),
-      );
+      const allow = await failingUntilAllowed(page, '**/dist/chunks/send-*.js');
       const seen = await openPage(page);
       await openChat(page);
       await page.locator('[part="composer"]').fill('hello');
@@ -170,7 +176,7 @@ describe('the send chunk failing to load', () => {
       expect(await page.locator('.not-sent-note').count()).toBe(1);
       expect(seen.posts).toEqual([]);
 
-      reachable = true;
+      allow();
       await page.locator('.error-card .retry').click();
       await expect.poll(() => replies(page)).toHaveLength(1);
       expect(seen.posts).toHaveLength(1);
@@ -186,10 +192,7 @@ describe('the strings only a turn can show (en-turn), loaded with the send chunk
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
-      let reachable = false;
-      await page.route('**/dist/chunks/en-turn-*.js', (route) =>
-        reachable ? route.continue() : route.abort('connectionreset'),
-      );
+      const allow = await failingUntilAllowed(page, '**/dist/chunks/en-turn-*.js');
       const seen = await openPage(page);
       await openChat(page);
       await page.locator('[part="composer"]').fill('[[fault:http-429]] hello');
@@ -206,7 +209,7 @@ describe('the strings only a turn can show (en-turn), loaded with the send chunk
       expect(seen.chunks).toContain('send');
       expect(seen.posts).toEqual([]);
 
-      reachable = true;
+      allow();
       await page.locator('.error-card .retry').click();
       // The turn went out once, and its own error reads in English: the strings came.
       await expect
