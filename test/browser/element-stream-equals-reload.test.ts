@@ -89,20 +89,34 @@ async function reload(chat: PathorsChat): Promise<PathorsChatPanel> {
 describe('a finished reply equals the same reply after a reload', () => {
   const all = examples(specText).filter((markdown) => markdown.trim());
   const GROUP = 60;
+  // Each turn waits on a few frames, not on work: six conversations side by side, each with its
+  // own element and storage, take the time of one.
+  const LANES = 6;
+
+  /** Streams `replies` into a conversation of their own, one turn each, then reloads it: both DOMs. */
+  async function streamAndReload(markdowns: string[], firstNumber: number): Promise<[string[], string[]]> {
+    const chat = await mountChat({ open: true });
+    chat.fetch = scriptedFetch(markdowns);
+    const panel = await panelOf(chat);
+    for (const [index] of markdowns.entries()) {
+      expect(await chat.send(`example ${firstNumber + index}`)).toBe(true);
+      await idle(panel);
+    }
+    return [await replies(panel), await replies(await reload(chat))];
+  }
 
   for (let start = 0; start < all.length; start += GROUP) {
     const group = all.slice(start, start + GROUP);
     it(`CommonMark examples ${start + 1}-${start + group.length}, streamed in 1-7 character tokens`, async () => {
-      const chat = await mountChat({ open: true });
-      chat.fetch = scriptedFetch(group);
-      const panel = await panelOf(chat);
-      for (const [index] of group.entries()) {
-        expect(await chat.send(`example ${start + index + 1}`)).toBe(true);
-        await idle(panel);
-      }
-      const live = await replies(panel);
+      const size = Math.ceil(group.length / LANES);
+      const lanes = await Promise.all(
+        Array.from({ length: LANES }, (_, lane) =>
+          streamAndReload(group.slice(lane * size, (lane + 1) * size), start + lane * size + 1),
+        ),
+      );
+      const live = lanes.flatMap(([streamed]) => streamed);
+      const reloaded = lanes.flatMap(([, again]) => again);
       expect(live).toHaveLength(group.length);
-      const reloaded = await replies(await reload(chat));
       for (const [index, html] of live.entries()) {
         expect(html, `example ${start + index + 1}:\n${group[index]}`).toBe(reloaded[index]);
       }
