@@ -29,6 +29,8 @@ if (role === 'upstream') {
     projectId: PROJECT_ID,
     upstream: settings.upstream,
     port: 0,
+    // Probes of /health go to its own thread, as a deployment's load balancer would be told to.
+    healthPort: 0,
     sessionSecret: 'bench-session-secret-0123456789abcdef',
     allowedOrigins: [],
     // One client IP sends every request here: the limits have their own tests.
@@ -39,7 +41,7 @@ if (role === 'upstream') {
     },
   });
   server = proxy;
-  process.send({ url: proxy.url });
+  process.send({ url: proxy.url, healthUrl: proxy.healthUrl });
 } else if (role === 'node-relay') {
   server = await startNodeRelay(settings.upstream);
   process.send({ url: server.url });

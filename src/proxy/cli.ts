@@ -13,6 +13,7 @@ import { ENV_FOR_OPTION, EnvConfigError, FAULT_MARKERS_HELP, USAGE, configFromEn
 import type { CliConfig, EnvReadOptions, LogFormat } from './env.js';
 import { createPathorsProxy } from './handler.js';
 import type { PathorsProxy } from './handler.js';
+import { startHealthPort } from './health-port.js';
 import { scrub } from './log.js';
 import type { ProxyLogEvent } from './log.js';
 import { LISTEN_BACKLOG, guardServer } from './node.js';
@@ -105,12 +106,12 @@ async function sharedStore(
   return { wrap: (proxy) => withStoreHealth(proxy, store) };
 }
 
-function listenError(error: unknown, host: string, port: number): string | undefined {
+function listenError(error: unknown, host: string, port: number, variable = 'PORT'): string | undefined {
   const code = (error as { code?: unknown }).code;
   if (code === 'EADDRINUSE')
-    return `cannot listen on ${host}:${port}: port ${port} is already in use. Stop what holds it, or set PORT to another port.`;
+    return `cannot listen on ${host}:${port}: port ${port} is already in use. Stop what holds it, or set ${variable} to another port.`;
   if (code === 'EACCES')
-    return `cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges). Set PORT to a port above 1023.`;
+    return `cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges). Set ${variable} to a port above 1023.`;
   if (code === 'EADDRNOTAVAIL')
     return `cannot listen on ${host}:${port}: ${host} is not an address of this machine. Check HOST.`;
   return undefined;
@@ -151,7 +152,7 @@ async function main(argv: string[]): Promise<number> {
     apiKey = config.server.apiKey;
     logFormat = config.logFormat;
     const { wrap } = await sharedStore(config, closers);
-    const { host: _host, port: _port, ...proxyOptions } = config.server;
+    const { host: _host, port: _port, healthPort: _healthPort, ...proxyOptions } = config.server;
     // Upstream over node:http: its bodies pipe socket to socket (see node-fetch.ts).
     handler = wrap(createPathorsProxy({ ...proxyOptions, fetch: createNodeFetch(), log: logEvent }));
     if (fake) {
@@ -219,6 +220,24 @@ async function main(argv: string[]): Promise<number> {
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   say('info', 'listening', `${NAME} listening on ${url}`, { url });
+  const { healthPort } = config.server;
+  let health: Closer | undefined;
+  if (healthPort !== undefined) {
+    try {
+      const started = await startHealthPort(handler, { host, port: healthPort });
+      health = started;
+      say('info', 'listening', `GET /health also on ${started.url}/health`, { healthUrl: started.url });
+    } catch (error) {
+      server.close();
+      await closeAll();
+      const message = listenError(error, host, healthPort, 'PATHORS_HEALTH_PORT');
+      if (message) {
+        say('error', 'listen', message, { host, port: healthPort });
+        return 1;
+      }
+      throw error;
+    }
+  }
 
   const stop = (signal: string) => {
     if (stopping) {
@@ -235,6 +254,8 @@ async function main(argv: string[]): Promise<number> {
     );
     // Stops listening and closes idle kept-alive connections; busy ones close after their response.
     server.close();
+    // So that the load balancer stops sending visitors while the running streams finish.
+    void health?.close();
     const deadline = setTimeout(() => {
       say(
         'warn',

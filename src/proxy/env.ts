@@ -94,6 +94,9 @@ Optional environment:
                            On SIGTERM, how long running streams may take to finish (default 10).
   HOST                     Interface to listen on (default 127.0.0.1).
   PORT                     Port to listen on (default 8787).
+  PATHORS_HEALTH_PORT      Also answer GET /health on this port, from a thread of its own: in
+                           milliseconds even while the proxy relays a burst of streams. Point
+                           your load balancer's probe here. Default off.
 
 Routes: POST /chat/completions, POST /sessions, GET|DELETE /sessions/:id, GET /health.
 
@@ -266,6 +269,10 @@ export function configFromEnv(env: Record<string, string | undefined>, read: Env
   if (!/^\d{1,5}$/.test(port) || Number(port) > 65535)
     problem('PORT', `must be a port number (0-65535), not ${JSON.stringify(port)}.`);
 
+  const healthPort = value('PATHORS_HEALTH_PORT');
+  if (healthPort !== undefined && (!/^\d{1,5}$/.test(healthPort) || Number(healthPort) > 65535))
+    problem('PATHORS_HEALTH_PORT', `must be a port number (0-65535), not ${JSON.stringify(healthPort)}.`);
+
   const trust = value('PATHORS_TRUST_PROXY')?.toLowerCase();
   let hops = 0;
   if (trust === 'true') hops = 1;
@@ -370,6 +377,7 @@ export function configFromEnv(env: Record<string, string | undefined>, read: Env
     rateLimit: { perIp, perSession },
   };
   if (upstream !== undefined) server.upstream = upstream;
+  if (healthPort !== undefined) server.healthPort = Number(healthPort);
   if (basePath !== undefined) server.basePath = basePath;
   if (hops === 1) server.trustProxy = true;
   else if (hops > 1) server.clientIp = forwardedClientIp(hops);

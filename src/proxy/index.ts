@@ -27,3 +27,5 @@ export { createNodeFetch } from './node-fetch.js';
 export type { NodeHandler } from './node-handler.js';
 export { SERVER_GUARD_DEFAULTS, guardServer, startProxyServer } from './node.js';
 export type { ProxyServer, ProxyServerOptions, ServerGuardOptions } from './node.js';
+export { HEALTH_STALL_MS, startHealthPort } from './health-port.js';
+export type { HealthPort, HealthPortOptions } from './health-port.js';

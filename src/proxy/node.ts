@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createPathorsProxy } from './handler.js';
+import { startHealthPort } from './health-port.js';
 import { createNodeFetch } from './node-fetch.js';
 import { toNodeHandler } from './node-handler.js';
 import type { PathorsProxyOptions } from './options.js';
@@ -98,11 +99,18 @@ export interface ProxyServerOptions extends PathorsProxyOptions, ServerGuardOpti
   host?: string;
   /** Default 8787; 0 picks a free port. */
   port?: number;
+  /**
+   * Also answer `GET /health` on this port (same host), from a thread of its own: in milliseconds
+   * even while the proxy relays a burst of streams. Point a load balancer's probe here. Default off.
+   */
+  healthPort?: number;
 }
 
 export interface ProxyServer {
   /** `http://host:port`, with the port actually bound. */
   url: string;
+  /** The health port's `http://host:port`, when `healthPort` was given. */
+  healthUrl?: string;
   close(): Promise<void>;
 }
 
@@ -111,6 +119,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
   const {
     host = '127.0.0.1',
     port = 8787,
+    healthPort,
     headersTimeoutMs,
     requestTimeoutMs,
     keepAliveTimeoutMs,
@@ -119,9 +128,8 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
     ...proxyOptions
   } = options;
   // Upstream over node:http unless the site brings its own fetch: its bodies pipe socket to socket.
-  const handler = toNodeHandler(
-    createPathorsProxy({ ...proxyOptions, fetch: proxyOptions.fetch ?? createNodeFetch() }),
-  );
+  const proxy = createPathorsProxy({ ...proxyOptions, fetch: proxyOptions.fetch ?? createNodeFetch() });
+  const handler = toNodeHandler(proxy);
   // Not `import 'node:http'`: index.ts re-exports this module, and edge bundlers (wrangler's
   // esbuild) fail on any node:http import, even a dynamic one. getBuiltinModule is Node >= 20.16.
   const { createServer } = process.getBuiltinModule('node:http');
@@ -143,14 +151,26 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
       resolve();
     });
   });
+  const close = () =>
+    new Promise<void>((resolve, reject) => {
+      server.close((error) => (error ? reject(error) : resolve()));
+      server.closeAllConnections();
+    });
+  let health: Awaited<ReturnType<typeof startHealthPort>> | undefined;
+  try {
+    if (healthPort !== undefined) health = await startHealthPort(proxy, { host, port: healthPort });
+  } catch (error) {
+    await close();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${shownHost}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    ...(health ? { healthUrl: health.url } : {}),
+    close: async () => {
+      await health?.close();
+      await close();
+    },
   };
 }

@@ -107,6 +107,16 @@ function serve(env: Record<string, string>, args: string[] = []) {
   };
 }
 
+/** Polls `get` until it returns a value. */
+async function until<T>(get: () => T | undefined, what: string): Promise<T> {
+  for (let waited = 0; waited <= 10_000; waited += 20) {
+    const value = get();
+    if (value !== undefined) return value;
+    await new Promise((done) => setTimeout(done, 20));
+  }
+  throw new Error(`no ${what}`);
+}
+
 describe('pathors-chat-proxy (the CLI process)', () => {
   it('--help prints the usage and every variable, and exits 0', async () => {
     const result = await run(['--help'], { PATH: process.env.PATH ?? '' });
@@ -178,6 +188,10 @@ describe('pathors-chat-proxy (the CLI process)', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`port ${port} is already in use`);
       expect(result.stderr).toContain('PORT');
+      const health = await run([], { ...baseEnv(), PATHORS_HEALTH_PORT: port });
+      expect(health.code).toBe(1);
+      expect(health.stderr).toContain(`port ${port} is already in use`);
+      expect(health.stderr).toContain('set PATHORS_HEALTH_PORT to another port');
     } finally {
       await new Promise((resolve) => taken.close(resolve));
     }
@@ -257,6 +271,7 @@ describe('pathors-chat-proxy (the CLI process)', () => {
       PATHORS_REDIS_URL: 'http://cache:6379',
       PATHORS_REDIS_FAIL_MODE: 'sometimes',
       PATHORS_REDIS_TIMEOUT_MS: '0.5',
+      PATHORS_HEALTH_PORT: 'next',
       PATHORS_TOOLS_FILE: '/nonexistent/tools.json',
       PATHORS_BASE_URL: 'ftp://pathors',
     });
@@ -274,6 +289,7 @@ describe('pathors-chat-proxy (the CLI process)', () => {
       'PATHORS_REDIS_URL',
       'PATHORS_REDIS_FAIL_MODE',
       'PATHORS_REDIS_TIMEOUT_MS',
+      'PATHORS_HEALTH_PORT',
       'PATHORS_TOOLS_FILE',
       'PATHORS_BASE_URL',
     ];
@@ -388,10 +404,12 @@ describe('pathors-chat-proxy (the CLI process)', () => {
     }
   });
 
-  it('on SIGTERM stops taking requests, lets a running stream finish, then exits 0', async () => {
+  it('on SIGTERM stops taking requests and closes the health port, lets a running stream finish, then exits 0', async () => {
     fake.reset();
-    const proxy = serve(baseEnv());
+    const proxy = serve({ ...baseEnv(), PATHORS_HEALTH_PORT: '0' });
     const url = await proxy.url;
+    const health = await until(() => /GET \/health also on (http:\/\/\S+)/.exec(proxy.output())?.[1], 'the health URL');
+    expect(await (await fetch(health)).json()).toEqual({ ok: true });
     const response = await fetch(`${url}/chat/completions`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Origin: ORIGIN },
@@ -411,6 +429,7 @@ describe('pathors-chat-proxy (the CLI process)', () => {
     }
     // No longer listening: a new connection is refused while the stream goes on.
     await expect(fetch(`${url}/health`)).rejects.toThrow();
+    await expect(fetch(health)).rejects.toThrow();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;

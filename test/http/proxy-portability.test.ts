@@ -7,7 +7,7 @@ import { build } from 'rolldown';
 import { describe, expect, it } from 'vitest';
 
 const DIR = 'src/proxy';
-const NODE_ONLY = new Set(['node.ts', 'node-handler.ts', 'node-fetch.ts', 'cli.ts', 'env.ts']);
+const NODE_ONLY = new Set(['node.ts', 'node-handler.ts', 'node-fetch.ts', 'health-port.ts', 'cli.ts', 'env.ts']);
 
 describe('proxy: portable by construction', () => {
   // The proxy's own files, and the shared helpers it imports.
@@ -52,9 +52,14 @@ describe('proxy: portable by construction', () => {
     expect(code).not.toMatch(/from\s*["']node:/);
     expect(code).not.toMatch(/import\(\s*["']node:/);
     expect(code).not.toMatch(/\brequire\(/);
-    // startProxyServer loads node:http (and its upstream fetch node:https, node:zlib) through
-    // process.getBuiltinModule, invisible to bundlers and only ever called on Node.
-    expect(code.replaceAll(/process\.getBuiltinModule\("node:(http|https|zlib)"\)/g, '')).not.toMatch(/\bprocess\./);
-    expect(code).not.toMatch(/\bBuffer\./);
+    // startProxyServer loads node:http (and its upstream fetch node:https, node:zlib, its health
+    // port node:worker_threads) through process.getBuiltinModule, invisible to bundlers and only
+    // ever called on Node. The health thread's own source is a string.
+    const outsideThread = code.replace(/const THREAD = `[^`]*`;/, '');
+    expect(outsideThread).not.toBe(code);
+    expect(
+      outsideThread.replaceAll(/process\.getBuiltinModule\("node:(http|https|zlib|worker_threads)"\)/g, ''),
+    ).not.toMatch(/\bprocess\./);
+    expect(outsideThread).not.toMatch(/\bBuffer\./);
   });
 });
