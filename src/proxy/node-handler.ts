@@ -224,6 +224,8 @@ function pipeNodeRelay(source: Readable, relay: RelaySource, res: ServerResponse
   const { watch } = guard;
   watch.waiting();
   source.on('data', (chunk: Buffer) => {
+    // Each chunk starts the idle clock again: the deadline is for silence, not for the whole reply.
+    watch.waiting();
     if (res.write(chunk)) return;
     source.pause();
     watch.got();

@@ -69,6 +69,25 @@ describe('proxy on the node:http upstream fetch', () => {
     }
   });
 
+  it('lets a reply that keeps sending run past streamIdleTimeoutMs, on either upstream fetch', async () => {
+    for (const fetch of [createNodeFetch(), undefined]) {
+      // 40 tokens 30 ms apart, over a second in all, against a 300 ms deadline for silence.
+      const bench = await startBench({
+        fake: { tokenDelayMs: 30, script: [{ match: () => true, reply: 'word '.repeat(40) }] },
+        proxy: { fetch, streamIdleTimeoutMs: 300 },
+      });
+      try {
+        const response = await bench.chat(userTurn('Hi', { stream: true }));
+        const text = await response.text();
+        expect(text.split('data: ').length, 'tokens').toBeGreaterThan(30);
+        expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+        expect(bench.logs.some((e) => e.type === 'stream_error')).toBe(false);
+      } finally {
+        await bench.close();
+      }
+    }
+  });
+
   it('maps upstream refusals, a late answer, and an unreachable upstream as the undici path does', async () => {
     const bench = await benchWith({ proxy: { upstreamTimeoutMs: 500 } });
     try {
