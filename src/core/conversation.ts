@@ -246,6 +246,8 @@ export class Conversation extends EventTarget {
     if (!content || this.busy) return false;
     this.#commitReset();
     const unanswered = unansweredToolEntries(this.entries);
+    // The results that were to go with a message never sent: the session has not seen them either.
+    const unsent = this.#failedTurn()?.entries.filter((entry) => entry.role === 'tool') ?? [];
     const user: UserEntry = { id: newId(), role: 'user', content };
     const { welcome } = this.settings;
     const added: Entry[] = [
@@ -257,7 +259,7 @@ export class Conversation extends EventTarget {
     ];
     for (const entry of added) this.owned_.add(entry.id);
     this.entries = [...this.entries, ...added];
-    this.start_({ entries: [...unanswered, user], round: 0, user, replace: [] });
+    this.start_({ entries: [...unsent, ...unanswered, user], round: 0, user, replace: [] });
     return true;
   }
 
@@ -312,6 +314,9 @@ export class Conversation extends EventTarget {
     this.turn_ = undefined;
     this.error = undefined;
     this.cutByReload_ = undefined;
+    // The store is cleared: another tab's turn is ended (its mark goes with it), not waited for.
+    this.clock_.clearTimeout(this.#remoteTimer);
+    this.#remote = undefined;
     this.setStatus_('idle');
     this.store.clear();
     this.#saveDraft();

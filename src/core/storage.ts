@@ -102,6 +102,8 @@ export class WebConversationStore implements ConversationStore {
       this.problem = 'full';
       try {
         storage.removeItem(this.#key('transcript'));
+        // The room the transcript held is enough for the session ID, should it not have fit before.
+        if (sessionId) storage.setItem(this.#key('session'), sessionId);
       } catch {
         // Nothing more can be done; the conversation lives on in memory.
       }

@@ -81,6 +81,8 @@ export class ManualClock implements Clock {
  */
 export class SharedStorage {
   readonly items = new Map<string, string>();
+  /** Characters of keys and values the origin may hold, as browsers count them; past it, setItem throws. */
+  quota = Infinity;
   readonly #listeners = new Map<string, Set<(key: string | null) => void>>();
 
   area(tab: string): Storage {
@@ -99,6 +101,10 @@ export class SharedStorage {
       getItem: (key: string) => items.get(key) ?? null,
       setItem: (key: string, value: string) => {
         if (items.get(key) === value) return;
+        const before = items.get(key);
+        let used = key.length + value.length - (before === undefined ? 0 : key.length + before.length);
+        for (const [k, v] of items) used += k.length + v.length;
+        if (used > this.quota) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
         items.set(key, String(value));
         notify(key);
       },

@@ -146,6 +146,18 @@ describe('two tabs, one conversation', () => {
     expect(storage.items.has('chat:transcript')).toBe(false);
   });
 
+  it('the tab that pressed "New conversation" during the other tab\'s turn can send at once', async () => {
+    a.conversation.send('q');
+    (await a.transport.call(0)).session('s1').text('Writing');
+    await tick();
+    expect(b.conversation.busy).toBe(true);
+    b.conversation.reset();
+    await tick();
+    expect(b.conversation.status).toBe('idle');
+    expect(b.conversation.busy).toBe(false);
+    expect(b.conversation.send('a new question')).toBe(true);
+  });
+
   it('Undo is withdrawn once another tab writes a new conversation, and the old session is ended', async () => {
     a.conversation.send('old');
     (await a.transport.call(0)).session('s-old').reply('Old answer');

@@ -308,6 +308,33 @@ describe('tools', () => {
     ]);
   });
 
+  it('answers the unrun calls with the next message even when the one that carried them was never sent', async () => {
+    const { conversation, transport } = tab;
+    conversation.settings = { ...conversation.settings, tools: [lookup(() => new Promise(() => {}))] };
+    conversation.send('find');
+    (await transport.call(0))
+      .session('s1')
+      .tools([{ id: 'c1', name: 'lookup' }])
+      .end();
+    for (let i = 0; i < 20 && conversation.status !== 'tools'; i++) await tick(1);
+    conversation.stop();
+    await tick();
+    conversation.send('never mind');
+    (await transport.call(1)).fail(new ChatError('network', 'unreachable'));
+    await tick();
+    expect(transcript(conversation)).toEqual([
+      'user:find',
+      'assistant(done):',
+      'tool:lookup',
+      'user(failed):never mind',
+    ]);
+    // The visitor writes something else instead of pressing Retry: the results still go first.
+    conversation.send('something else');
+    const next = await transport.call(2);
+    expect(next.body.messages.map((message) => message.role)).toEqual(['tool', 'user']);
+    expect(next.body.messages[0]).toMatchObject({ role: 'tool', tool_call_id: 'c1' });
+  });
+
   it('stops the loop after maxToolRounds, with nothing to retry', async () => {
     const { conversation, transport } = tab;
     conversation.settings = { ...conversation.settings, maxToolRounds: 2, tools: [lookup(() => 'ok')] };
@@ -448,6 +475,27 @@ describe('welcome, draft and storage', () => {
     conversation.send('more');
     expect(roles((await transport.call(1)).body.messages)).toEqual(['user:hello', 'assistant:Hello!', 'user:more']);
     expect(transcript(reload().conversation)[0]).toBe('assistant(done,welcome):Hi! Ask me anything.');
+  });
+
+  it('keeps the session ID when storage is full, so a reload can fetch the history back', async () => {
+    const session = 'session-0123456789abcdef0123456789abcdef';
+    const { conversation, transport } = tab;
+    conversation.send('q'.repeat(1000));
+    expect(storage.items.has('chat:transcript')).toBe(true);
+    // Storage is full from here on: the session ID no longer fits beside the transcript.
+    storage.quota = [...storage.items].reduce((used, [key, value]) => used + key.length + value.length, 20);
+    (await transport.call(0)).session(session);
+    await tick();
+    expect(storage.items.has('chat:transcript')).toBe(false);
+    // The tab dies before the first word, with no chance to save again.
+    const again = reload();
+    expect(again.conversation.sessionId).toBe(session);
+    again.sessions.history = [
+      { role: 'user', content: 'q'.repeat(1000) },
+      { role: 'assistant', content: 'Hello' },
+    ];
+    await again.conversation.recoverHistory();
+    expect(transcript(again.conversation)).toEqual([`user:${'q'.repeat(1000)}`, 'assistant(done):Hello']);
   });
 
   it('keeps the draft in storage, saved once typing pauses', () => {
