@@ -158,7 +158,10 @@ export class Conversation extends EventTarget {
   #remoteTimer: unknown;
   #heartbeat: unknown;
   #undo: Undo | undefined;
-  /** A reply a reload cut off, which the proxy's history may hold finished. */
+  /**
+   * What a reload cut off: the reply being written, or the message still waiting for its first
+   * word (shown as not sent). The proxy's history may hold the reply finished.
+   */
   cutByReload_: string | undefined;
   readonly #unwatch: () => void;
 
@@ -183,7 +186,8 @@ export class Conversation extends EventTarget {
     const saved = store.load();
     this.#follow(saved);
     const cut = this.entries.at(-1);
-    if (cut?.role === 'assistant' && cut.status === 'interrupted' && !this.#remote) this.cutByReload_ = cut.id;
+    const cutOff = cut?.role === 'assistant' ? cut.status === 'interrupted' : cut?.role === 'user' && cut.failed;
+    if (cut && cutOff && !this.#remote) this.cutByReload_ = cut.id;
     this.#unwatch = store.watch(() => this.#handleStoreChange());
     // A draft the visitor left, or a message of theirs never sent: a send is likely soon.
     if (this.#draft.trim() || this.#failedTurn()) this.#prepareSend();
@@ -522,6 +526,11 @@ export class Conversation extends EventTarget {
       : saved.entries.map((entry) =>
           entry.role === 'assistant' && entry.status === 'streaming' ? { ...entry, status: 'interrupted' } : entry,
         );
+    const last = this.entries.at(-1);
+    // A page that went (or died) while its message waited for the first word: not sent, as far
+    // as anyone can tell here; Retry, unless the session's history holds the answer.
+    if (!this.#remote && turn?.status === 'sending' && last?.role === 'user')
+      this.entries = [...this.entries.slice(0, -1), { ...last, failed: true }];
   }
 
   setStatus_(status: ChatStatus): void {
@@ -551,9 +560,11 @@ export class Conversation extends EventTarget {
       const known = new Set(this.entries.map((entry) => entry.id));
       if (merged.some((entry) => !known.has(entry.id))) this.entries = merged;
     }
+    // Leaving while the message waits for the first word, the mark stays, stale at once (it holds
+    // no tab), to say so to the next page: see #follow.
     const turn: TurnMark | undefined =
-      this.#localBusy && !leaving
-        ? { tab: this.#tab, status: this.#status as TurnMark['status'], at: now }
+      this.#localBusy && !(leaving && this.#status !== 'sending')
+        ? { tab: this.#tab, status: this.#status as TurnMark['status'], at: leaving ? 0 : now }
         : stored.turn?.tab === this.#tab
           ? undefined
           : stored.turn;

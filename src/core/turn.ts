@@ -289,14 +289,13 @@ export async function recoverHistory(
       return;
     }
     if (conversation.sessionId !== sessionId || conversation.busy) return;
-    const cut = entries.find((entry): entry is AssistantEntry => entry.id === cutId && entry.role === 'assistant');
+    const cut = cutId === conversation.cutByReload_ ? entries.find((entry) => entry.id === cutId) : undefined;
     const last = history.at(-1);
     if (!entries.length) {
       conversation.entries = history;
       for (const entry of history) conversation.owned_.add(entry.id);
     } else if (
-      cut &&
-      cutId === conversation.cutByReload_ &&
+      cut?.role === 'assistant' &&
       last?.role === 'assistant' &&
       cut.content.trim() &&
       last.content.length > cut.content.length &&
@@ -304,6 +303,12 @@ export async function recoverHistory(
     ) {
       // The agent finished the reply the reload cut off (it starts with what was shown).
       conversation.replaceEntry_(cut, { ...cut, content: last.content, status: 'done' });
+    } else if (cut?.role === 'user' && last?.role === 'assistant' && answers(history, entries, cut)) {
+      // The message went out before the page did, and the agent answered it.
+      conversation.replaceEntry_(cut, { id: cut.id, role: 'user', content: cut.content });
+      const reply: AssistantEntry = { id: newId(), role: 'assistant', content: last.content, status: 'done' };
+      conversation.owned_.add(reply.id);
+      conversation.entries = [...conversation.entries, reply];
     } else return;
     conversation.cutByReload_ = undefined;
     conversation.save_();
@@ -311,6 +316,19 @@ export async function recoverHistory(
   } catch {
     // The history stays unknown; the session itself still works.
   }
+}
+
+/**
+ * Whether the history ends with the answer to `message`, the transcript's last entry: the history's
+ * last question is that message, and it holds as many questions as went out with it.
+ */
+function answers(history: Entry[], entries: Entry[], message: Entry): boolean {
+  const asked = (list: Entry[]) =>
+    list.filter((entry) => entry.role === 'user' && (!entry.failed || entry === message));
+  const question = history.at(-2);
+  return (
+    question?.role === 'user' && question.content === message.content && asked(history).length === asked(entries).length
+  );
 }
 
 /**

@@ -563,4 +563,61 @@ describe('welcome, draft and storage', () => {
     expect(transcript(after.conversation)).toEqual(['user:tell me', 'assistant(interrupted):Partial']);
     expect(after.conversation.regenerate()).toBe(true);
   });
+
+  it('shows a message still waiting for its first word when the page went as not sent, or answered', async () => {
+    const { conversation, transport } = tab;
+    conversation.send('one');
+    (await transport.call(0)).session('s1').reply('First');
+    await tick();
+    conversation.send('two');
+    await transport.call(1);
+    // The agent is still thinking when the visitor goes to another page.
+    conversation.flush();
+    const after = reload();
+    expect(transcript(after.conversation)).toEqual(['user:one', 'assistant(done):First', 'user(failed):two']);
+    expect(after.conversation.canRetry).toBe(true);
+    // The agent answered it meanwhile: the answer takes its place, and there is nothing to retry.
+    after.sessions.history = [
+      { role: 'user', content: 'one' },
+      { role: 'assistant', content: 'First' },
+      { role: 'user', content: 'two' },
+      { role: 'assistant', content: 'Second' },
+    ];
+    await after.conversation.recoverHistory();
+    expect(transcript(after.conversation)).toEqual([
+      'user:one',
+      'assistant(done):First',
+      'user:two',
+      'assistant(done):Second',
+    ]);
+    expect(after.conversation.canRetry).toBe(false);
+    expect(transcript(reload().conversation)).toHaveLength(4);
+  });
+
+  it('a page that died mid-send leaves the message to retry, once, when the history has no answer', async () => {
+    const { conversation, transport } = tab;
+    conversation.send('one');
+    (await transport.call(0)).session('s1');
+    await tick();
+    // No pagehide: the tab crashed. Its own mark says the message was on its way.
+    const after = reload();
+    expect(transcript(after.conversation)).toEqual(['user(failed):one']);
+    // The proxy has no answer to it.
+    after.sessions.history = [];
+    await after.conversation.recoverHistory();
+    expect(transcript(after.conversation)).toEqual(['user(failed):one']);
+    expect(after.conversation.retry()).toBe(true);
+    const again = await after.transport.call(0);
+    expect(roles(again.body.messages)).toEqual(['user:one']);
+  });
+
+  it('a message stopped before its first word stays as it was after a reload', async () => {
+    const { conversation, transport } = tab;
+    conversation.send('one');
+    await transport.call(0);
+    conversation.stop();
+    await tick();
+    conversation.flush();
+    expect(transcript(reload().conversation)).toEqual(['user:one']);
+  });
 });
