@@ -74,6 +74,7 @@ export function createNodeFetch(): typeof fetch {
   const http = process.getBuiltinModule('node:http');
   const https = process.getBuiltinModule('node:https');
   const zlib = process.getBuiltinModule('node:zlib');
+  const stream = process.getBuiltinModule('node:stream');
   const agents: Record<string, Agent> = {
     'http:': new http.Agent({ keepAlive: true }),
     'https:': new https.Agent({ keepAlive: true }),
@@ -132,16 +133,24 @@ export function createNodeFetch(): typeof fetch {
     }
     // Decoded as fetch does, so the bytes passed on match the headers the proxy writes.
     const encoding = (incoming.headers['content-encoding'] ?? '').trim().toLowerCase();
+    const decoder =
+      encoding === 'gzip' || encoding === 'x-gzip'
+        ? zlib.createGunzip()
+        : encoding === 'deflate'
+          ? zlib.createInflate()
+          : encoding === 'br'
+            ? zlib.createBrotliDecompress()
+            : undefined;
     let source: Readable = incoming;
-    if (encoding === 'gzip' || encoding === 'x-gzip') source = incoming.pipe(zlib.createGunzip());
-    else if (encoding === 'deflate') source = incoming.pipe(zlib.createInflate());
-    else if (encoding === 'br') source = incoming.pipe(zlib.createBrotliDecompress());
-    if (source !== incoming) {
-      const decoder = source;
-      incoming.once('error', (error) => decoder.destroy(error));
+    if (decoder) {
+      // pipeline, not pipe: a decoder destroyed before anyone reads (the body is refused unread)
+      // destroys the socket's response too, so the socket is freed, and its error has a listener
+      // (with pipe, an unhandled 'error' took the whole process down).
+      stream.pipeline(incoming, decoder, () => undefined);
       incoming.once('close', () => {
         if (!incoming.complete) decoder.destroy(new Error('The upstream connection closed mid-body.'));
       });
+      source = decoder;
     }
     const webBody = lazyWebStream(source);
     sources.set(webBody, source);

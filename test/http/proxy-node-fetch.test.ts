@@ -5,6 +5,7 @@
  */
 import { getEventListeners } from 'node:events';
 import { createServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createNodeFetch } from '../../src/proxy/index.js';
@@ -130,6 +131,39 @@ describe('proxy on the node:http upstream fetch', () => {
       await new Promise((resolve) => setImmediate(resolve));
       expect(getEventListeners(signal, 'abort')).toHaveLength(0);
     } finally {
+      upstream.close();
+    }
+  });
+
+  it('refuses a gzipped body it will not read (an HTML error page, a large 500) and frees its socket', async () => {
+    // What a CDN or firewall in front of the upstream sends, compressed because the proxy asks for it.
+    const large = gzipSync(randomBytes(2_000_000).toString('base64'));
+    const upstream = createServer((req, res) => {
+      req.resume();
+      if (req.url?.endsWith('/session')) return res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+      if ((req.headers['accept'] ?? '').includes('json'))
+        return res.writeHead(500, { 'Content-Type': 'text/plain', 'Content-Encoding': 'gzip' }).end(large);
+      res
+        .writeHead(200, { 'Content-Type': 'text/html', 'Content-Encoding': 'gzip' })
+        .end(gzipSync('<html>Bad gateway</html>'));
+    });
+    const url = await listen(upstream);
+    const bench = await benchWith({ proxy: { upstream: url } });
+    try {
+      // Unread and destroyed, its decoder's error once went unheard and ended the process.
+      const html = await readError(await bench.chat(userTurn('Hi', { stream: true })));
+      expect(html).toMatchObject({ status: 502, code: 'upstream_bad_response' });
+      for (let i = 0; i < 3; i++) {
+        const failed = await readError(await bench.chat(userTurn('Hi', { stream: false })));
+        expect(failed.status).toBe(502);
+      }
+      // Read in part (the proxy reads the start of an error body): the rest is dropped with its socket.
+      const open = () => new Promise<number>((resolve) => upstream.getConnections((_, count) => resolve(count)));
+      for (let waited = 0; (await open()) > 0 && waited < 3000; waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await open()).toBe(0);
+    } finally {
+      await bench.close();
       upstream.close();
     }
   });

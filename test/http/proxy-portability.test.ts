@@ -58,7 +58,7 @@ describe('proxy: portable by construction', () => {
     const outsideThread = code.replace(/const THREAD = `[^`]*`;/, '');
     expect(outsideThread).not.toBe(code);
     expect(
-      outsideThread.replaceAll(/process\.getBuiltinModule\("node:(http|https|zlib|worker_threads)"\)/g, ''),
+      outsideThread.replaceAll(/process\.getBuiltinModule\("node:(http|https|zlib|stream|worker_threads)"\)/g, ''),
     ).not.toMatch(/\bprocess\./);
     expect(outsideThread).not.toMatch(/\bBuffer\./);
   });
