@@ -224,7 +224,7 @@ async function main(argv: string[]): Promise<number> {
   let health: Closer | undefined;
   if (healthPort !== undefined) {
     try {
-      const started = await startHealthPort(handler, { host, port: healthPort });
+      const started = await startHealthPort(handler, { host, port: healthPort, basePath: config.server.basePath });
       health = started;
       say('info', 'listening', `GET /health also on ${started.url}/health`, { healthUrl: started.url });
     } catch (error) {

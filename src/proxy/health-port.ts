@@ -9,6 +9,8 @@ export interface HealthPortOptions {
   host?: string;
   /** 0 picks a free port. */
   port: number;
+  /** The proxy's `basePath`, where it serves its own `/health`. The health port answers `/health`. */
+  basePath?: string;
   /**
    * A probe that finds the proxy's own answer outstanding for longer than this is told 503
    * `{ ok: false, degraded: ['event_loop'] }`: the proxy's event loop is stuck. Default 5000.
@@ -81,8 +83,8 @@ interface Answer {
 /** What the thread says once: listening, or why it cannot. */
 type Started = { listening: AddressInfo } | { error: { code?: string; message: string } };
 
-async function answerOf(proxy: PathorsProxy, clientAddress: string): Promise<Answer> {
-  const response = await proxy(new Request('http://localhost/health'), { clientAddress });
+async function answerOf(proxy: PathorsProxy, url: string, clientAddress: string): Promise<Answer> {
+  const response = await proxy(new Request(url), { clientAddress });
   return { status: response.status, body: await response.text() };
 }
 
@@ -97,7 +99,8 @@ async function answerOf(proxy: PathorsProxy, clientAddress: string): Promise<Ans
 export async function startHealthPort(proxy: PathorsProxy, options: HealthPortOptions): Promise<HealthPort> {
   const { Worker } = process.getBuiltinModule('node:worker_threads');
   const host = options.host ?? '127.0.0.1';
-  const first = await answerOf(proxy, '127.0.0.1');
+  const url = `http://localhost${options.basePath ?? ''}/health`;
+  const first = await answerOf(proxy, url, '127.0.0.1');
   const worker: Worker = new Worker(THREAD, {
     eval: true,
     workerData: { host, port: options.port, stallMs: options.stallMs ?? HEALTH_STALL_MS, first },
@@ -117,7 +120,7 @@ export async function startHealthPort(proxy: PathorsProxy, options: HealthPortOp
   worker.on('error', () => undefined);
   worker.on('message', (clientAddress: unknown) => {
     if (typeof clientAddress !== 'string') return;
-    answerOf(proxy, clientAddress).then(
+    answerOf(proxy, url, clientAddress).then(
       (answer) => worker.postMessage(answer),
       () => worker.postMessage({ status: 500, body: '{"ok":false}' }),
     );

@@ -158,7 +158,8 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
     });
   let health: Awaited<ReturnType<typeof startHealthPort>> | undefined;
   try {
-    if (healthPort !== undefined) health = await startHealthPort(proxy, { host, port: healthPort });
+    if (healthPort !== undefined)
+      health = await startHealthPort(proxy, { host, port: healthPort, basePath: proxyOptions.basePath });
   } catch (error) {
     await close();
     throw error;

@@ -233,7 +233,7 @@ describe('pathors-chat-proxy (the CLI process)', () => {
     expect(proxy.output()).not.toContain(API_KEY);
   });
 
-  it('serves the newer host layout from PATHORS_CHAT_URL and PATHORS_SESSION_URL, under PATHORS_BASE_PATH', async () => {
+  it('serves the newer host layout from PATHORS_CHAT_URL and PATHORS_SESSION_URL, under PATHORS_BASE_PATH (health port too)', async () => {
     fake.reset();
     const env = baseEnv();
     delete env.PATHORS_BASE_URL;
@@ -242,9 +242,15 @@ describe('pathors-chat-proxy (the CLI process)', () => {
       PATHORS_CHAT_URL: `${fake.url}/v1/projects/{projectId}/chat/completions`,
       PATHORS_SESSION_URL: `${fake.url}/project/{projectId}/session`,
       PATHORS_BASE_PATH: '/api/chat',
+      PATHORS_HEALTH_PORT: '0',
     });
     const url = await proxy.url;
     try {
+      const health = await until(
+        () => /GET \/health also on (http:\/\/\S+)/.exec(proxy.output())?.[1],
+        'the health URL',
+      );
+      expect(await (await fetch(health)).json()).toEqual({ ok: true });
       const created = await fetch(`${url}/api/chat/sessions`, { method: 'POST', headers: { Origin: ORIGIN } });
       expect(created.status).toBe(201);
       const { sessionId } = (await created.json()) as { sessionId: string };

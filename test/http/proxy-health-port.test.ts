@@ -64,6 +64,25 @@ describe('startHealthPort', () => {
     expect(((await chat.json()) as { error: { code: string } }).error.code).toBe('not_found');
   });
 
+  it("answers /health for a proxy served under a basePath, as that proxy's own health", async () => {
+    const server = await startProxyServer({
+      apiKey: API_KEY,
+      projectId: 'proj_test',
+      upstream: 'http://127.0.0.1:9',
+      allowedOrigins: [],
+      sessionSecret: SECRET,
+      basePath: '/api/chat',
+      port: 0,
+      healthPort: 0,
+      log: () => undefined,
+    });
+    closers.push(() => server.close());
+    expect((await fetch(`${server.url}/api/chat/health`)).status).toBe(200);
+    const health = await fetch(`${server.healthUrl}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ ok: true });
+  });
+
   it("follows the proxy's answer: a store outage shows on the next probes, and so does its end", async () => {
     let degraded = false;
     const proxy: PathorsProxy = () =>
