@@ -67,14 +67,21 @@ export function guardServer<T extends Server>(server: T, options: ServerGuardOpt
   const cap = options.maxConnectionsPerIp ?? SERVER_GUARD_DEFAULTS.maxConnectionsPerIp;
   const exempt = options.exemptFromCap ?? isLoopback;
   const open = new Map<string, number>();
-  const untilFirstRequest = new WeakMap<Socket, ReturnType<typeof setTimeout>>();
-  server.on('connection', (socket: Socket) => {
-    // node:http times out a request head only once its first byte arrived; a silent
-    // connection is ours to close. The first request clears this (see 'request' below).
+  const awaitFirstBytes = (socket: Socket) => {
+    // node:http times out a request head only once its first byte arrived (then its own
+    // headersTimeout runs): a silent connection is ours to close. Not the first 'request': an
+    // upgraded connection (a WebSocket of the site's) never has one.
     const timer = setTimeout(() => socket.destroy(), headersTimeoutMs);
     timer.unref();
-    untilFirstRequest.set(socket, timer);
+    socket.once('data', () => clearTimeout(timer));
     socket.once('close', () => clearTimeout(timer));
+  };
+  // Over TLS the handshake has its own timeout, and the request comes on the TLS socket: timed
+  // from the end of the handshake, on that socket.
+  const tls = 'setSecureContext' in server;
+  if (tls) server.on('secureConnection', awaitFirstBytes);
+  server.on('connection', (socket: Socket) => {
+    if (!tls) awaitFirstBytes(socket);
     const address = socket.remoteAddress;
     if (cap === false || address === undefined || exempt(address)) return;
     const count = open.get(address) ?? 0;
@@ -89,8 +96,6 @@ export function guardServer<T extends Server>(server: T, options: ServerGuardOpt
       else open.set(address, left);
     });
   });
-  // Once a request head arrived, node:http's own timeouts take over; a response may stream for long.
-  server.on('request', (req: { socket: Socket }) => clearTimeout(untilFirstRequest.get(req.socket)));
   return server;
 }
 

@@ -3,10 +3,13 @@
  * one peer, methods a Fetch Request cannot carry, hostile nesting, and tool names the page could
  * never have offered.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPathorsProxy, guardServer, startProxyServer, toNodeHandler } from '../../src/proxy/index.js';
 import { API_KEY, ORIGIN, SECRET, expectNoKeyLeak, listen, readError, startBench } from './proxy-harness.js';
@@ -147,6 +150,86 @@ describe('guardServer and startProxyServer: connections that hold a descriptor w
     } finally {
       await server.close();
       await slow.close();
+    }
+  });
+
+  it('over HTTPS: leaves a stream open past the headers timeout, and closes a connection silent after its handshake', async () => {
+    const slow = await startFakeUpstream({
+      apiKey: API_KEY,
+      script: [{ match: /./, reply: 'one two three four five six seven eight' }],
+      tokenDelayMs: 150,
+    });
+    // A self-signed certificate for 127.0.0.1, for tests only.
+    const tls = { key: readFileSync('test/fixtures/tls/key.pem'), cert: readFileSync('test/fixtures/tls/cert.pem') };
+    const proxied = createPathorsProxy({
+      apiKey: slow.apiKey,
+      projectId: slow.projectId,
+      upstream: slow.url,
+      allowedOrigins: [ORIGIN],
+      sessionSecret: SECRET,
+    });
+    const server = guardServer(createHttpsServer(tls, toNodeHandler(proxied)), { headersTimeoutMs: 500 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const silent = connectTls({ port, host: '127.0.0.1', rejectUnauthorized: false });
+      silent.resume();
+      const text = await new Promise<string>((resolve, reject) => {
+        const req = httpsRequest(
+          {
+            port,
+            host: '127.0.0.1',
+            path: '/chat/completions',
+            method: 'POST',
+            rejectUnauthorized: false,
+            headers: { 'Content-Type': 'application/json', Origin: ORIGIN },
+          },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve(body));
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], stream: true }));
+      });
+      // Eight tokens 150 ms apart: well past the 500 ms for a request head.
+      expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+      await closed(silent as unknown as Socket);
+    } finally {
+      server.close();
+      server.closeAllConnections();
+      await slow.close();
+    }
+  });
+
+  it("leaves the site's upgraded connections (WebSockets) open past the headers timeout", async () => {
+    const server = guardServer(createServer(toNodeHandler(proxy())), { headersTimeoutMs: 300 });
+    server.on('upgrade', (_req, socket: Socket) => {
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+      const ping = setInterval(() => socket.write('ping\n'), 50);
+      socket.on('close', () => clearInterval(ping));
+    });
+    const url = await listen(server);
+    try {
+      const socket = await silentSocket(portOf(url));
+      socket.write('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+      // Twenty pings, 50 ms apart: three times the headers timeout, the connection still up.
+      let pings = 0;
+      await new Promise<void>((resolve, reject) => {
+        socket.on('data', (chunk: Buffer) => {
+          pings += chunk.toString().split('ping').length - 1;
+          if (pings >= 20) resolve();
+        });
+        socket.once('close', () => reject(new Error(`closed after ${pings} pings`)));
+      });
+      expect(socket.destroyed).toBe(false);
+      socket.destroy();
+    } finally {
+      server.close();
+      server.closeAllConnections();
     }
   });
 
