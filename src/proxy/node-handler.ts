@@ -97,8 +97,10 @@ function requestHeaders(req: IncomingMessage): Headers {
  */
 async function toRequest(handler: PathorsProxy, req: MaybeParsed, signal: AbortSignal): Promise<Request> {
   const method = req.method ?? 'GET';
-  // Only the path is ours to read; the host part just makes the URL absolute.
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  // Only the path is ours to read; the host part just makes the URL absolute. Joined, not
+  // resolved: resolved against a base, a path starting with // would be read as a host.
+  const target = req.url ?? '/';
+  const url = target.startsWith('/') ? new URL(`http://localhost${target}`) : new URL(target, 'http://localhost');
   const init: RequestInit & { duplex?: 'half' } = { method, headers: requestHeaders(req), signal };
   if (method === 'GET' || method === 'HEAD') return new Request(url, init);
   if (req.readableEnded && req.body !== undefined) {
@@ -328,10 +330,13 @@ export function toNodeHandler(handler: PathorsProxy): NodeHandler {
         return;
       }
       if (res.headersSent || res.destroyed) return;
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string | string[]> = {};
       response.headers.forEach((value, name) => {
         headers[name] = value;
       });
+      // forEach gives each Set-Cookie on its own, and the last would overwrite the others.
+      const cookies = response.headers.getSetCookie();
+      if (cookies.length) headers['set-cookie'] = cookies;
       res.writeHead(response.status, headers);
       // Headers go out now, so an event stream's client sees 200 before the first token.
       res.flushHeaders();

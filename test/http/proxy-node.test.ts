@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPathorsProxy, startProxyServer, toNodeHandler } from '../../src/proxy/index.js';
@@ -100,6 +100,54 @@ describe('toNodeHandler: node:http, Express and Connect', () => {
       const response = await fetch(`${url}/nope`);
       expect(response.status).toBe(404);
       expect(await response.json()).toMatchObject({ error: { code: 'not_found' } });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('reads a path that starts with // as a path, not as a host', async () => {
+    const passed: string[] = [];
+    const handler = toNodeHandler(proxy());
+    const server = createServer((req, res) =>
+      handler(req, res, () => {
+        passed.push(req.url ?? '');
+        res.writeHead(204).end();
+      }),
+    );
+    const url = await listen(server);
+    try {
+      const status = (path: string) =>
+        new Promise<number>((resolve, reject) =>
+          httpRequest(`${url}${path}`, { path }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+            .on('error', reject)
+            .end(),
+        );
+      expect(await status('/health')).toBe(200);
+      // Someone else's path: it goes to next(), not to the proxy's /health.
+      expect(await status('//static.example/health')).toBe(204);
+      expect(passed).toEqual(['//static.example/health']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('passes every Set-Cookie of a Fetch handler on, not the last alone', async () => {
+    const server = createServer(
+      toNodeHandler(() => {
+        const headers = new Headers({ 'Content-Type': 'text/plain' });
+        headers.append('Set-Cookie', 'a=1; Path=/');
+        headers.append('Set-Cookie', 'b=2; Path=/');
+        return Promise.resolve(new Response('ok', { headers }));
+      }),
+    );
+    const url = await listen(server);
+    try {
+      expect((await fetch(url)).headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Path=/']);
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
