@@ -36,6 +36,7 @@ export function failureMessage(error: unknown): string {
 /**
  * A deadline on waiting for upstream, with one timer per stream rather than one per chunk:
  * `waiting()` before a read, `got()` after it; the timer re-arms itself for what is left.
+ * Timed with performance.now(): a step of the wall clock must not cut a stream, or spare one.
  */
 export function idleWatch(ms: number, onIdle: () => void): { waiting(): void; got(): void; stop(): void } {
   let since = 0;
@@ -43,13 +44,13 @@ export function idleWatch(ms: number, onIdle: () => void): { waiting(): void; go
   let timer: ReturnType<typeof setTimeout> | undefined;
   const check = () => {
     timer = undefined;
-    const waited = waiting ? Date.now() - since : 0;
+    const waited = waiting ? performance.now() - since : 0;
     if (waited >= ms) onIdle();
     else timer = setTimeout(check, ms - waited);
   };
   return {
     waiting() {
-      since = Date.now();
+      since = performance.now();
       waiting = true;
       timer ??= setTimeout(check, ms);
     },
