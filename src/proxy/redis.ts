@@ -206,7 +206,11 @@ export class RedisRateLimitStore implements RateLimitStore {
 export function withStoreHealth(proxy: PathorsProxy, store: RedisRateLimitStore): PathorsProxy {
   return async (request, context) => {
     const response = await proxy(request, context);
-    if (request.method !== 'GET' || response.status !== 200 || !new URL(request.url).pathname.endsWith('/health'))
+    if (
+      (request.method !== 'GET' && request.method !== 'HEAD') ||
+      response.status !== 200 ||
+      !new URL(request.url).pathname.endsWith('/health')
+    )
       return response;
     if (await store.check()) return response;
     const open = store.failMode === 'open';

@@ -19,7 +19,8 @@ function fixed(handlers: MatchedRoute['handlers'], open = false): MatchedRoute {
 
 const CHAT = fixed({ POST: chat });
 const SESSIONS = fixed({ POST: startSession });
-const HEALTH = fixed({ GET: health }, true);
+// HEAD too: some load balancers probe with it.
+const HEALTH = fixed({ GET: health, HEAD: health }, true);
 
 /** The proxy's routes, below `basePath`. */
 export function matchRoute(path: string): MatchedRoute | undefined {

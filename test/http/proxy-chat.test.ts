@@ -242,10 +242,14 @@ describe('proxy: chat completions over real HTTP', () => {
     expect(error.message).toContain('text/html');
   });
 
-  it('answers GET /health without touching the upstream', async () => {
+  it('answers GET and HEAD /health without touching the upstream', async () => {
     const response = await fetch(`${bench.url}/health`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ok: true });
+    // Some load balancers probe with HEAD.
+    const head = await fetch(`${bench.url}/health`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
     expect(bench.upstreamCount()).toBe(0);
   });
 

@@ -238,7 +238,7 @@ describe('proxy: every bad input is refused with its status and a JSON error, an
     ['DELETE', '/sessions', 'POST, OPTIONS'],
     ['POST', '/sessions/abc', 'GET, DELETE, OPTIONS'],
     ['PATCH', '/sessions/abc', 'GET, DELETE, OPTIONS'],
-    ['POST', '/health', 'GET, OPTIONS'],
+    ['POST', '/health', 'GET, HEAD, OPTIONS'],
   ])('405 with Allow for %s %s', async (method, path, allow) => {
     const response = await fetch(`${bench.url}${path}`, { method, headers: { Origin: ORIGIN } });
     const error = await readError(response);
