@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHealthPort, startProxyServer } from '../../src/proxy/index.js';
-import type { HealthPort, PathorsProxy } from '../../src/proxy/index.js';
+import type { HealthPort, PathorsProxy, ProxyServerOptions } from '../../src/proxy/index.js';
 import { API_KEY, SECRET } from './proxy-harness.js';
 
 const dist = fileURLToPath(new URL('../../dist/proxy/index.js', import.meta.url));
@@ -21,6 +21,23 @@ async function started(proxy: PathorsProxy, stallMs?: number): Promise<HealthPor
   return health;
 }
 
+/** A proxy on its own server with a health port, closed after the test. */
+async function serverWithHealthPort(options: Partial<ProxyServerOptions> = {}) {
+  const server = await startProxyServer({
+    apiKey: API_KEY,
+    projectId: 'proj_test',
+    upstream: 'http://127.0.0.1:9',
+    allowedOrigins: [],
+    sessionSecret: SECRET,
+    port: 0,
+    healthPort: 0,
+    log: () => undefined,
+    ...options,
+  });
+  closers.push(() => server.close());
+  return server as typeof server & { healthUrl: string };
+}
+
 async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
   for (let tries = 0; tries < 200; tries++) {
     const value = await probe();
@@ -32,17 +49,7 @@ async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, wh
 
 describe('startHealthPort', () => {
   it("answers GET and HEAD /health with the proxy's own answer, and nothing else", async () => {
-    const server = await startProxyServer({
-      apiKey: API_KEY,
-      projectId: 'proj_test',
-      upstream: 'http://127.0.0.1:9',
-      allowedOrigins: [],
-      sessionSecret: SECRET,
-      port: 0,
-      healthPort: 0,
-      log: () => undefined,
-    });
-    closers.push(() => server.close());
+    const server = await serverWithHealthPort();
     expect(server.healthUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(server.healthUrl).not.toBe(server.url);
 
@@ -65,18 +72,7 @@ describe('startHealthPort', () => {
   });
 
   it("answers /health for a proxy served under a basePath, as that proxy's own health", async () => {
-    const server = await startProxyServer({
-      apiKey: API_KEY,
-      projectId: 'proj_test',
-      upstream: 'http://127.0.0.1:9',
-      allowedOrigins: [],
-      sessionSecret: SECRET,
-      basePath: '/api/chat',
-      port: 0,
-      healthPort: 0,
-      log: () => undefined,
-    });
-    closers.push(() => server.close());
+    const server = await serverWithHealthPort({ basePath: '/api/chat' });
     expect((await fetch(`${server.url}/api/chat/health`)).status).toBe(200);
     const health = await fetch(`${server.healthUrl}/health`);
     expect(health.status).toBe(200);

@@ -285,7 +285,8 @@ describe('tools', () => {
     expect(asked).toEqual(['lookup:c1:{"q":1}', 'lookup:c2:{}']);
   });
 
-  it('stops during tools at once, and answers the unrun calls with the next message', async () => {
+  /** Sends 'find', whose reply calls `lookup` (c1), a tool that never finishes: the turn is in its tools. */
+  async function inTools(): Promise<void> {
     const { conversation, transport } = tab;
     conversation.settings = { ...conversation.settings, tools: [lookup(() => new Promise(() => {}))] };
     conversation.send('find');
@@ -294,6 +295,11 @@ describe('tools', () => {
       .tools([{ id: 'c1', name: 'lookup' }])
       .end();
     for (let i = 0; i < 20 && conversation.status !== 'tools'; i++) await tick(1);
+  }
+
+  it('stops during tools at once, and answers the unrun calls with the next message', async () => {
+    const { conversation, transport } = tab;
+    await inTools();
     expect(conversation.status).toBe('tools');
     expect(conversation.activeTool).toBe('lookup');
     conversation.stop();
@@ -310,13 +316,7 @@ describe('tools', () => {
 
   it('answers the unrun calls with the next message even when the one that carried them was never sent', async () => {
     const { conversation, transport } = tab;
-    conversation.settings = { ...conversation.settings, tools: [lookup(() => new Promise(() => {}))] };
-    conversation.send('find');
-    (await transport.call(0))
-      .session('s1')
-      .tools([{ id: 'c1', name: 'lookup' }])
-      .end();
-    for (let i = 0; i < 20 && conversation.status !== 'tools'; i++) await tick(1);
+    await inTools();
     conversation.stop();
     await tick();
     conversation.send('never mind');
