@@ -38,7 +38,11 @@ export class PathorsChatPanel extends LitElement {
   };
 
   readonly #chat = new ConversationController(this, {
-    delta: ({ entry }) => this.#replies.get(entry.id)?.refresh(),
+    // The view draws streamed text in its own frame, with no update of the panel: follow it there.
+    delta: ({ entry }) => {
+      this.#replies.get(entry.id)?.refresh();
+      this.#scroller.contentChanged();
+    },
     reply: ({ entry }) => this.#handleReply(entry),
     error: ({ error }) =>
       this.#request('pathors-error', {
@@ -344,7 +348,7 @@ export class PathorsChatPanel extends LitElement {
   #renderNotice() {
     const text = this.#strings;
     const notice = !this.config.proxyUrl
-      ? text.missingProxyUrl
+      ? text.errorConfig
       : {
           blocked: text.notSavedBlocked,
           full: text.notSavedFull,

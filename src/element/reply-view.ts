@@ -126,7 +126,7 @@ export class ReplyView extends HTMLElement {
       // Plain text keeps its line breaks; inline style set from script is allowed under CSP.
       this.style.whiteSpace = 'pre-wrap';
       this.dataset.plain = '';
-      console.warn('pathors-chat: a reply could not be rendered, shown as plain text', error);
+      console.error('pathors-chat: reply not rendered, shown as plain text', error);
     }
   }
 

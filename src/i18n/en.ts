@@ -34,7 +34,6 @@ export const en = {
   notSavedBlocked: 'This browser blocks storage: the conversation ends when you leave the page.',
   notSavedFull: 'Storage is full, so this conversation is not saved on this device.',
   notSavedCorrupt: 'The saved conversation could not be read, so it starts afresh here.',
-  missingProxyUrl: 'This chat is not set up yet: the proxy-url attribute is missing.',
   errorNetwork: 'The chat service cannot be reached. Check your connection, then try again.',
   errorConfig: 'This chat is not set up yet: the proxy-url attribute is missing.',
 };

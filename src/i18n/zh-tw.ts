@@ -33,7 +33,6 @@ export const zhTW: PanelStrings = {
   notSavedBlocked: '此瀏覽器封鎖了儲存空間，離開頁面後不會保留這段對話。',
   notSavedFull: '儲存空間已滿，這段對話不會儲存在此裝置上。',
   notSavedCorrupt: '無法讀取先前儲存的對話，因此從頭開始。',
-  missingProxyUrl: '此聊天尚未設定：缺少 proxy-url 屬性。',
   errorOffline: '你目前離線。請檢查網路連線後再試一次。',
   errorNetwork: '無法連線到聊天服務。請檢查網路連線後再試一次。',
   errorTimeout: '聊天服務回應太久了，請稍後再試。',

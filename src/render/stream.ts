@@ -161,7 +161,7 @@ export class MarkdownStream {
       try {
         return step();
       } catch (error) {
-        console.error('pathors-chat: a reply could not be rendered; it shows as plain text.', error);
+        console.error('pathors-chat: reply not rendered, shown as plain text', error);
         const p = document.createElement('p');
         p.append((this.plain_ = new Text()));
         this.target_.replaceChildren(p);

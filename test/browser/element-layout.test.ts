@@ -124,6 +124,21 @@ describe('scrolling', () => {
       .toBeLessThan(41);
     expect(($(panel, '.jump') as HTMLElement).hidden).toBe(true);
   });
+
+  it('keeps the bottom in view while a long reply is still streaming, not only at its end', async () => {
+    const chat = await mountChat({ open: true });
+    const panel = await panelOf(chat);
+    const list = $(panel, '[part="messages"]')!;
+    await chat.send('tell me a long story [[delay:20]]');
+    await until(() => list.scrollHeight > list.clientHeight + 300, 'the reply to overflow by 300px', 15_000);
+    const gaps: number[] = [];
+    for (let sample = 0; sample < 10 && panel.conversation?.busy; sample++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      gaps.push(list.scrollHeight - list.scrollTop - list.clientHeight);
+    }
+    expect(gaps.length, 'samples taken while the reply streamed').toBeGreaterThan(3);
+    expect(Math.max(...gaps)).toBeLessThan(41);
+  });
 });
 
 describe('lifecycle', () => {
