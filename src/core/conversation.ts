@@ -153,6 +153,8 @@ export class Conversation extends EventTarget {
   generation_ = 0;
   /** Entries this tab wrote or removed: its version wins when saves are merged with another tab's. */
   readonly owned_ = new Set<string>();
+  /** Element views listening, once one has been: with none, no page can be asked about a tool call. */
+  views_: number | undefined;
   /** Another tab's turn in flight, while it shows signs of life. */
   #remote: TurnMark | undefined;
   #remoteTimer: unknown;

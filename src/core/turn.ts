@@ -192,6 +192,8 @@ async function runTools(
         signal: controller.signal,
         // The page is asked first (through the element, `pathors-tool-call`).
         approve: (called, args, signal) => {
+          // No element listens (it went, or came back closed): a call nobody can ask about is declined.
+          if (conversation.views_ === 0) return false;
           let decision: Promise<boolean> | undefined;
           const request: ToolCallRequest = {
             name: called.function.name,

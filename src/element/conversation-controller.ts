@@ -81,6 +81,7 @@ export class ConversationController implements ReactiveController {
     if (!this.#key || this.conversation) return;
     const conversation = conversationFor(...this.#key);
     this.conversation = conversation;
+    conversation.views_ = (conversation.views_ ?? 0) + 1;
     conversation.settings = { ...conversation.settings, ...this.#settings };
     for (const [type, listener] of this.#listeners) conversation.addEventListener(type, listener);
     void conversation.recoverHistory();
@@ -88,7 +89,10 @@ export class ConversationController implements ReactiveController {
   }
 
   #detach(): void {
-    for (const [type, listener] of this.#listeners) this.conversation?.removeEventListener(type, listener);
+    const { conversation } = this;
+    if (!conversation) return;
+    for (const [type, listener] of this.#listeners) conversation.removeEventListener(type, listener);
+    conversation.views_!--;
     this.conversation = undefined;
   }
 }

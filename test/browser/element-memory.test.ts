@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
-import { Conversation } from '../../src/core/conversation.js';
+import { Conversation, conversationFor } from '../../src/core/conversation.js';
+import type { PageTool } from '../../src/core/tools.js';
 import { fake, until } from '../support/fake-control.js';
 import { $, bubbles, composer, idle, mountChat, panelOf, recordEvents, typeText } from '../support/widget.js';
 
@@ -281,5 +282,41 @@ describe('reset during a reply', () => {
     expect(statuses.slice(statuses.indexOf('sending'))).toEqual(['sending', 'streaming', 'idle']);
     expect(bubbles(panel, 'user')).toEqual(['a fresh start [[fault:slow-first-byte:500]]']);
     expect(panel.conversation!.entries.at(-1)).toMatchObject({ role: 'assistant', status: 'done' });
+  });
+});
+
+describe('page tools with no element listening', () => {
+  it('declines a call, rather than run it unasked, when the element came back closed mid-turn', async () => {
+    const storageKey = `tools-${Date.now()}`;
+    const runs: unknown[] = [];
+    const tools: PageTool[] = [
+      {
+        name: 'cancel_order',
+        description: 'Cancels an order',
+        parameters: { type: 'object', properties: { orderId: { type: 'string' } } },
+        handler: (args: unknown) => {
+          runs.push(args);
+          return 'cancelled';
+        },
+      },
+    ];
+    // This site asks the visitor before any tool runs (here: always no).
+    const decline = (event: Event) => event.preventDefault();
+    const chat = await mountChat({ 'storage-key': storageKey, open: true });
+    chat.tools = tools;
+    chat.addEventListener('pathors-tool-call', decline);
+    await panelOf(chat);
+    await chat.send('Please use cancel_order [[delay:150]]');
+    chat.hide();
+    chat.remove();
+    // A framework re-renders the page: a new element, the same props, the chat closed.
+    const again = await mountChat({ 'storage-key': storageKey });
+    again.tools = tools;
+    again.addEventListener('pathors-tool-call', decline);
+    const conversation = conversationFor(storageKey, true);
+    await until(() => !conversation.busy, 'the turn to end', 20_000);
+    expect(again.shadowRoot!.querySelector('pathors-chat-panel')).toBeNull();
+    expect(runs).toEqual([]);
+    expect(conversation.entries.some((entry) => entry.role === 'tool' && entry.name === 'cancel_order')).toBe(true);
   });
 });
