@@ -297,18 +297,16 @@ export const panelStyles = css`
   .md :is(th, td) {
     padding: 6px 10px;
     border: 1px solid var(--_border);
-    text-align: start;
     overflow-wrap: normal;
   }
   .md th {
     background: var(--_surface);
     font-weight: 600;
   }
-  .md [align='center'] {
-    text-align: center;
-  }
-  .md [align='right'] {
-    text-align: right;
+  /* A cell's align attribute is the markdown's alignment, applied by the browser; a header
+     cell without one starts at the start, not the centre. */
+  .md th:not([align]) {
+    text-align: start;
   }
   .earlier {
     align-self: center;
@@ -344,8 +342,8 @@ export const panelStyles = css`
     background: var(--_muted);
     animation: blink 1.2s infinite both;
   }
-  .typing i:nth-child(2) { animation-delay: 0.2s; }
-  .typing i:nth-child(3) { animation-delay: 0.4s; }
+  .typing i + i { animation-delay: 0.2s; }
+  .typing i + i + i { animation-delay: 0.4s; }
   @keyframes blink {
     40% { opacity: 1; }
     0%, 80%, 100% { opacity: 0.3; }

@@ -189,6 +189,10 @@ export class MarkdownStream {
       // An open fenced code block takes its new lines as they are: they are appended to its
       // text, its last line's tail replaced. So a push costs what it adds, however long the code.
       if (code && block!.open_) {
+        // One long line (minified code, a blob) is shown in steps of an eighth, or every push
+        // would rewrite all of it: quadratic.
+        const p = this.partial_.length;
+        if (!lines && p > 4_096 && p - this.codeTail_ < p / 8) return;
         const shown = tail(block!, this.partial_);
         code.replaceData(code.length - this.codeTail_, this.codeTail_, lines + shown);
         this.codeTail_ = shown.length;
@@ -198,7 +202,13 @@ export class MarkdownStream {
       // (No block yet: all is one partial line, a paragraph's worth of parsing.)
       const limit = block ? EVERY_PUSH_UP_TO(block) : 4_096;
       const leaf = /^(P|H\d)$/.test(this.openNode_?.tagName ?? '');
-      if (size > limit && ((leaf && size > RENDER_OPEN_LEAF_UP_TO) || length - this.renderedAt_ < size / 8)) {
+      // Not once the last block is finished: what comes next is another block's, rendered from the
+      // finished one's cache (appended into it, it would stay there for good).
+      if (
+        (!block || block.open_) &&
+        size > limit &&
+        ((leaf && size > RENDER_OPEN_LEAF_UP_TO) || length - this.renderedAt_ < size / 8)
+      ) {
         // Shown as it came until the next render.
         if (leaf) this.openNode_!.append(chunk);
         return;

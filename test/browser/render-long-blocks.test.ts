@@ -57,6 +57,28 @@ describe('a long open block', () => {
     expect(div.innerHTML).toBe(whole(md));
   });
 
+  it('fenced code of one 64 KB line (minified code, a blob) is rewritten in steps, not on every push', () => {
+    const md = '```js\n' + 'const a=1;'.repeat(6_400) + '\n```\n';
+    const div = mount();
+    const s = new MarkdownStream(div);
+    s.push('```js\n');
+    const observer = new MutationObserver(() => undefined);
+    observer.observe(div, { subtree: true, characterData: true, childList: true });
+    let pushes = 0;
+    for (let p = 6; p < md.length - 5; p += 8, pushes++) s.push(md.slice(p, Math.min(p + 8, md.length - 5)));
+    const writes = observer.takeRecords().length;
+    observer.disconnect();
+    // Every push up to 4 KB, then each time the line grew by an eighth: each rewrite costs the
+    // line's length, so one per push would be quadratic.
+    expect(writes).toBeLessThan(pushes / 8);
+    const code = div.querySelector('code')!.textContent!;
+    expect(code.length).toBeGreaterThan(56_000);
+    expect(md.startsWith('```js\n' + code.trimEnd())).toBe(true);
+    s.push(md.slice(-5));
+    s.end();
+    expect(div.innerHTML).toBe(whole(md));
+  });
+
   it('a paragraph past 32 KB shows its new text as it comes, and is rendered as markdown once finished', () => {
     const sentence = 'Some **bold** words, a [link](https://example.com/a) and `code` here. ';
     // Alone, and after a list that its first line (all of it, one line) ends only once it is complete.

@@ -78,6 +78,23 @@ describe('MarkdownStream', () => {
     }
   });
 
+  it('leaves a long block finished but still last as it is when the next block starts in small pushes', () => {
+    // Past 4 KB a block is rendered only every so often; once finished it comes from a cache.
+    const long = 'a'.repeat(4_100);
+    for (const chunks of [
+      [`${long}\n\n`, 'Next'],
+      [`${long}\n\n`, '\n'],
+      [`${long}\n---\n\n`, 'Next'],
+      [`${long}\n\n`, '[x]: /u'],
+    ]) {
+      const div = mount();
+      const s = new MarkdownStream(div);
+      for (const chunk of chunks) s.push(chunk);
+      s.end();
+      expect(div.innerHTML, JSON.stringify(chunks.map((chunk) => chunk.slice(-8)))).toBe(whole(chunks.join('')));
+    }
+  });
+
   it('ends with the DOM a whole render gives, for random markdown-like texts', () => {
     const parts = [
       '*',
