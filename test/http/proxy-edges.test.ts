@@ -210,6 +210,8 @@ describe('guardServer and startProxyServer: connections that hold a descriptor w
     server.on('upgrade', (_req, socket: Socket) => {
       socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
       const ping = setInterval(() => socket.write('ping\n'), 50);
+      // The test hangs up while a ping may be on its way.
+      socket.on('error', () => clearInterval(ping));
       socket.on('close', () => clearInterval(ping));
     });
     const url = await listen(server);
