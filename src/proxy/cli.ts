@@ -14,11 +14,13 @@ import type { CliConfig, EnvReadOptions, LogFormat } from './env.js';
 import { createPathorsProxy } from './handler.js';
 import type { PathorsProxy } from './handler.js';
 import { startHealthPort } from './health-port.js';
+import type { HealthPort } from './health-port.js';
 import { scrub } from './log.js';
 import type { ProxyLogEvent } from './log.js';
 import { LISTEN_BACKLOG, guardServer } from './node.js';
 import { createNodeFetch } from './node-fetch.js';
 import { toNodeHandler } from './node-handler.js';
+import { serverUrl } from './server-url.js';
 import { ProxyOptionsError } from './options.js';
 
 const NAME = 'pathors-chat-proxy';
@@ -217,16 +219,14 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const address = server.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const url = serverUrl(server.address() as AddressInfo);
   say('info', 'listening', `${NAME} listening on ${url}`, { url });
   const { healthPort } = config.server;
-  let health: Closer | undefined;
+  let health: HealthPort | undefined;
   if (healthPort !== undefined) {
     try {
-      const started = await startHealthPort(handler, { host, port: healthPort, basePath: config.server.basePath });
-      health = started;
-      say('info', 'listening', `GET /health also on ${started.url}/health`, { healthUrl: started.url });
+      health = await startHealthPort(handler, { host, port: healthPort, basePath: config.server.basePath });
+      say('info', 'listening', `GET /health also on ${health.url}/health`, { healthUrl: health.url });
     } catch (error) {
       server.close();
       await closeAll();

@@ -265,13 +265,14 @@ export function configFromEnv(env: Record<string, string | undefined>, read: Env
     problem('PATHORS_BASE_PATH', 'must start with "/" and not end with one, such as /api/chat.');
   }
 
+  const checkPort = (name: string, text: string) => {
+    if (!/^\d{1,5}$/.test(text) || Number(text) > 65535)
+      problem(name, `must be a port number (0-65535), not ${JSON.stringify(text)}.`);
+  };
   const port = value('PORT') ?? '8787';
-  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535)
-    problem('PORT', `must be a port number (0-65535), not ${JSON.stringify(port)}.`);
-
+  checkPort('PORT', port);
   const healthPort = value('PATHORS_HEALTH_PORT');
-  if (healthPort !== undefined && (!/^\d{1,5}$/.test(healthPort) || Number(healthPort) > 65535))
-    problem('PATHORS_HEALTH_PORT', `must be a port number (0-65535), not ${JSON.stringify(healthPort)}.`);
+  if (healthPort !== undefined) checkPort('PATHORS_HEALTH_PORT', healthPort);
 
   const trust = value('PATHORS_TRUST_PROXY')?.toLowerCase();
   let hops = 0;

@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Worker } from 'node:worker_threads';
 import type { PathorsProxy } from './handler.js';
+import { serverUrl } from './server-url.js';
 
 export interface HealthPortOptions {
   /** Default 127.0.0.1. */
@@ -126,9 +127,8 @@ export async function startHealthPort(proxy: PathorsProxy, options: HealthPortOp
       () => worker.postMessage({ status: 500, body: '{"ok":false}' }),
     );
   });
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    url: `http://${shownHost}:${address.port}`,
+    url: serverUrl(address),
     close: async () => {
       await worker.terminate();
     },

@@ -3,9 +3,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createPathorsProxy } from './handler.js';
 import { startHealthPort } from './health-port.js';
+import type { HealthPort } from './health-port.js';
 import { createNodeFetch } from './node-fetch.js';
 import { toNodeHandler } from './node-handler.js';
 import type { PathorsProxyOptions } from './options.js';
+import { serverUrl } from './server-url.js';
 
 export interface ServerGuardOptions {
   /**
@@ -161,7 +163,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
       server.close((error) => (error ? reject(error) : resolve()));
       server.closeAllConnections();
     });
-  let health: Awaited<ReturnType<typeof startHealthPort>> | undefined;
+  let health: HealthPort | undefined;
   try {
     if (healthPort !== undefined)
       health = await startHealthPort(proxy, { host, port: healthPort, basePath: proxyOptions.basePath });
@@ -169,10 +171,8 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
     await close();
     throw error;
   }
-  const address = server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    url: `http://${shownHost}:${address.port}`,
+    url: serverUrl(server.address() as AddressInfo),
     ...(health ? { healthUrl: health.url } : {}),
     close: async () => {
       await health?.close();

@@ -32,10 +32,11 @@ export const MAX_REPLY_LENGTH = 1_000_000;
  * a huge list) only once it has grown by an eighth since it was last rendered:
  * re-rendering it costs its length, so doing it on every push would cost n² over the
  * reply; this way the total stays linear (each render is paid for by the eighth that
- * came before it). An open fenced code block is never re-rendered: its lines are
- * appended to its text (see `grow_`).
+ * came before it). No block yet: the one partial line is a paragraph's worth. An open
+ * fenced code block is never re-rendered: its lines are appended to its text, and its last
+ * line rewritten by the same rule (one long line of minified code would be n² too).
  */
-const EVERY_PUSH_UP_TO = (b: Block) => (b.children_.length ? 8_192 : 4_096);
+const EVERY_PUSH_UP_TO = (b: Block | undefined) => (b?.children_.length ? 8_192 : 4_096);
 
 /**
  * Past this many characters an open paragraph or heading is not re-rendered until it
@@ -187,26 +188,23 @@ export class MarkdownStream {
     if (!final && !closed.length) {
       const code = this.code_;
       // An open fenced code block takes its new lines as they are: they are appended to its
-      // text, its last line's tail replaced. So a push costs what it adds, however long the code.
+      // text, its last line's tail replaced (a long last line only once it grew by an eighth).
+      // So a push costs what it adds, however long the code.
       if (code && block!.open_) {
-        // One long line (minified code, a blob) is shown in steps of an eighth, or every push
-        // would rewrite all of it: quadratic.
         const p = this.partial_.length;
-        if (!lines && p > 4_096 && p - this.codeTail_ < p / 8) return;
+        if (!lines && p > EVERY_PUSH_UP_TO(block) && p - this.codeTail_ < p / 8) return;
         const shown = tail(block!, this.partial_);
         code.replaceData(code.length - this.codeTail_, this.codeTail_, lines + shown);
         this.codeTail_ = shown.length;
         return;
       }
       const size = length - this.openFrom_;
-      // (No block yet: all is one partial line, a paragraph's worth of parsing.)
-      const limit = block ? EVERY_PUSH_UP_TO(block) : 4_096;
       const leaf = /^(P|H\d)$/.test(this.openNode_?.tagName ?? '');
       // Not once the last block is finished: what comes next is another block's, rendered from the
       // finished one's cache (appended into it, it would stay there for good).
       if (
         (!block || block.open_) &&
-        size > limit &&
+        size > EVERY_PUSH_UP_TO(block) &&
         ((leaf && size > RENDER_OPEN_LEAF_UP_TO) || length - this.renderedAt_ < size / 8)
       ) {
         // Shown as it came until the next render.

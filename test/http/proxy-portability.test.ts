@@ -7,7 +7,15 @@ import { build } from 'rolldown';
 import { describe, expect, it } from 'vitest';
 
 const DIR = 'src/proxy';
-const NODE_ONLY = new Set(['node.ts', 'node-handler.ts', 'node-fetch.ts', 'health-port.ts', 'cli.ts', 'env.ts']);
+const NODE_ONLY = new Set([
+  'node.ts',
+  'node-handler.ts',
+  'node-fetch.ts',
+  'health-port.ts',
+  'server-url.ts',
+  'cli.ts',
+  'env.ts',
+]);
 
 describe('proxy: portable by construction', () => {
   // The proxy's own files, and the shared helpers it imports.
