@@ -1,6 +1,7 @@
 // Types only at module scope: index.ts re-exports this file, and a Workers bundle must not need node:http.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import { withBufferedBody } from './buffered-body.js';
 import { isUnmatchedRoute, ownBodyLimit } from './handler.js';
 import type { PathorsProxy } from './handler.js';
 import { lazyWebStream, nodeBodySource } from './node-fetch.js';
@@ -27,9 +28,6 @@ function brokenBody(error: Error): ReadableStream<Uint8Array> {
 
 const NO_BYTES = new Uint8Array(0);
 
-/** A socket's bytes: Node reads them into plain (never shared) ArrayBuffers, as BodyInit wants. */
-type Bytes = Uint8Array<ArrayBuffer>;
-
 /**
  * The whole body of a request the proxy serves itself, straight from the IncomingMessage: one
  * buffer instead of a web stream pulled chunk by chunk. Bounded: a declared length past `limit`
@@ -37,21 +35,21 @@ type Bytes = Uint8Array<ArrayBuffer>;
  * the handler sees more than `limit` bytes, declared or read, and answers 413. Resolves with the
  * error when the client broke off mid-body.
  */
-function bufferedBody(req: IncomingMessage, limit: number): Promise<Bytes | Error> {
+function bufferedBody(req: IncomingMessage, limit: number): Promise<Uint8Array | Error> {
   const declared = Number(req.headers['content-length']);
   // Already read by something before us that kept nothing: there is nothing left to wait for.
   if (declared > limit || req.readableEnded) return Promise.resolve(NO_BYTES);
   return new Promise((resolve) => {
-    const chunks: Bytes[] = [];
+    const chunks: Uint8Array[] = [];
     let total = 0;
-    const settle = (result: Bytes | Error) => {
+    const settle = (result: Uint8Array | Error) => {
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
       req.off('close', onClose);
       resolve(result);
     };
-    const joined = (): Bytes => {
+    const joined = (): Uint8Array => {
       if (chunks.length === 1) return chunks[0]!;
       const bytes = new Uint8Array(total);
       let offset = 0;
@@ -61,7 +59,7 @@ function bufferedBody(req: IncomingMessage, limit: number): Promise<Bytes | Erro
       }
       return bytes;
     };
-    const onData = (chunk: Bytes) => {
+    const onData = (chunk: Uint8Array) => {
       chunks.push(chunk);
       total += chunk.byteLength;
       if (total <= limit) return;
@@ -90,9 +88,9 @@ function requestHeaders(req: IncomingMessage): Headers {
 }
 
 /**
- * The Fetch Request for `req`. Its body: what an Express parser already read; buffered whole when
- * the handler serves this route itself (the chat POST is small and bounded by the size limit);
- * else streamed lazily, so a request passed to `next()` keeps its body. Throws where `new Request`
+ * The Fetch Request for `req`. Its body: what an Express parser already read; read whole and handed
+ * beside the Request when the handler serves this route itself (the chat POST is small and bounded
+ * by the size limit); else streamed lazily, so a request passed to `next()` keeps its body. Throws where `new Request`
  * cannot represent the request.
  */
 async function toRequest(handler: PathorsProxy, req: MaybeParsed, signal: AbortSignal): Promise<Request> {
@@ -120,12 +118,9 @@ async function toRequest(handler: PathorsProxy, req: MaybeParsed, signal: AbortS
     return new Request(url, init);
   }
   const body = await bufferedBody(req, limit);
-  if (body instanceof Error) {
-    init.body = brokenBody(body);
-    init.duplex = 'half';
-  } else {
-    init.body = body;
-  }
+  if (!(body instanceof Error)) return withBufferedBody(new Request(url, init), body);
+  init.body = brokenBody(body);
+  init.duplex = 'half';
   return new Request(url, init);
 }
 

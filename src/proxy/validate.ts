@@ -1,5 +1,6 @@
 import type { ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../core/wire.js';
 import { isRecord, mediaType } from '../shared/http.js';
+import { bufferedBodyOf } from './buffered-body.js';
 import { ProxyError, invalidField } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -39,15 +40,9 @@ function tooLarge(limit: number): ProxyError {
   return new ProxyError('payload_too_large', `The request body is larger than ${limit} bytes.`);
 }
 
-/**
- * Reads the body, refusing past `limit` bytes whatever `Content-Length` claims: the header
- * is checked first to refuse early, and the bytes are counted because it can lie or be absent.
- */
-export async function readBodyText(request: Request, limit: number): Promise<string> {
-  const declared = request.headers.get('Content-Length');
-  if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
-  if (!request.body) return '';
-  const reader = request.body.getReader();
+/** Reads a streamed body whole, refusing as soon as it passes `limit` bytes. */
+async function readStream(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -66,6 +61,20 @@ export async function readBodyText(request: Request, limit: number): Promise<str
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
+  return bytes;
+}
+
+/**
+ * Reads the body, refusing past `limit` bytes whatever `Content-Length` claims: the header
+ * is checked first to refuse early, and the bytes are counted because it can lie or be absent.
+ */
+export async function readBodyText(request: Request, limit: number): Promise<string> {
+  const declared = request.headers.get('Content-Length');
+  if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
+  const buffered = bufferedBodyOf(request);
+  if (buffered && buffered.byteLength > limit) throw tooLarge(limit);
+  const bytes = buffered ?? (request.body ? await readStream(request.body, limit) : undefined);
+  if (!bytes) return '';
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
