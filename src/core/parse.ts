@@ -21,10 +21,14 @@ export class ReplyReader {
     readonly onChunk: (chunk: ChunkChoices) => void,
   ) {}
 
-  /** One event's data: a chunk, or `[DONE]`. A keep-alive comment arrives with none. */
-  event(data: string): void {
+  /**
+   * One event's data: a chunk, or `[DONE]`. A keep-alive comment arrives with none. `cut`: the
+   * body ended inside this event's last line, so what does not parse is half a chunk.
+   */
+  event(data: string, cut = false): void {
     if (!data || this.#done) return;
     if (data === '[DONE]') this.#done = true;
+    else if (cut && !parses(data)) throw new ChatError('interrupted', 'The stream ended in the middle of a chunk');
     else this.chunk(data);
   }
 
@@ -39,6 +43,15 @@ export class ReplyReader {
   /** The stream ended: a cut unless `[DONE]` or a finish reason came first. */
   end(): void {
     if (!this.#done && !this.#finished) throw new ChatError('interrupted', 'The stream ended before the reply did');
+  }
+}
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

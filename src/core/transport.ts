@@ -4,6 +4,9 @@ import { ReplyReader, errorFromResponse } from './parse.js';
 import type { ChatRequest, ChunkChoices } from './wire.js';
 import { REQUEST_ID_HEADER, SESSION_HEADER } from '../shared/http.js';
 
+/** The type given to a last event the body ended inside of. */
+const CUT = 'pathors-cut';
+
 export interface PostChatOptions {
   /** The proxy's chat endpoint, e.g. `https://example.com/pathors/chat/completions`. */
   url: string;
@@ -71,18 +74,24 @@ export async function postChat(options: PostChatOptions): Promise<void> {
       // Its default closes the request when the tab is hidden and re-sends the POST when shown.
       openWhenHidden: true,
       // Sees the first byte, and ends the body with a blank line: fetch-event-source drops a
-      // last event that lacks one, which the spec allows.
+      // last event that lacks one, which the spec allows. A body cut inside a line also names
+      // that event, so its half a chunk reads as a cut, not as a server writing nonsense.
       async fetch(input, init) {
         const response = await (options.fetch ?? fetch)(input, init);
         responded = true;
+        // A whole JSON completion is read as text: it gets no event marker.
+        const events = /event-stream/i.test(response.headers.get('Content-Type') ?? '');
+        let last = 10;
         return new Response(
           response.body?.pipeThrough(
-            new TransformStream({
+            new TransformStream<Uint8Array, Uint8Array>({
               transform(chunk, stream) {
                 clearTimeout(timer);
+                last = chunk.at(-1) ?? last;
                 stream.enqueue(chunk);
               },
-              flush: (stream) => stream.enqueue(new TextEncoder().encode('\n\n')),
+              flush: (stream) =>
+                stream.enqueue(new TextEncoder().encode(last === 10 || !events ? '\n\n' : `\nevent:${CUT}\n\n`)),
             }),
           ),
           response,
@@ -105,8 +114,8 @@ export async function postChat(options: PostChatOptions): Promise<void> {
         // Ends fetch-event-source before it reads the (consumed) body as a stream.
         throw controller;
       },
-      onmessage({ data }) {
-        reply.event(data);
+      onmessage({ data, event }) {
+        reply.event(data, event === CUT);
       },
       onclose() {
         reply.end();

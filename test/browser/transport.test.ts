@@ -304,6 +304,18 @@ describe('postChat against odd servers', () => {
     expect(draft.finishReason).toBe('stop');
   });
 
+  it('reports a stream cut in the middle of a line as interrupted, not malformed', async () => {
+    const whole = sse(contentChunk(' answer'));
+    const { draft, error } = await post({
+      url: scripted({
+        type: 'text/event-stream',
+        chunks: JSON.stringify([sse(contentChunk('Half an')), whole.slice(0, whole.length / 2)]),
+      }),
+    });
+    expect(draft.content).toBe('Half an');
+    expect((error as ChatError).code).toBe('interrupted');
+  });
+
   it('reports a stream that ends early as interrupted', async () => {
     const { draft, error } = await post({
       url: scripted({ type: 'text/event-stream', chunks: JSON.stringify([sse(contentChunk('Half a'))]) }),
