@@ -76,7 +76,12 @@ export class ChatError extends Error {
   get messageKey(): ErrorMessageKey {
     const { status = 500 } = this;
     if (this.code === 'http') {
-      return status === 401 || status === 403 ? 'errorSession' : status < 500 ? 'errorClient' : 'errorServer';
+      // A refused origin is the site's setup, not the visitor's session: its own words say which.
+      return (status === 401 || status === 403) && this.serverCode !== 'origin_not_allowed'
+        ? 'errorSession'
+        : status < 500
+          ? 'errorClient'
+          : 'errorServer';
     }
     return `error${this.code.replace(/(?:^|_)(\w)/g, (_, letter: string) => letter.toUpperCase())}` as ErrorMessageKey;
   }

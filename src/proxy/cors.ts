@@ -8,9 +8,15 @@ const EXPOSED_HEADERS = `${SESSION_HEADER}, Retry-After`;
 const PREFLIGHT_MAX_AGE = '600';
 
 export type OriginVerdict =
-  { kind: 'none' } | { kind: 'allowed'; origin: string } | { kind: 'refused'; origin: string };
+  | { kind: 'none' }
+  | { kind: 'same-origin' }
+  | { kind: 'allowed'; origin: string }
+  | { kind: 'refused'; origin: string };
 
 export function judgeOrigin(request: Request, options: ResolvedOptions): OriginVerdict {
+  // The browser's word that a page of the proxy's own origin sent this: no page script can set
+  // or forge the header, so the site's own pages need no listing, on localhost as in production.
+  if (request.headers.get('Sec-Fetch-Site') === 'same-origin') return { kind: 'same-origin' };
   const origin = request.headers.get('Origin');
   if (origin === null) return { kind: 'none' };
   return options.isOriginAllowed(origin) ? { kind: 'allowed', origin } : { kind: 'refused', origin };
@@ -18,7 +24,9 @@ export function judgeOrigin(request: Request, options: ResolvedOptions): OriginV
 
 /** Refuses a refused origin, and a request with none unless `allowNoOrigin` (a preflight always has one). */
 export function requireAllowedOrigin(verdict: OriginVerdict, allowNoOrigin: boolean): void {
-  if (verdict.kind === 'refused') throw new ProxyError('origin_not_allowed', 'This origin may not use the chat proxy.');
+  if (verdict.kind === 'refused') {
+    throw new ProxyError('origin_not_allowed', `${verdict.origin} is not in the chat proxy's allowed origins.`);
+  }
   if (verdict.kind === 'none' && !allowNoOrigin) {
     throw new ProxyError('origin_not_allowed', 'Requests without an Origin header are not accepted.');
   }

@@ -80,6 +80,22 @@ describe('proxy: CORS, the first door', () => {
     expect(bench.upstreamCount()).toBe(0);
   });
 
+  it("serves a page of the proxy's own origin unlisted (the browser's Sec-Fetch-Site), and names a refused origin", async () => {
+    const local = 'http://localhost:5173';
+    const own = await bench.chat(userTurn(), { Origin: local, 'Sec-Fetch-Site': 'same-origin' });
+    expect(own.status).toBe(200);
+    // Same origin: the browser reads the answer without any CORS grant.
+    expect(own.headers.get('access-control-allow-origin')).toBeNull();
+    await own.text();
+    const forwarded = bench.upstreamCount();
+    for (const site of ['same-site', 'cross-site']) {
+      const error = await readError(await bench.chat(userTurn(), { Origin: local, 'Sec-Fetch-Site': site }));
+      expect(error).toMatchObject({ status: 403, code: 'origin_not_allowed' });
+      expect(error.message).toBe(`${local} is not in the chat proxy's allowed origins.`);
+    }
+    expect(bench.upstreamCount()).toBe(forwarded);
+  });
+
   it('compares origins exactly: no prefix, suffix, scheme or port tricks', async () => {
     for (const origin of [
       'https://shop.example.evil.example',
@@ -117,6 +133,14 @@ describe('proxy: CORS, the first door', () => {
       });
       expect(await readError(response)).toMatchObject({ status: 403, code: 'origin_not_allowed' });
       expect(strict.upstreamCount()).toBe(0);
+      // A same-origin GET carries no Origin; the browser's Sec-Fetch-Site vouches for it instead.
+      const own = await fetch(`${strict.url}/chat/completions`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Sec-Fetch-Site': 'same-origin' },
+        body: JSON.stringify(userTurn()),
+      });
+      expect(own.status).toBe(200);
+      await own.text();
       const health = await fetch(`${strict.url}/health`);
       expect(health.status).toBe(200);
     } finally {

@@ -87,6 +87,8 @@ describe('errors', () => {
       }
     }
     expect(new ChatError('http', '', { status: 401 }).messageKey).toBe('errorSession');
+    // The proxy refusing the page's origin is not a session to start again.
+    expect(new ChatError('http', '', { status: 403, serverCode: 'origin_not_allowed' }).messageKey).toBe('errorClient');
     expect(new ChatError('http', '', { status: 413 }).messageKey).toBe('errorClient');
     expect(new ChatError('http', '', { status: 502 }).messageKey).toBe('errorServer');
   });
