@@ -17,7 +17,7 @@ import { startHealthPort } from './health-port.js';
 import type { HealthPort } from './health-port.js';
 import { scrub } from './log.js';
 import type { ProxyLogEvent } from './log.js';
-import { LISTEN_BACKLOG, guardServer } from './node.js';
+import { LISTEN_BACKLOG, behindProxies, guardServer } from './node.js';
 import { createNodeFetch } from './node-fetch.js';
 import { toNodeHandler } from './node-handler.js';
 import { serverUrl } from './server-url.js';
@@ -200,7 +200,7 @@ async function main(argv: string[]): Promise<number> {
       if (stopping) res.setHeader('Connection', 'close');
       nodeHandler(req, res);
     }),
-    { maxConnectionsPerIp: config.server.trustProxy ? false : undefined },
+    { maxConnectionsPerIp: behindProxies(config.server) ? false : undefined },
   );
   try {
     await new Promise<void>((resolve, reject) => {
@@ -220,13 +220,11 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   const url = serverUrl(server.address() as AddressInfo);
-  say('info', 'listening', `${NAME} listening on ${url}`, { url });
   const { healthPort } = config.server;
   let health: HealthPort | undefined;
   if (healthPort !== undefined) {
     try {
       health = await startHealthPort(handler, { host, port: healthPort, basePath: config.server.basePath });
-      say('info', 'listening', `GET /health also on ${health.url}/health`, { healthUrl: health.url });
     } catch (error) {
       server.close();
       await closeAll();
@@ -238,6 +236,9 @@ async function main(argv: string[]): Promise<number> {
       throw error;
     }
   }
+  // Only once both listen: a command that then exits 1 never said it was up.
+  say('info', 'listening', `${NAME} listening on ${url}`, { url });
+  if (health) say('info', 'listening', `GET /health also on ${health.url}/health`, { healthUrl: health.url });
 
   const stop = (signal: string) => {
     if (stopping) {

@@ -64,6 +64,7 @@ Required environment:
                            e.g. https://shop.example,https://www.shop.example
   PATHORS_SESSION_SECRET   At least 32 characters; signs session IDs. The same on every
                            instance and across restarts. Generate one with: openssl rand -hex 32
+                           To rotate, list new,old: the first signs, each one verifies.
 
 Optional environment:
   PATHORS_BASE_URL         Pathors base URL (default https://app.pathors.com).
@@ -217,19 +218,25 @@ export function configFromEnv(env: Record<string, string | undefined>, read: Env
     allowedOrigins = origins;
   }
 
-  const sessionSecret = value('PATHORS_SESSION_SECRET') ?? fake?.sessionSecret;
-  if (sessionSecret === undefined) {
+  // A comma-separated list rotates secrets: the first signs new sessions, every one verifies.
+  const sessionSecrets = (value('PATHORS_SESSION_SECRET') ?? fake?.sessionSecret)?.split(',').map((s) => s.trim());
+  if (sessionSecrets === undefined) {
     problem(
       'PATHORS_SESSION_SECRET',
       'is not set: the proxy signs session IDs with it. Generate one with `openssl rand -hex 32`.',
     );
-  } else if (sessionSecret.length < 32) {
-    problem(
-      'PATHORS_SESSION_SECRET',
-      `is ${sessionSecret.length} characters; it must be at least 32. Generate one with \`openssl rand -hex 32\`.`,
-    );
-  } else if (sessionSecret === apiKey) {
-    problem('PATHORS_SESSION_SECRET', 'must not be the API key.');
+  } else {
+    for (const [i, secret] of sessionSecrets.entries()) {
+      const entry = sessionSecrets.length > 1 ? `entry ${i + 1} of the list ` : '';
+      if (secret.length < 32) {
+        problem(
+          'PATHORS_SESSION_SECRET',
+          `${entry}is ${secret.length} characters; it must be at least 32. Generate one with \`openssl rand -hex 32\`.`,
+        );
+      } else if (secret === apiKey) {
+        problem('PATHORS_SESSION_SECRET', `${entry}must not be the API key.`);
+      }
+    }
   }
 
   let upstream: ProxyServerOptions['upstream'];
@@ -372,7 +379,7 @@ export function configFromEnv(env: Record<string, string | undefined>, read: Env
     apiKey: apiKey!,
     projectId: projectId!,
     allowedOrigins,
-    sessionSecret: sessionSecret!,
+    sessionSecret: sessionSecrets!.length === 1 ? sessionSecrets![0]! : sessionSecrets!,
     host: value('HOST') ?? '127.0.0.1',
     port: Number(port),
     rateLimit: { perIp, perSession },

@@ -22,12 +22,22 @@ export interface ServerGuardOptions {
   keepAliveTimeoutMs?: number;
   /**
    * Open connections allowed from one peer address; past it, new ones are closed at once.
-   * Default 64. `false` turns it off: do so behind a load balancer on another host, whose one
+   * Default 64, and off when `trustProxy` or `clientIp` is set (visitors come through proxies
+   * of yours). `false` turns it off: do so behind a load balancer on another host, whose one
    * address carries every visitor.
    */
   maxConnectionsPerIp?: number | false;
   /** Peers the cap never applies to. Default: loopback (a reverse proxy on the same host). */
   exemptFromCap?: (address: string) => boolean;
+}
+
+/**
+ * Whether visitors reach this server through proxies of the site's (it trusts their
+ * X-Forwarded-For, or reads the client's address its own way): then one peer address carries
+ * every visitor, and a per-address connection cap would cap them all.
+ */
+export function behindProxies(options: Pick<PathorsProxyOptions, 'trustProxy' | 'clientIp'>): boolean {
+  return Boolean(options.trustProxy || options.clientIp);
 }
 
 export const SERVER_GUARD_DEFAULTS = {
@@ -146,8 +156,7 @@ export async function startProxyServer(options: ProxyServerOptions): Promise<Pro
       headersTimeoutMs,
       requestTimeoutMs,
       keepAliveTimeoutMs,
-      // Behind a proxy of yours, every connection comes from its address: a per-address cap would cap everyone.
-      maxConnectionsPerIp: maxConnectionsPerIp ?? (proxyOptions.trustProxy ? false : undefined),
+      maxConnectionsPerIp: maxConnectionsPerIp ?? (behindProxies(proxyOptions) ? false : undefined),
       exemptFromCap,
     },
   );

@@ -99,7 +99,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     this.prefix = options.prefix ?? 'pathors:';
     this.failMode = options.failMode ?? 'open';
     this.timeoutMs = options.timeoutMs ?? 500;
-    this.warn = options.warn ?? ((message) => console.warn(message));
+    this.warn = options.warn ?? ((message) => console.warn(`pathors-chat proxy: ${message}`));
   }
 
   /** False from a failed Redis call until the next one that succeeds. */
@@ -188,13 +188,13 @@ export class RedisRateLimitStore implements RateLimitStore {
       this.failMode === 'open'
         ? 'requests are served WITHOUT rate limits until it is back (fail-open)'
         : 'requests are refused until it is back (fail-closed)';
-    this.warn(`pathors-chat proxy: Redis rate-limit store unreachable (${describe(error)}); ${consequence}.`);
+    this.warn(`Redis rate-limit store unreachable (${describe(error)}); ${consequence}.`);
   }
 
   private markReachable(): void {
     if (this.reachable) return;
     this.reachable = true;
-    this.warn('pathors-chat proxy: Redis rate-limit store reachable again; rate limits are enforced.');
+    this.warn('Redis rate-limit store reachable again; rate limits are enforced.');
   }
 }
 

@@ -150,6 +150,11 @@ describe('pathors-chat-proxy (the CLI process)', () => {
     ['an origin with a path', { PATHORS_ALLOWED_ORIGINS: 'https://shop.example/shop' }, 'PATHORS_ALLOWED_ORIGINS'],
     ['no session secret', { PATHORS_SESSION_SECRET: undefined }, 'PATHORS_SESSION_SECRET'],
     ['a short session secret', { PATHORS_SESSION_SECRET: 'abc123' }, 'PATHORS_SESSION_SECRET'],
+    [
+      'a short secret in a rotation list',
+      { PATHORS_SESSION_SECRET: `${SECRET},short` },
+      'PATHORS_SESSION_SECRET entry 2 of the list is 5 characters',
+    ],
     ['a bad base URL', { PATHORS_BASE_URL: 'app.pathors.com' }, 'PATHORS_BASE_URL'],
     [
       'half a template pair',
@@ -192,6 +197,8 @@ describe('pathors-chat-proxy (the CLI process)', () => {
       expect(health.code).toBe(1);
       expect(health.stderr).toContain(`port ${port} is already in use`);
       expect(health.stderr).toContain('set PATHORS_HEALTH_PORT to another port');
+      // It never said it was up.
+      expect(health.stdout).not.toContain('listening');
     } finally {
       await new Promise((resolve) => taken.close(resolve));
     }
@@ -262,6 +269,35 @@ describe('pathors-chat-proxy (the CLI process)', () => {
       await proxy.stop();
     }
     expect(proxy.output()).not.toContain(API_KEY);
+  });
+
+  it('rotates session secrets from a comma-separated list: the first signs, each one verifies', async () => {
+    const fresh = 'f'.repeat(64);
+    /** A session minted by the command run with `secret`. */
+    const mint = async (secret: string) => {
+      const proxy = serve({ ...baseEnv(), PATHORS_SESSION_SECRET: secret });
+      try {
+        const created = await fetch(`${await proxy.url}/sessions`, { method: 'POST', headers: { Origin: ORIGIN } });
+        return ((await created.json()) as { sessionId: string }).sessionId;
+      } finally {
+        await proxy.stop();
+      }
+    };
+    /** The status the command run with `secret` answers when asked for `sessionId`'s history. */
+    const accepts = async (secret: string, sessionId: string) => {
+      const proxy = serve({ ...baseEnv(), PATHORS_SESSION_SECRET: secret });
+      try {
+        return (await fetch(`${await proxy.url}/sessions/${sessionId}`, { headers: { Origin: ORIGIN } })).status;
+      } finally {
+        await proxy.stop();
+      }
+    };
+    const old = await mint(SECRET);
+    const rotated = await mint(`${fresh}, ${SECRET}`);
+    expect(await accepts(`${fresh},${SECRET}`, old)).toBe(200);
+    // Signed with the first: still valid once the old secret is dropped.
+    expect(await accepts(fresh, rotated)).toBe(200);
+    expect(await accepts(fresh, old)).toBe(403);
   });
 
   it('reports every configuration problem at once, each naming its variable', async () => {

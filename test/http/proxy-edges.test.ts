@@ -267,6 +267,38 @@ describe('guardServer and startProxyServer: connections that hold a descriptor w
     }
   });
 
+  it.each([
+    ['trusts X-Forwarded-For', { trustProxy: true }, 200],
+    ['reads the client address its own way', { clientIp: () => '203.0.113.7' }, 200],
+    ['sees visitors directly', {}, 0],
+  ] as const)(
+    'startProxyServer lifts the cap when it %s (one peer carries every visitor)',
+    async (_, behind, health) => {
+      const server = await startProxyServer({
+        apiKey: fake.apiKey,
+        projectId: fake.projectId,
+        upstream: fake.url,
+        allowedOrigins: [ORIGIN],
+        sessionSecret: SECRET,
+        port: 0,
+        // Loopback stands in for the load balancer's address here.
+        exemptFromCap: () => false,
+        ...behind,
+      });
+      const held = await Promise.all(Array.from({ length: 64 }, () => silentSocket(portOf(server.url))));
+      try {
+        const status = await fetch(`${server.url}/health`).then(
+          (r) => r.status,
+          () => 0,
+        );
+        expect(status).toBe(health);
+      } finally {
+        for (const socket of held) socket.destroy();
+        await server.close();
+      }
+    },
+  );
+
   it('exempts loopback peers by default (a reverse proxy on the same host carries every visitor)', async () => {
     const server = guardServer(createServer(toNodeHandler(proxy())), { maxConnectionsPerIp: 2 });
     const url = await listen(server);

@@ -215,6 +215,8 @@ describe('rate limits across instances', () => {
     for (const instance of open) {
       expect(await health(instance)).toEqual({ status: 200, body: { ok: true, degraded: ['rate_limit_store'] } });
       expect(instance.output()).toContain('Redis rate-limit store unreachable');
+      // One prefix per line: the store's message is not prefixed twice.
+      expect(instance.output()).not.toMatch(/proxy: pathors-chat proxy/);
       expect(instance.output()).toContain('WITHOUT rate limits');
     }
     // Fail-closed: refused, at once, and /health tells the balancer.
