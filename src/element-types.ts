@@ -10,30 +10,15 @@ export type { PathorsChatEventMap };
 
 export type PathorsChatEventName = keyof PathorsChatEventMap;
 
-/** The properties a framework template may set (data, not methods or Lit internals). */
+/** The element's own state among its reactive properties: not for a template to set. */
+type InternalState = 'panelLoaded' | 'panelLanguage' | 'unread';
+
+/**
+ * The properties a framework template may set (data, not methods or Lit internals): every
+ * reactive property the element declares, so a new one cannot be left out of these types.
+ */
 export type PathorsChatProperties = Partial<
-  Pick<
-    PathorsChat,
-    | 'proxyUrl'
-    | 'mode'
-    | 'position'
-    | 'open'
-    | 'title'
-    | 'theme'
-    | 'storageKey'
-    | 'noPersist'
-    | 'imageHosts'
-    | 'maxLength'
-    | 'tools'
-    | 'starters'
-    | 'welcome'
-    | 'strings'
-    | 'history'
-    | 'requestHeaders'
-    | 'fetch'
-    | 'firstByteTimeout'
-    | 'maxToolRounds'
-  >
+  Pick<PathorsChat, Exclude<keyof (typeof PathorsChat)['properties'], InternalState>>
 >;
 
 /** `pathors-tool-call` → `PathorsToolCall`. */

@@ -60,6 +60,7 @@ export type { ChatMode, ChatPosition, ChatTheme } from './element/pathors-chat.j
 export type {
   ChatMessageDetail,
   PathorsErrorDetail,
+  PathorsFeedbackDetail,
   PathorsMessageDetail,
   PathorsSendDetail,
   PathorsSessionDetail,

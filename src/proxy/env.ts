@@ -45,6 +45,7 @@ export const FAULT_MARKERS_HELP = `Fault markers (with --fake): put one in a use
   [[fault:malformed-chunk]]      a chunk that is not JSON
   [[fault:wrong-content-type]]   an HTML page instead of an event stream
   [[fault:no-trailing-blank-line]] [[fault:empty-reply]]
+  [[fault:bad-tool-name]]        a call to a tool whose name no API accepts back
   [[delay:MS]]                   MS ms between streamed chunks
 A message naming a tool the page offers gets a call to that tool.`;
 
