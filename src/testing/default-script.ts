@@ -147,6 +147,7 @@ const MARKDOWN_REPLY = `# Markdown tour
 
 ## Emphasis
 Text can be **bold**, *italic*, ***both***, ~~struck~~ or \`inline code\`.
+Character references read as what they name: R&amp;D &copy; Acme.
 
 ## Links
 Read the [Pathors docs](https://docs.pathors.com) or visit <https://pathors.com>.

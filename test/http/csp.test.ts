@@ -85,7 +85,9 @@ function handle(req: IncomingMessage, res: ServerResponse, path: string): boolea
     const order =
       query.get('order') === 'module-first' ? (['module', 'classic'] as const) : (['classic', 'module'] as const);
     const html = pageHtml(order[0], nonce).replace('</head>', `  ${scriptTag(order[1], nonce)}\n</head>`);
-    return send('text/html; charset=utf-8', html, { 'Content-Security-Policy': `${csp}; trusted-types lit-html` });
+    return send('text/html; charset=utf-8', html, {
+      'Content-Security-Policy': `${csp}; trusted-types lit-html pathors-chat`,
+    });
   }
   if (path === '/csp/page.js') return send('text/javascript; charset=utf-8', PAGE_JS);
   if (path === '/csp/page.css') return send('text/css; charset=utf-8', PAGE_CSS);
@@ -256,12 +258,16 @@ describe('on a page with a strict Content-Security-Policy', () => {
         await sendAndWait(page, 'show me a table');
         expect(await page.locator('[part="message"].assistant table').count()).toBe(1);
 
+        // Character references are decoded by the browser's parser: through a policy of ours under Trusted Types.
+        await sendAndWait(page, 'the markdown tour');
+        expect(await page.locator('[part="message"].assistant').last().textContent()).toContain('R&D © Acme.');
+
         const recorded = await page.evaluate(() => (window as unknown as { cspRecorded: Recorded }).cspRecorded);
         expect(recorded.violations).toEqual([]);
         expect(consoleErrors.filter((text) => /content.security.policy|trusted.?type|csp/i.test(text))).toEqual([]);
         if (trustedTypes) {
           // docs/csp.md names these for a site whose policy also restricts `trusted-types` names.
-          expect(recorded.policies).toEqual(['lit-html']);
+          expect(recorded.policies).toEqual(['lit-html', 'pathors-chat']);
         }
 
         // The recorder works: something the policy forbids is reported.
