@@ -208,8 +208,9 @@ describe('agent output cannot run script or leak data', () => {
     Object.defineProperty(proto, 'innerHTML', {
       configurable: true,
       get: inner.get,
+      // A TrustedHTML from the renderer's policy reads as the string it wraps.
       set(this: Element, v: string) {
-        seen.push(v);
+        seen.push(String(v));
         inner.set!.call(this, v);
       },
     });
