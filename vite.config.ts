@@ -65,8 +65,10 @@ export default defineConfig(({ mode }) => {
       reportCompressedSize: false,
       // A terser pass first: it finds what rolldown's minifier (after it) does not, such as
       // single-use functions inlined and comparisons turned for gzip (about 140 B once open).
+      // hoist_funs: function declarations at the top of their module, which compresses better
+      // (about 90 B once open).
       minify: 'terser',
-      terserOptions: { module: !classic, ecma: 2022, compress: { passes: 2 } },
+      terserOptions: { module: !classic, ecma: 2022, compress: { passes: 2, hoist_funs: true } },
       copyPublicDir: false,
       lib: {
         entry: 'src/script-tag.ts',

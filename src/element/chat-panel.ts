@@ -2,7 +2,6 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { loadAlongsideSender } from '../core/conversation.js';
 import type { ChatError } from '../core/errors.js';
 import type { AssistantEntry, Entry } from '../core/transcript.js';
-import { en } from '../i18n/en.js';
 import { addLanguage, format, stringsFor, type Strings } from '../i18n/index.js';
 import { ConversationController } from './conversation-controller.js';
 import { ModalController } from './modal-controller.js';
@@ -18,7 +17,7 @@ const SHOWN_AT_FIRST = 20;
 
 // The English strings only a turn can show (its errors, a finished reply, a tool running) come
 // with the send chunk: a visitor who only reads never fetches them, and no turn starts without them.
-loadAlongsideSender(() => import('../i18n/en-turn.js').then(({ enTurn }) => addLanguage('en', { ...en, ...enTurn })));
+loadAlongsideSender(() => import('../i18n/en-turn.js').then(({ enTurn }) => addLanguage('en', enTurn)));
 
 /**
  * The chat panel: transcript, composer and their controls. Internal to `<pathors-chat>`,
@@ -346,15 +345,23 @@ export class PathorsChatPanel extends LitElement {
   }
 
   #renderNotice() {
+    const key = !this.config.proxyUrl
+      ? 'errorConfig'
+      : ({ blocked: 'notSavedBlocked', full: 'notSavedFull', corrupt: 'notSavedCorrupt', off: '' } as const)[
+          this.conversation?.storageProblem ?? 'off'
+        ];
     const text = this.#strings;
-    const notice = !this.config.proxyUrl
-      ? text.errorConfig
-      : {
-          blocked: text.notSavedBlocked,
-          full: text.notSavedFull,
-          corrupt: text.notSavedCorrupt,
-          off: '',
-        }[this.conversation?.storageProblem ?? 'off'];
+    // The English storage notices are a chunk of their own, fetched by a browser that cannot keep
+    // the conversation, to show one. A notice the page set, if only to '' to hide it, is not missing.
+    if (key && !(key in text))
+      import('../i18n/en-storage.js').then(
+        ({ enStorage }) => {
+          addLanguage('en', enStorage);
+          this.requestUpdate();
+        },
+        () => {},
+      );
+    const notice = key && text[key];
     return notice ? html`<p class="note box" role="status">${notice}</p>` : nothing;
   }
 

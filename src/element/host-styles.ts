@@ -15,7 +15,9 @@ const dark = css`
 /**
  * The host's styles: design tokens (public `--pathors-chat-*` properties read
  * with fallbacks, so a page can theme from `:root`), the launcher, and where
- * the panel sits. The panel's own styles load with the panel.
+ * the panel sits. The panel's own styles load with the panel. A value that holds
+ * a var() ships as written (the minifier cannot parse it), so it is written
+ * without the spaces it does not need.
  */
 export const hostStyles = css`
   /* The page's inherited text styles (letter-spacing, text-align, white-space...) stop here;
@@ -31,7 +33,7 @@ export const hostStyles = css`
     --_border: var(--pathors-chat-border, #cbd5e1);
     --_link: var(--pathors-chat-link, #1d4ed8);
     --_danger: #b91c1c;
-    --_font: var(--pathors-chat-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    --_font: var(--pathors-chat-font, system-ui,-apple-system,'Segoe UI',Roboto,sans-serif);
     --_font-size: var(--pathors-chat-font-size, 15px);
     --_radius: var(--pathors-chat-radius, 16px);
     --_width: var(--pathors-chat-width, 400px);
@@ -123,8 +125,8 @@ export const hostStyles = css`
     z-index: var(--_z);
     right: var(--_offset);
     bottom: calc(var(--_offset) + var(--_launcher-size) + 12px);
-    width: min(var(--_width), calc(100vw - 2 * var(--_offset)));
-    height: min(var(--_height), calc(100dvh - 3 * var(--_offset) - var(--_launcher-size)));
+    width: min(var(--_width),calc(100vw - 2*var(--_offset)));
+    height: min(var(--_height),calc(100dvh - 3*var(--_offset) - var(--_launcher-size)));
     /* Opens with a fade and a scale from the launcher's corner; closes faster. */
     transform-origin: bottom right;
     transition: opacity 0.18s ease-out, transform 0.18s ease-out, display 0.18s allow-discrete;

@@ -2,12 +2,13 @@ import { css } from 'lit';
 
 /**
  * The panel's styles. Colours come from the host's tokens (`--_*`), so the page themes both at once.
- * Spacing keeps to one scale: 4 / 8 / 12 / 16 / 24 px.
+ * Spacing keeps to one scale: 4 / 8 / 12 / 16 / 24 px. A value that holds a var() ships as written
+ * (the minifier cannot parse it), so it is written without the spaces it does not need.
  */
 export const panelStyles = css`
   :host {
     display: block;
-    font: var(--_font-size) / 1.55 var(--_font);
+    font: var(--_font-size)/1.55 var(--_font);
     color: var(--_text);
   }
   [hidden] {
@@ -283,12 +284,12 @@ export const panelStyles = css`
   /* Wide tables and long lines scroll sideways; a shadow shows on the side that hides content
      (pure CSS: the covers scroll with the content, the shadows stay at the edges). */
   .md :is(pre, .table) {
-    --_edge: color-mix(in srgb, var(--_text) 30%, #0000);
+    --_edge: color-mix(in srgb,var(--_text) 30%,#0000);
     overflow-x: auto;
-    background: linear-gradient(90deg, var(--_cover, var(--_background)) 30%, #0000) left / 32px 100% no-repeat local,
-      linear-gradient(-90deg, var(--_cover, var(--_background)) 30%, #0000) right / 32px 100% no-repeat local,
-      radial-gradient(farthest-side at 0 50%, var(--_edge), #0000) left / 12px 100% no-repeat scroll,
-      radial-gradient(farthest-side at 100% 50%, var(--_edge), #0000) right / 12px 100% no-repeat scroll;
+    background: linear-gradient(90deg,var(--_cover,var(--_background)) 30%,#0000) left/32px no-repeat local,
+      linear-gradient(-90deg,var(--_cover,var(--_background)) 30%,#0000) right/32px no-repeat local,
+      radial-gradient(farthest-side at 0,var(--_edge),#0000) left/12px no-repeat,
+      radial-gradient(farthest-side at 100%,var(--_edge),#0000) right/12px no-repeat;
   }
   .md table {
     min-width: 100%;
@@ -425,7 +426,7 @@ export const panelStyles = css`
     color: var(--_text);
     /* 16px at least, or iOS zooms the page when the composer is focused. */
     font: inherit;
-    font-size: max(16px, var(--_font-size));
+    font-size: max(16px,var(--_font-size));
     line-height: 1.4;
   }
   textarea::placeholder {

@@ -1,7 +1,9 @@
+import type { enStorage } from './en-storage.js';
 import type { enTurn } from './en-turn.js';
 
 /**
- * The English strings of the panel, but for those only a turn that ran can show (en-turn.ts).
+ * The English strings of the panel, but for those only a turn that ran can show (en-turn.ts)
+ * and the notices of a browser that cannot keep the conversation (en-storage.ts).
  * `{name}` marks a value filled in.
  */
 export const en = {
@@ -31,12 +33,9 @@ export const en = {
   usedTool: 'Used {tool}',
   characterCount: '{count} of {max} characters',
   suggestions: 'Suggestions',
-  notSavedBlocked: 'This browser blocks storage: the conversation ends when you leave the page.',
-  notSavedFull: 'Storage is full, so this conversation is not saved on this device.',
-  notSavedCorrupt: 'The saved conversation could not be read, so it starts afresh here.',
   errorNetwork: 'The chat service cannot be reached. Check your connection, then try again.',
   errorConfig: 'This chat is not set up yet: the proxy-url attribute is missing.',
 };
 
 /** The shape every language table follows. */
-export type PanelStrings = typeof en & typeof enTurn;
+export type PanelStrings = typeof en & typeof enTurn & typeof enStorage;

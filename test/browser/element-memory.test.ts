@@ -111,9 +111,33 @@ describe('memory', () => {
     try {
       const chat = await mountChat({ open: true });
       const panel = await panelOf(chat);
-      expect($(panel, '.note.box')!.textContent).toContain('Storage is full');
+      // Its words come in a chunk of their own, fetched only by a browser with a notice to show.
+      await expect.poll(() => $(panel, '.note.box')?.textContent).toContain('Storage is full');
       await say(panel, 'still works?');
       expect(bubbles(panel, 'assistant')).toHaveLength(1);
+    } finally {
+      Storage.prototype.setItem = setItem;
+    }
+  });
+
+  it("shows the page's own words for a storage notice at once, and none when the page set ''", async () => {
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function () {
+      throw new DOMException('full', 'QuotaExceededError');
+    };
+    try {
+      const chat = await mountChat({ open: true });
+      chat.strings = { notSavedFull: 'Not kept here.' };
+      const panel = await panelOf(chat);
+      await chat.updateComplete;
+      await panel.updateComplete;
+      expect($(panel, '.note.box')!.textContent).toBe('Not kept here.');
+      chat.strings = { notSavedFull: '' };
+      await chat.updateComplete;
+      await panel.updateComplete;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect($(panel, '.note.box')).toBeNull();
+      expect(panel.isUpdatePending).toBe(false);
     } finally {
       Storage.prototype.setItem = setItem;
     }
@@ -124,7 +148,7 @@ describe('memory', () => {
     localStorage.setItem(`${key}:transcript`, '{not json');
     const chat = await mountChat({ open: true, 'storage-key': key });
     const panel = await panelOf(chat);
-    expect($(panel, '.note.box')!.textContent).toContain('could not be read, so it starts afresh');
+    await expect.poll(() => $(panel, '.note.box')?.textContent).toContain('could not be read, so it starts afresh');
     await say(panel, 'hello');
     expect(bubbles(panel, 'assistant')).toHaveLength(1);
   });

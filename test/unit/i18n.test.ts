@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChatError } from '../../src/core/errors.js';
 import { en } from '../../src/i18n/en.js';
+import { enStorage } from '../../src/i18n/en-storage.js';
 import { enTurn } from '../../src/i18n/en-turn.js';
 import { addLanguage, format, stringsFor } from '../../src/i18n/index.js';
 import { zhTW } from '../../src/i18n/zh-tw.js';
@@ -36,6 +37,16 @@ describe('i18n', () => {
     addLanguage('en', { ...en, ...enTurn });
     expect(stringsFor('en')[new ChatError('timeout', '').messageKey]).toBe(enTurn.errorTimeout);
     expect(stringsFor('en').send).toBe('Send');
+  });
+
+  it('leaves the storage notices out of the English the panel ships; each part loaded is added to it', () => {
+    expect(Object.keys(enStorage).filter((key) => key in stringsFor('en'))).toEqual([]);
+    addLanguage('en', enTurn);
+    addLanguage('en', enStorage);
+    const english = stringsFor('en');
+    expect(english.notSavedFull).toBe(enStorage.notSavedFull);
+    expect(english.errorTimeout).toBe(enTurn.errorTimeout);
+    expect(english.send).toBe('Send');
   });
 
   it('fills placeholders', () => {
