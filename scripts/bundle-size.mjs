@@ -51,8 +51,10 @@ const LAZY = {
  * - Then: the session's end after a reset, to the send chunk, fetched at the reset (-0.11 KB);
  *   source maps not named in the files (-0.1 KB); the native findLastIndex, the error icon
  *   drawn by the shared icon template (-0.04 KB).
- * - Then: terser's hoist_funs (-0.09 KB), CSS values without the spaces and defaults they do not
- *   need (-0.02 KB) and the English storage notices in a chunk of their own (-0.04 KB).
+ * - Then: the focus kept in the panel when a control in it goes or is disabled, and given back to
+ *   the launcher on every close; the modal redone when a phone is rotated (+0.07 KB); paid for by
+ *   terser's hoist_funs (-0.09 KB), CSS values without the spaces and defaults they do not need
+ *   (-0.02 KB) and the English storage notices in a chunk of their own (-0.04 KB).
  * - The rest is Lit (6.3 KB), the renderer (7.7 KB), the panel's view and CSS (6.3 KB), the
  *   conversation's state (2.3 KB), storage and the transcript's checks (1.5 KB).
  */

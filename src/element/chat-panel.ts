@@ -135,6 +135,19 @@ export class PathorsChatPanel extends LitElement {
     }
   }
 
+  protected override update(changed: PropertyValues<this>): void {
+    // A control that removes or disables itself (a starter, Retry, Undo, Stop turning into Send)
+    // would drop the focus to the page's body, where a keyboard user is lost: it goes to the composer.
+    // (activeElement rather than :focus, which matches only while the window has the system focus.)
+    const focused = (this.renderRoot as ShadowRoot).activeElement;
+    super.update(changed);
+    const now = (this.renderRoot as ShadowRoot).activeElement as HTMLButtonElement | null;
+    // Chromium lets a control it disabled keep the focus until the next frame. In the full-screen
+    // panel of a phone the composer would raise the keyboard over the chat: there the panel itself
+    // takes the focus, as it does when it opens (modal-controller.ts).
+    if (focused && (!now || now.disabled)) (this.hasAttribute('aria-modal') ? this : this.#composer)?.focus();
+  }
+
   protected override updated(): void {
     this.#scroller.contentChanged();
   }

@@ -12,6 +12,7 @@ const FULL_SCREEN = '(max-width: 480px)';
 export class ModalController implements ReactiveController {
   readonly #host: ReactiveControllerHost & HTMLElement;
   readonly #wanted: () => boolean;
+  readonly #fullScreen = matchMedia(FULL_SCREEN);
   /** Elements this controller made inert. */
   #inert: Element[] = [];
   #active = false;
@@ -24,20 +25,26 @@ export class ModalController implements ReactiveController {
   }
 
   hostUpdated(): void {
-    const modal = this.#wanted() && matchMedia(FULL_SCREEN).matches;
+    const wanted = this.#wanted();
+    // While open, a rotation or a resize across the breakpoint switches the modal on or off.
+    // (The media query list is this controller's own: its one `change` handler is ours to set.)
+    this.#fullScreen.onchange = wanted ? () => this.hostUpdated() : null;
+    const modal = wanted && this.#fullScreen.matches;
     if (modal && !this.#active) this.#activate();
     else if (!modal && this.#active) this.#release();
   }
 
   hostDisconnected(): void {
+    this.#fullScreen.onchange = null;
     this.#release();
   }
 
   #activate(): void {
     this.#active = true;
     this.#host.setAttribute('aria-modal', 'true');
+    const root = this.#host.getRootNode() as ShadowRoot;
     // The chat's own element, outside the shadow root the panel lives in.
-    let node: Element | null = (this.#host.getRootNode() as ShadowRoot).host ?? this.#host;
+    let node: Element | null = root.host ?? this.#host;
     for (; node && node !== document.documentElement; node = node.parentElement) {
       for (const sibling of node.parentElement?.children ?? []) {
         if (sibling === node || sibling.hasAttribute('inert') || /^(SCRIPT|STYLE|LINK|TEMPLATE)$/.test(sibling.tagName))
@@ -46,7 +53,8 @@ export class ModalController implements ReactiveController {
         this.#inert.push(sibling);
       }
     }
-    this.#host.focus({ preventScroll: true });
+    // Unless the focus is in the panel already (it turned modal as the phone rotated).
+    if (root.activeElement !== this.#host) this.#host.focus({ preventScroll: true });
   }
 
   #release(): void {

@@ -149,7 +149,6 @@ export class PathorsChat extends LitElement {
   /** A reply finished while the panel was closed. */
   declare private unread: boolean;
   #panelModule: Promise<typeof import('./chat-panel.js')> | undefined;
-  #panelRestoreFocus = false;
   #chinese: Promise<void> | undefined;
   #config: PanelConfig | undefined;
 
@@ -230,16 +229,17 @@ export class PathorsChat extends LitElement {
     }
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('open') && this.open && changed.get('open') === false) void this.#focusWhenOpened();
-    if (changed.has('open') && !this.open && this.#panelRestoreFocus) {
-      this.#panelRestoreFocus = false;
-      this.#launcher?.focus();
-    }
+  protected override update(changed: PropertyValues<this>): void {
+    // Closing (close button, Escape, hide(), toggle()) hides the focus with the panel: it goes to
+    // the launcher, not to the page's body. Focus elsewhere on the page stays where it is.
+    // (:focus-within also sees the page's own content slotted into the panel.)
+    const refocus = !this.open && this.#panel?.matches(':focus-within');
+    super.update(changed);
+    if (refocus) this.renderRoot.querySelector<HTMLElement>('[part="launcher"]')?.focus();
   }
 
-  get #launcher(): HTMLButtonElement | null {
-    return this.renderRoot.querySelector('[part="launcher"]');
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('open') && this.open && changed.get('open') === false) void this.#focusWhenOpened();
   }
 
   async #focusWhenOpened(): Promise<void> {
@@ -281,7 +281,6 @@ export class PathorsChat extends LitElement {
   readonly #handlePanelRequest = (event: PanelRequest) => {
     const { name, detail } = event;
     if (name === 'pathors-close') {
-      this.#panelRestoreFocus = true;
       this.#setOpen(false);
       return;
     }
@@ -297,7 +296,6 @@ export class PathorsChat extends LitElement {
     if (event.key !== 'Escape' || event.isComposing || !this.open || this.mode !== 'bubble' || event.defaultPrevented)
       return;
     event.preventDefault();
-    this.#panelRestoreFocus = true;
     this.#setOpen(false);
   };
 
