@@ -65,6 +65,23 @@ export type ChatTheme = 'light' | 'dark' | 'auto';
  * @cssprop [--pathors-chat-launcher-size=56px] - Diameter of the launcher.
  * @cssprop [--pathors-chat-launcher-background=var(--pathors-chat-accent)] - Launcher colour.
  * @cssprop [--pathors-chat-launcher-color=var(--pathors-chat-accent-text)] - Launcher icon colour.
+ * @cssprop [--pathors-chat-code-keyword=light-dark(#b42318, #ff7b72)] - Highlighted code: keyword tokens.
+ * @cssprop [--pathors-chat-code-string=light-dark(#0a3069, #a5d6ff)] - Highlighted code: string tokens.
+ * @cssprop [--pathors-chat-code-number=light-dark(#0550ae, #79c0ff)] - Highlighted code: number tokens.
+ * @cssprop [--pathors-chat-code-comment=light-dark(#57606a, #a0a8b2)] - Highlighted code: comment tokens.
+ * @cssprop [--pathors-chat-code-function=light-dark(#6f42c1, #d2a8ff)] - Highlighted code: function tokens.
+ * @cssprop [--pathors-chat-code-type=light-dark(#953800, #ffa657)] - Highlighted code: type tokens.
+ * @cssprop [--pathors-chat-code-builtin=light-dark(#0550ae, #79c0ff)] - Highlighted code: builtin tokens.
+ * @cssprop [--pathors-chat-code-operator=light-dark(#0d6b63, #56d4dd)] - Highlighted code: operator tokens.
+ * @cssprop [--pathors-chat-code-punctuation=light-dark(#454f5b, #b1bac4)] - Highlighted code: punctuation tokens.
+ * @cssprop [--pathors-chat-code-property=light-dark(#0550ae, #79c0ff)] - Highlighted code: property tokens.
+ * @cssprop [--pathors-chat-code-tag=light-dark(#116329, #7ee787)] - Highlighted code: tag tokens.
+ * @cssprop [--pathors-chat-code-attr=light-dark(#0550ae, #79c0ff)] - Highlighted code: attr tokens.
+ * @cssprop [--pathors-chat-code-variable=light-dark(#953800, #ffa657)] - Highlighted code: variable tokens.
+ * @cssprop [--pathors-chat-code-regexp=light-dark(#116329, #7ee787)] - Highlighted code: regexp tokens.
+ * @cssprop [--pathors-chat-code-inserted=light-dark(#116329, #7ee787)] - Highlighted code: inserted tokens.
+ * @cssprop [--pathors-chat-code-deleted=light-dark(#82071e, #ffa198)] - Highlighted code: deleted tokens.
+ * @cssprop [--pathors-chat-code-meta=light-dark(#6639ba, #d2a8ff)] - Highlighted code: meta tokens.
  */
 export class PathorsChat extends LitElement {
   static override styles = hostStyles;

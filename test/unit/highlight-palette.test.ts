@@ -88,4 +88,18 @@ describe('highlight palette', () => {
       expect(css).toContain(`.tok-${kind}{color:var(--pathors-chat-code-${kind},light-dark(${light},${dark}))}`);
     }
   });
+
+  it('the API reference lists each of those properties with its default (custom-elements.json, docs/api.md)', () => {
+    const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8')) as {
+      modules: { declarations?: { cssProperties?: { name: string; default?: string }[] }[] }[];
+    };
+    const listed = manifest.modules
+      .flatMap((module) => module.declarations ?? [])
+      .flatMap((declaration) => declaration.cssProperties ?? []);
+    for (const [kind, [light, dark]] of Object.entries(PALETTE)) {
+      expect(listed).toContainEqual(
+        expect.objectContaining({ name: `--pathors-chat-code-${kind}`, default: `light-dark(${light}, ${dark})` }),
+      );
+    }
+  });
 });

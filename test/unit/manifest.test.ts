@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { API_DOC_FILE, MANIFEST_FILE, customElements, generate, publicMembers } from '../../scripts/manifest.mjs';
 import type { Manifest } from '../../scripts/manifest.mjs';
+import { paletteCss } from '../../src/render/highlight/palette.js';
 
 // The analyzer parses TypeScript: a few seconds on a busy machine.
 const generated = await generate();
@@ -90,9 +91,11 @@ describe('custom-elements.json and docs/api.md', () => {
 
   it('documents every --pathors-chat-* custom property the styles read, and no other', () => {
     const read = new Set(
-      ['src/element/host-styles.ts', 'src/element/panel-styles.ts'].flatMap(
-        (file) => committed(file).match(/--pathors-chat-[a-z]+(?:-[a-z]+)*/g) ?? [],
-      ),
+      [
+        ...['src/element/host-styles.ts', 'src/element/panel-styles.ts'].map(committed),
+        // The highlighter's stylesheet, built from its palette: one property per kind of token.
+        paletteCss(),
+      ].flatMap((css) => css.match(/--pathors-chat-[a-z]+(?:-[a-z]+)*/g) ?? []),
     );
     expect([...read].sort()).toEqual((element.cssProperties ?? []).map((property) => property.name).sort());
   });
