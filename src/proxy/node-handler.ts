@@ -90,8 +90,8 @@ function requestHeaders(req: IncomingMessage): Headers {
 /**
  * The Fetch Request for `req`. Its body: what an Express parser already read; read whole and handed
  * beside the Request when the handler serves this route itself (the chat POST is small and bounded
- * by the size limit); else streamed lazily, so a request passed to `next()` keeps its body. Throws where `new Request`
- * cannot represent the request.
+ * by the size limit); else streamed lazily, so a request passed to `next()` keeps its body.
+ * Throws where `new Request` cannot represent the request.
  */
 async function toRequest(handler: PathorsProxy, req: MaybeParsed, signal: AbortSignal): Promise<Request> {
   const method = req.method ?? 'GET';
