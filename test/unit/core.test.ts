@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ChatError } from '../../src/core/errors.js';
 import { completedToolCalls, emptyDraft, foldChunk } from '../../src/core/fold.js';
-import { errorMessageOf, readChunk } from '../../src/core/parse.js';
+import { ReplyReader, errorMessageOf, readChunk } from '../../src/core/parse.js';
 import { runToolCall, schemaProblem, toolDefinitions, type PageTool } from '../../src/core/tools.js';
 import { isEntry, type Entry } from '../../src/core/transcript.js';
 import { toWire } from '../../src/core/turn.js';
-import type { ChatCompletionChunk, ToolCall, ToolCallDelta } from '../../src/core/wire.js';
+import type { ChatCompletionChunk, ChunkChoices, ToolCall, ToolCallDelta } from '../../src/core/wire.js';
 import { addLanguage, stringsFor } from '../../src/i18n/index.js';
 import { en } from '../../src/i18n/en.js';
 import { enTurn } from '../../src/i18n/en-turn.js';
@@ -295,5 +295,41 @@ describe('readChunk: the shape is checked where a chunk is parsed', () => {
       expect.objectContaining({ code: 'malformed' }),
     );
     expect(readChunk('{"choices":[]}', true).choices).toEqual([]);
+  });
+});
+
+describe('ReplyReader: the last event of a body cut inside a line', () => {
+  const reader = () => {
+    const chunks: ChunkChoices[] = [];
+    return {
+      chunks,
+      reader: new ReplyReader(
+        () => undefined,
+        (c) => chunks.push(c),
+      ),
+    };
+  };
+
+  it('is a cut when it does not parse, and never reaches the reply', () => {
+    const { chunks, reader: r } = reader();
+    expect(() => r.event(JSON.stringify(chunk({ content: 'Half' })).slice(0, 20), true)).toThrowError(
+      expect.objectContaining({ code: 'interrupted' }),
+    );
+    expect(chunks).toEqual([]);
+  });
+
+  it('is delivered when whole (only its newline was missing), and [DONE] still ends the reply', () => {
+    const { chunks, reader: r } = reader();
+    r.event(JSON.stringify(chunk({ content: 'Whole' }, 'stop')), true);
+    expect(chunks).toHaveLength(1);
+    const done = reader().reader;
+    done.event('[DONE]', true);
+    expect(() => done.end()).not.toThrow();
+  });
+
+  it('is malformed, as before, when a whole event is not a chunk', () => {
+    expect(() => reader().reader.event('{"not":"a chunk"}', true)).toThrowError(
+      expect.objectContaining({ code: 'malformed' }),
+    );
   });
 });
