@@ -14,10 +14,14 @@ export type OriginVerdict =
   | { kind: 'refused'; origin: string };
 
 export function judgeOrigin(request: Request, options: ResolvedOptions): OriginVerdict {
+  const origin = request.headers.get('Origin');
   // The browser's word that a page of the proxy's own origin sent this: no page script can set
   // or forge the header, so the site's own pages need no listing, on localhost as in production.
-  if (request.headers.get('Sec-Fetch-Site') === 'same-origin') return { kind: 'same-origin' };
-  const origin = request.headers.get('Origin');
+  // A browser's same-origin POST or DELETE always carries Origin too: without it, the request is
+  // a script's, and `allowNoOrigin` decides.
+  const read = request.method === 'GET' || request.method === 'HEAD';
+  if (request.headers.get('Sec-Fetch-Site') === 'same-origin' && (origin !== null || read))
+    return { kind: 'same-origin' };
   if (origin === null) return { kind: 'none' };
   return options.isOriginAllowed(origin) ? { kind: 'allowed', origin } : { kind: 'refused', origin };
 }
@@ -25,7 +29,11 @@ export function judgeOrigin(request: Request, options: ResolvedOptions): OriginV
 /** Refuses a refused origin, and a request with none unless `allowNoOrigin` (a preflight always has one). */
 export function requireAllowedOrigin(verdict: OriginVerdict, allowNoOrigin: boolean): void {
   if (verdict.kind === 'refused') {
-    throw new ProxyError('origin_not_allowed', `${verdict.origin} is not in the chat proxy's allowed origins.`);
+    // Cut short: the header is the client's to make as long as it likes.
+    throw new ProxyError(
+      'origin_not_allowed',
+      `${verdict.origin.slice(0, 100)} is not in the chat proxy's allowed origins.`,
+    );
   }
   if (verdict.kind === 'none' && !allowNoOrigin) {
     throw new ProxyError('origin_not_allowed', 'Requests without an Origin header are not accepted.');

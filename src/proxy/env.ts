@@ -220,8 +220,12 @@ export function configFromEnv(env: Record<string, string | undefined>, read: Env
   }
 
   // A comma-separated list rotates secrets: the first signs new sessions, every one verifies.
-  const sessionSecrets = (value('PATHORS_SESSION_SECRET') ?? fake?.sessionSecret)?.split(',').map((s) => s.trim());
-  if (sessionSecrets === undefined) {
+  // (A stray comma, as in "new,", adds nothing.)
+  const sessionSecrets = (value('PATHORS_SESSION_SECRET') ?? fake?.sessionSecret)
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (sessionSecrets === undefined || sessionSecrets.length === 0) {
     problem(
       'PATHORS_SESSION_SECRET',
       'is not set: the proxy signs session IDs with it. Generate one with `openssl rand -hex 32`.',

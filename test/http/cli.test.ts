@@ -293,7 +293,8 @@ describe('pathors-chat-proxy (the CLI process)', () => {
       }
     };
     const old = await mint(SECRET);
-    const rotated = await mint(`${fresh}, ${SECRET}`);
+    // Spaces and a stray comma are forgiven.
+    const rotated = await mint(`${fresh}, ${SECRET},`);
     expect(await accepts(`${fresh},${SECRET}`, old)).toBe(200);
     // Signed with the first: still valid once the old secret is dropped.
     expect(await accepts(fresh, rotated)).toBe(200);

@@ -93,6 +93,9 @@ describe('proxy: CORS, the first door', () => {
       expect(error).toMatchObject({ status: 403, code: 'origin_not_allowed' });
       expect(error.message).toBe(`${local} is not in the chat proxy's allowed origins.`);
     }
+    // The header is the client's: what the answer repeats of it is cut short.
+    const long = await readError(await bench.chat(userTurn(), { Origin: `https://${'a'.repeat(5000)}.example` }));
+    expect(long.message.length).toBeLessThan(200);
     expect(bench.upstreamCount()).toBe(forwarded);
   });
 
@@ -133,14 +136,18 @@ describe('proxy: CORS, the first door', () => {
       });
       expect(await readError(response)).toMatchObject({ status: 403, code: 'origin_not_allowed' });
       expect(strict.upstreamCount()).toBe(0);
-      // A same-origin GET carries no Origin; the browser's Sec-Fetch-Site vouches for it instead.
-      const own = await fetch(`${strict.url}/chat/completions`, {
+      // A same-origin GET carries no Origin; the browser's Sec-Fetch-Site vouches for it instead
+      // (here it reaches the session check: the ID is not one of the proxy's).
+      const own = await fetch(`${strict.url}/sessions/not-ours`, { headers: { 'Sec-Fetch-Site': 'same-origin' } });
+      expect(await readError(own)).toMatchObject({ status: 403, code: 'invalid_session' });
+      // A browser's POST always carries Origin: without one, it is a script's, whatever else it claims.
+      const claimed = await fetch(`${strict.url}/chat/completions`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'Sec-Fetch-Site': 'same-origin' },
         body: JSON.stringify(userTurn()),
       });
-      expect(own.status).toBe(200);
-      await own.text();
+      expect(await readError(claimed)).toMatchObject({ status: 403, code: 'origin_not_allowed' });
+      expect(strict.upstreamCount()).toBe(0);
       const health = await fetch(`${strict.url}/health`);
       expect(health.status).toBe(200);
     } finally {
