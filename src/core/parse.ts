@@ -28,8 +28,9 @@ export class ReplyReader {
   event(data: string, cut = false): void {
     if (!data || this.#done) return;
     if (data === '[DONE]') this.#done = true;
-    else if (cut && !parses(data)) throw new ChatError('interrupted', 'The stream ended in the middle of a chunk');
-    else this.chunk(data);
+    else if (!cut || parses(data)) this.chunk(data);
+    // Half a `[DONE]` after the finish reason: the reply was whole.
+    else if (!this.#finished) throw new ChatError('interrupted', 'The stream ended in the middle of a chunk');
   }
 
   /** One chunk; `whole`, a whole non-streamed completion. */

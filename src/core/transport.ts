@@ -79,8 +79,8 @@ export async function postChat(options: PostChatOptions): Promise<void> {
       async fetch(input, init) {
         const response = await (options.fetch ?? fetch)(input, init);
         responded = true;
-        // A whole JSON completion is read as text: it gets no event marker.
-        const events = /event-stream/i.test(response.headers.get('Content-Type') ?? '');
+        // A whole JSON completion, or an error's body, is read as text: it gets no event marker.
+        const events = response.ok && /event-stream/i.test(response.headers.get('Content-Type') ?? '');
         let last = 10;
         return new Response(
           response.body?.pipeThrough(

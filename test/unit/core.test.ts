@@ -327,6 +327,14 @@ describe('ReplyReader: the last event of a body cut inside a line', () => {
     expect(() => done.end()).not.toThrow();
   });
 
+  it('is no error when it is half a [DONE] after the finish reason: the reply was whole', () => {
+    const { chunks, reader: r } = reader();
+    r.event(JSON.stringify(chunk({ content: 'All of it.' }, 'stop')));
+    r.event('[DO', true);
+    expect(() => r.end()).not.toThrow();
+    expect(chunks).toHaveLength(1);
+  });
+
   it('is malformed, as before, when a whole event is not a chunk', () => {
     expect(() => reader().reader.event('{"not":"a chunk"}', true)).toThrowError(
       expect.objectContaining({ code: 'malformed' }),
