@@ -2,7 +2,7 @@ import axe from 'axe-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cdp, page, userEvent } from 'vitest/browser';
 import { fake, until } from '../support/fake-control.js';
-import { $, bubbles, composer, idle, launcher, mountChat, panelOf, typeText } from '../support/widget.js';
+import { $, bubbles, idle, launcher, mountChat, panelOf, send } from '../support/widget.js';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'];
 
@@ -20,12 +20,6 @@ beforeEach(async () => {
   document.title = 'a11y test';
 });
 afterEach(() => document.body.replaceChildren());
-
-async function send(panel: Awaited<ReturnType<typeof panelOf>>, text: string) {
-  await userEvent.click(composer(panel));
-  await typeText(text);
-  await userEvent.keyboard('{Enter}');
-}
 
 describe('accessibility (axe: wcag2a, wcag2aa, wcag21aa, wcag22aa)', () => {
   it('closed', async () => {

@@ -2,19 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
 import type { PageTool } from '../../src/index.js';
 import { fake, until } from '../support/fake-control.js';
-import { $, $$, bubbles, composer, idle, mountChat, panelOf, recordEvents, typeText } from '../support/widget.js';
+import { $, $$, bubbles, composer, idle, panelOf, recordEvents, typeText, openChat } from '../support/widget.js';
 
 beforeEach(async () => {
   await page.viewport(1280, 800);
   await fake.reset();
 });
 afterEach(() => document.body.replaceChildren());
-
-async function openChat(attributes: Record<string, string | boolean> = {}) {
-  const chat = await mountChat({ open: true, ...attributes });
-  const panel = await panelOf(chat);
-  return { chat, panel };
-}
 
 async function type(panel: Awaited<ReturnType<typeof panelOf>>, text: string) {
   await userEvent.click(composer(panel));

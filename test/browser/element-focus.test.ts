@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
 import type { Entry } from '../../src/core/transcript.js';
 import { fake, until } from '../support/fake-control.js';
-import { $, bubbles, composer, idle, launcher, mountChat, panelOf, typeText } from '../support/widget.js';
+import { $, bubbles, composer, idle, launcher, mountChat, panelOf, openChat, send } from '../support/widget.js';
 
 beforeEach(async () => {
   await page.viewport(1280, 800);
@@ -22,18 +22,6 @@ function focused(): Element | null {
   let active = document.activeElement;
   while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
   return active;
-}
-
-async function openChat(attributes: Record<string, string | boolean> = {}) {
-  const chat = await mountChat({ open: true, ...attributes });
-  const panel = await panelOf(chat);
-  return { chat, panel };
-}
-
-async function send(panel: Awaited<ReturnType<typeof panelOf>>, text: string) {
-  await userEvent.click(composer(panel));
-  await typeText(text);
-  await userEvent.keyboard('{Enter}');
 }
 
 describe('focus after a control removes or disables itself', () => {

@@ -16,6 +16,7 @@ import {
   panelOf,
   recordEvents,
   typeText,
+  openChat,
 } from '../support/widget.js';
 
 beforeEach(async () => {
@@ -34,11 +35,6 @@ async function reload(chat: PathorsChat): Promise<{ chat: PathorsChat; panel: Pa
   chat.remove();
   const again = await mountChat({ open: true, 'storage-key': key });
   return { chat: again, panel: await panelOf(again) };
-}
-
-async function openChat(attributes: Record<string, string | boolean> = {}) {
-  const chat = await mountChat({ open: true, ...attributes });
-  return { chat, panel: await panelOf(chat) };
 }
 
 describe('no message stranded', () => {

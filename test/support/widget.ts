@@ -25,6 +25,12 @@ export async function mountChat(
   return chat;
 }
 
+/** A chat mounted open, and its panel. */
+export async function openChat(attributes: Record<string, string | boolean> = {}) {
+  const chat = await mountChat({ open: true, ...attributes });
+  return { chat, panel: await panelOf(chat) };
+}
+
 export function launcher(chat: PathorsChat): HTMLButtonElement {
   return chat.shadowRoot!.querySelector('[part="launcher"]')!;
 }
@@ -87,4 +93,11 @@ export function recordEvents(
 /** Types text as keystrokes; `[` and `{` are escaped, which userEvent.keyboard reads as key names. */
 export function typeText(text: string): Promise<void> {
   return userEvent.keyboard(text.replace(/[[{]/g, (bracket) => bracket + bracket));
+}
+
+/** Sends `text` as a visitor does: a click in the composer, the keystrokes, Enter. */
+export async function send(panel: PathorsChatPanel, text: string): Promise<void> {
+  await userEvent.click(composer(panel));
+  await typeText(text);
+  await userEvent.keyboard('{Enter}');
 }
