@@ -384,7 +384,7 @@ export function configFromEnv(env: Record<string, string | undefined>, read: Env
     apiKey: apiKey!,
     projectId: projectId!,
     allowedOrigins,
-    sessionSecret: sessionSecrets!.length === 1 ? sessionSecrets![0]! : sessionSecrets!,
+    sessionSecret: sessionSecrets!,
     host: value('HOST') ?? '127.0.0.1',
     port: Number(port),
     rateLimit: { perIp, perSession },

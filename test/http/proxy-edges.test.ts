@@ -23,14 +23,16 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-const proxy = () =>
-  createPathorsProxy({
-    apiKey: fake.apiKey,
-    projectId: fake.projectId,
-    upstream: fake.url,
-    allowedOrigins: [ORIGIN],
-    sessionSecret: SECRET,
-  });
+/** The proxy's options against `upstream`, for createPathorsProxy or startProxyServer. */
+const optionsFor = (upstream: FakeUpstream) => ({
+  apiKey: upstream.apiKey,
+  projectId: upstream.projectId,
+  upstream: upstream.url,
+  allowedOrigins: [ORIGIN],
+  sessionSecret: SECRET,
+});
+
+const proxy = () => createPathorsProxy(optionsFor(fake));
 
 function portOf(url: string): number {
   return Number(new URL(url).port);
@@ -128,15 +130,7 @@ describe('guardServer and startProxyServer: connections that hold a descriptor w
       script: [{ match: /./, reply: 'one two three four five' }],
       tokenDelayMs: 150,
     });
-    const server = await startProxyServer({
-      apiKey: slow.apiKey,
-      projectId: slow.projectId,
-      upstream: slow.url,
-      allowedOrigins: [ORIGIN],
-      sessionSecret: SECRET,
-      port: 0,
-      headersTimeoutMs: 1000,
-    });
+    const server = await startProxyServer({ ...optionsFor(slow), port: 0, headersTimeoutMs: 1000 });
     try {
       const silent = await silentSocket(portOf(server.url));
       const response = await fetch(`${server.url}/chat/completions`, {
@@ -275,11 +269,7 @@ describe('guardServer and startProxyServer: connections that hold a descriptor w
     'startProxyServer lifts the cap when it %s (one peer carries every visitor)',
     async (_, behind, health) => {
       const server = await startProxyServer({
-        apiKey: fake.apiKey,
-        projectId: fake.projectId,
-        upstream: fake.url,
-        allowedOrigins: [ORIGIN],
-        sessionSecret: SECRET,
+        ...optionsFor(fake),
         port: 0,
         // Loopback stands in for the load balancer's address here.
         exemptFromCap: () => false,
