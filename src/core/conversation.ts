@@ -470,6 +470,13 @@ export class Conversation extends EventTarget {
     };
   }
 
+  /** Keeps the visitor's rating on its reply, saved with the conversation and seen by every tab. */
+  rate(entry: AssistantEntry, rating: 'good' | 'bad'): void {
+    this.replaceEntry_(entry, { ...entry, rating });
+    this.save_();
+    this.emitChange_();
+  }
+
   /** Puts `next` where `entry` was (a new object, so views keyed by identity see the change). */
   replaceEntry_<T extends Entry>(entry: T, next: T): T {
     this.owned_.add(entry.id);

@@ -22,6 +22,8 @@ export interface AssistantEntry {
   toolCalls?: ToolCall[];
   /** The site's welcome message, kept as the conversation's first message; never sent upstream. */
   welcome?: true;
+  /** The visitor's thumbs, kept with the reply so a reload never asks (and reports) it again. */
+  rating?: 'good' | 'bad';
 }
 export interface ToolEntry {
   id: string;

@@ -58,8 +58,6 @@ export class PathorsChatPanel extends LitElement {
   readonly #scroller = new ScrollFollower(this, () => this.#messagesElement);
   /** The view of each reply on screen, by entry id: a streamed token finds its view at once. */
   readonly #replies = new Map<string, ReplyView>();
-  /** The visitor's rating of each reply, this page load. */
-  readonly #ratings = new Map<string, 'good' | 'bad'>();
   #announceTimer = 0;
   #copiedTimer = 0;
 
@@ -254,8 +252,8 @@ export class PathorsChatPanel extends LitElement {
     }
   }
 
-  #handleRate(entry: Entry, rating: 'good' | 'bad'): void {
-    if (this.#ratings.get(entry.id) === rating) return;
+  #handleRate(entry: AssistantEntry, rating: 'good' | 'bad'): void {
+    if (entry.rating === rating) return;
     const allowed = this.#request(
       'pathors-feedback',
       {
@@ -265,9 +263,7 @@ export class PathorsChatPanel extends LitElement {
       },
       true,
     );
-    if (!allowed) return;
-    this.#ratings.set(entry.id, rating);
-    this.requestUpdate();
+    if (allowed) this.conversation?.rate(entry, rating);
   }
 
   /** Sends `text` after a cancelable `pathors-send`. */
@@ -341,7 +337,7 @@ export class PathorsChatPanel extends LitElement {
   #renderActions(entry: AssistantEntry, latest: boolean) {
     const text = this.#strings;
     const copied = this.copiedId === entry.id;
-    const rating = this.#ratings.get(entry.id);
+    const { rating } = entry;
     const action = (kind: string, label: string, icon: unknown, onClick: () => void, pressed?: boolean) =>
       html`<button type="button" class="action ${kind}" aria-label=${label} title=${label}
         aria-pressed=${pressed === undefined ? nothing : String(pressed)} @click=${onClick}>${icon}</button>`;

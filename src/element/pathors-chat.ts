@@ -28,7 +28,7 @@ export type ChatTheme = 'light' | 'dark' | 'auto';
  * @fires pathors-session - The proxy assigned a session ID (`detail.sessionId`).
  * @fires pathors-tool-call - Cancelable. The agent calls one of `tools`; `preventDefault()` declines, `detail.waitUntil(promise)` asks first.
  * @fires pathors-reset - Cancelable. The visitor asked for a new conversation.
- * @fires pathors-feedback - Cancelable. The visitor rated a reply (`detail.rating` `good` or `bad`, `detail.messageId`, `detail.sessionId`) for the site to record.
+ * @fires pathors-feedback - Cancelable. The visitor rated a reply (`detail.rating` `good` or `bad`, `detail.messageId`, `detail.sessionId`) for the site to record; once per change, as the rating is saved with the reply (a reload does not ask again).
  *
  * @attr {string} lang - The language of the built-in strings (`en`, `zh-TW`); default: the nearest `lang` above, then the browser's. Changes take effect at once.
  *

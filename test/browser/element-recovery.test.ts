@@ -128,6 +128,23 @@ describe('replies to act on', () => {
     expect($(panel, '.action.good')!.getAttribute('aria-pressed')).toBe('true');
   });
 
+  it('keeps a rating across a reload, so the site never records the same rating twice', async () => {
+    const first = await openChat();
+    await first.chat.send('hello');
+    await idle(first.panel);
+    await userEvent.click($(first.panel, '.action.good')!);
+    const { chat, panel } = await reload(first.chat);
+    const events = recordEvents(chat, ['pathors-feedback']);
+    expect($(panel, '.action.good')!.getAttribute('aria-pressed')).toBe('true');
+    await userEvent.click($(panel, '.action.good')!);
+    expect(events).toEqual([]);
+    // Changing one's mind is still news to the site.
+    await userEvent.click($(panel, '.action.bad')!);
+    expect(events.map((event) => event.detail)).toMatchObject([{ rating: 'bad' }]);
+    expect($(panel, '.action.bad')!.getAttribute('aria-pressed')).toBe('true');
+    expect($(panel, '.action.good')!.getAttribute('aria-pressed')).toBe('false');
+  });
+
   it('announces a finished reply as rendered text, not markdown', async () => {
     const { chat, panel } = await openChat();
     await chat.send('show me a table');

@@ -40,6 +40,18 @@ describe('two tabs, one conversation', () => {
     expect((await b.transport.call(0)).options.sessionId).toBe('s1');
   });
 
+  it('a rating given in one tab is the rating the other tab shows', async () => {
+    a.conversation.send('q');
+    (await a.transport.call(0)).reply('An answer');
+    await tick();
+    const reply = a.conversation.entries.at(-1)!;
+    if (reply.role !== 'assistant') throw new Error('expected the reply last');
+    a.conversation.rate(reply, 'good');
+    await tick();
+    expect(b.conversation.entries.at(-1)).toMatchObject({ id: reply.id, rating: 'good' });
+    expect(openTab(storage, clock, 'c').conversation.entries.at(-1)).toMatchObject({ rating: 'good' });
+  });
+
   it("a tab opened during another tab's reply shows it streaming, not cut off", async () => {
     a.conversation.send('q');
     (await a.transport.call(0)).text('Writing');
