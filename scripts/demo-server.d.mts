@@ -5,8 +5,9 @@ import type { FakeUpstream } from '../src/testing/index.js';
 export interface DemoServerOptions {
   host?: string;
   port?: number;
-  upstream: { fake: { tokenDelayMs?: number } }
-    | { apiKey: string; projectId: string; baseUrl?: string; sessionSecret: string };
+  upstream:
+    | { fake: { tokenDelayMs?: number } }
+    | { apiKey: string; projectId: string; baseUrl?: string; sessionSecret: string | readonly string[] };
   /** Answers a request before the demo's own routes when it returns true. */
   handle?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
 }

@@ -23,14 +23,7 @@ const port = Number(process.env.PORT ?? 5173);
 const demo = await startDemoServer({
   host,
   port,
-  upstream: real
-    ? {
-        apiKey,
-        projectId,
-        baseUrl: process.env.PATHORS_BASE_URL,
-        sessionSecret: process.env.PATHORS_SESSION_SECRET ?? randomBytes(32).toString('hex'),
-      }
-    : { fake: { tokenDelayMs: Number(process.env.FAKE_TOKEN_DELAY_MS ?? 25) } },
+  upstream: real ? await realUpstream() : { fake: { tokenDelayMs: Number(process.env.FAKE_TOKEN_DELAY_MS ?? 25) } },
 }).catch(async (error) => {
   if (error.code !== 'EADDRINUSE') throw error;
   const free = await freePort(host);
@@ -50,6 +43,25 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     void demo.close().then(() => process.exit(0));
   });
+}
+
+/**
+ * The real API's settings. The session secret is read and checked as `pathors-chat-proxy` reads it
+ * (a list rotates; each entry at least 32 characters), so a value that works here works in
+ * production. None set: one for this run, and sessions last as long as the demo.
+ */
+async function realUpstream() {
+  const { readSessionSecrets } = await import('../dist/proxy/env.js');
+  const given = process.env.PATHORS_SESSION_SECRET?.trim();
+  const problems = [];
+  const sessionSecret = given
+    ? readSessionSecrets(given, apiKey, (variable, message) => problems.push(`${variable} ${message}`))
+    : randomBytes(32).toString('hex');
+  if (problems.length) {
+    console.error(`\n  ${problems.join('\n  ')}\n`);
+    process.exit(1);
+  }
+  return { apiKey, projectId, baseUrl: process.env.PATHORS_BASE_URL, sessionSecret };
 }
 
 /** A port the system reports free right now: the suggestion in the "port in use" message. */

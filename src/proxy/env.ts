@@ -159,6 +159,41 @@ function isToolDefinition(value: unknown): value is ToolDefinition {
 }
 
 /**
+ * `PATHORS_SESSION_SECRET`: a comma-separated list rotates secrets, the first signs new sessions
+ * and every one verifies (a stray comma, as in "new,", adds nothing). Each entry is checked on its
+ * own; the command and `npm run demo` read it alike.
+ */
+export function readSessionSecrets(
+  text: string | undefined,
+  apiKey: string | undefined,
+  problem: (variable: string, message: string) => void,
+): string[] | undefined {
+  const secrets = text
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (secrets === undefined || secrets.length === 0) {
+    problem(
+      'PATHORS_SESSION_SECRET',
+      'is not set: the proxy signs session IDs with it. Generate one with `openssl rand -hex 32`.',
+    );
+    return undefined;
+  }
+  for (const [i, secret] of secrets.entries()) {
+    const entry = secrets.length > 1 ? `entry ${i + 1} of the list ` : '';
+    if (secret.length < 32) {
+      problem(
+        'PATHORS_SESSION_SECRET',
+        `${entry}is ${secret.length} characters; it must be at least 32. Generate one with \`openssl rand -hex 32\`.`,
+      );
+    } else if (secret === apiKey) {
+      problem('PATHORS_SESSION_SECRET', `${entry}must not be the API key.`);
+    }
+  }
+  return secrets;
+}
+
+/**
  * Reads the command's configuration from the environment and reports every problem at once,
  * each naming its variable. Option-level checks run again in createPathorsProxy.
  */
@@ -219,30 +254,7 @@ export function configFromEnv(env: Record<string, string | undefined>, read: Env
     allowedOrigins = origins;
   }
 
-  // A comma-separated list rotates secrets: the first signs new sessions, every one verifies.
-  // (A stray comma, as in "new,", adds nothing.)
-  const sessionSecrets = (value('PATHORS_SESSION_SECRET') ?? fake?.sessionSecret)
-    ?.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (sessionSecrets === undefined || sessionSecrets.length === 0) {
-    problem(
-      'PATHORS_SESSION_SECRET',
-      'is not set: the proxy signs session IDs with it. Generate one with `openssl rand -hex 32`.',
-    );
-  } else {
-    for (const [i, secret] of sessionSecrets.entries()) {
-      const entry = sessionSecrets.length > 1 ? `entry ${i + 1} of the list ` : '';
-      if (secret.length < 32) {
-        problem(
-          'PATHORS_SESSION_SECRET',
-          `${entry}is ${secret.length} characters; it must be at least 32. Generate one with \`openssl rand -hex 32\`.`,
-        );
-      } else if (secret === apiKey) {
-        problem('PATHORS_SESSION_SECRET', `${entry}must not be the API key.`);
-      }
-    }
-  }
+  const sessionSecrets = readSessionSecrets(value('PATHORS_SESSION_SECRET') ?? fake?.sessionSecret, apiKey, problem);
 
   let upstream: ProxyServerOptions['upstream'];
   if (fake) {

@@ -2,6 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSessionSigner } from '../../src/proxy/session-token.js';
+import { startFakeUpstream } from '../../src/testing/index.js';
 import { launchChromium } from '../support/launch-chromium.js';
 
 // `npm run demo`, as a newcomer runs it (minus the build, which `npm test` has done), opened in
@@ -103,4 +105,67 @@ describe('npm run demo', () => {
       await page.close();
     },
   );
+});
+
+describe('npm run demo with the real API settings', () => {
+  const NEW = 'n'.repeat(40);
+  const OLD = 'o'.repeat(40);
+
+  /** Starts the demo on `upstream` with `secret`; resolves with its URL, or with what it said when it exited. */
+  function startReal(upstreamUrl: string, secret: string): Promise<{ url?: string; said: string; stop(): void }> {
+    const child = spawn(process.execPath, ['scripts/demo.mjs', '--no-build'], {
+      env: {
+        ...process.env,
+        PORT: '0',
+        PATHORS_API_KEY: 'sk_test_fake',
+        PATHORS_PROJECT_ID: 'proj_fake',
+        PATHORS_BASE_URL: upstreamUrl,
+        PATHORS_SESSION_SECRET: secret,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let said = '';
+    const stop = () => child.kill('SIGTERM');
+    return new Promise((resolve) => {
+      const hear = (chunk: Buffer) => {
+        said += chunk;
+        const match = /demo: (http:\/\/\S+?)\/?\s/.exec(said);
+        if (match) resolve({ url: match[1]!, said, stop });
+      };
+      child.stdout!.on('data', hear);
+      child.stderr!.on('data', hear);
+      child.once('exit', () => resolve({ said, stop }));
+    });
+  }
+
+  it('reads PATHORS_SESSION_SECRET as the command does: a list rotates, each entry is checked', async () => {
+    const upstream = await startFakeUpstream();
+    try {
+      const refused = await startReal(upstream.url, `${NEW},short`);
+      expect(refused.url).toBeUndefined();
+      expect(refused.said).toContain('PATHORS_SESSION_SECRET entry 2 of the list is 5 characters');
+
+      const demo = await startReal(upstream.url, `${NEW}, ${OLD}`);
+      try {
+        // A visitor whose session was signed before the rotation keeps it.
+        const session = await createSessionSigner([OLD]).mint(Date.now() + 60_000);
+        await fetch(upstream.sessionUrl, {
+          method: 'POST',
+          headers: { Authorization: 'Bearer sk_test_fake', 'Content-Type': 'application/json' },
+          body: JSON.stringify({ session_id: session, variables: {}, provider: 'web' }),
+        });
+        const response = await fetch(`${demo.url}/pathors/chat/completions`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-Session-ID': session, Origin: demo.url! },
+          body: JSON.stringify({ messages: [{ role: 'user', content: 'hello' }], stream: true }),
+        });
+        expect(response.status).toBe(200);
+        expect(await response.text()).toContain('[DONE]');
+      } finally {
+        demo.stop();
+      }
+    } finally {
+      await upstream.close();
+    }
+  }, 30_000);
 });
