@@ -34,6 +34,16 @@ export function ownBodyLimit(handler: PathorsProxy, method: string, pathname: st
 }
 
 /**
+ * For a wrapper that answers what `inner` answers (perhaps amending some answers): adapters treat
+ * it as `inner`, reading the bodies of its routes whole. Returns `wrapper`.
+ */
+export function servingAs(wrapper: PathorsProxy, inner: PathorsProxy): PathorsProxy {
+  const limits = bodyLimits.get(inner);
+  if (limits) bodyLimits.set(wrapper, limits);
+  return wrapper;
+}
+
+/**
  * The checks in front of every route, in order: the route exists, a preflight is answered,
  * the method fits, the origin may call, the client is within its rate. Routes then do their own
  * (body, session) with the context this built.

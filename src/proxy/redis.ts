@@ -8,6 +8,7 @@
  * `{ call: (...args) => client.sendCommand(args.map(String)) }`.
  */
 import type { BucketOptions } from './options.js';
+import { servingAs } from './handler.js';
 import type { PathorsProxy } from './handler.js';
 import type { ConsumeResult, RateLimitStore } from './rate-limit.js';
 
@@ -204,7 +205,7 @@ export class RedisRateLimitStore implements RateLimitStore {
  * the instance, which serves) or 503 `{ ok: false, degraded: [...] }` (fail-closed: it refuses).
  */
 export function withStoreHealth(proxy: PathorsProxy, store: RedisRateLimitStore): PathorsProxy {
-  return async (request, context) => {
+  return servingAs(async (request, context) => {
     const response = await proxy(request, context);
     if (
       (request.method !== 'GET' && request.method !== 'HEAD') ||
@@ -220,7 +221,7 @@ export function withStoreHealth(proxy: PathorsProxy, store: RedisRateLimitStore)
       status: open ? 200 : 503,
       headers,
     });
-  };
+  }, proxy);
 }
 
 /**

@@ -3,7 +3,13 @@ import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RateLimitStoreUnavailable, RedisRateLimitStore, createRedisClient } from '../../src/proxy/redis.js';
+import { createPathorsProxy, ownBodyLimit } from '../../src/proxy/handler.js';
+import {
+  RateLimitStoreUnavailable,
+  RedisRateLimitStore,
+  createRedisClient,
+  withStoreHealth,
+} from '../../src/proxy/redis.js';
 import { startRedisServer } from '../runtimes/redis-server.js';
 import type { RedisServer } from '../runtimes/redis-server.js';
 
@@ -51,6 +57,19 @@ describe('RedisRateLimitStore', () => {
     expect(await b.claim('request:r-1', 300, Date.now())).toBe(false);
     await new Promise((done) => setTimeout(done, 400));
     expect(await b.claim('request:r-1', 300, Date.now())).toBe(true);
+  });
+
+  it('wrapped for /health, the proxy is still read as itself: its chat body is read whole, not streamed', async () => {
+    const proxy = createPathorsProxy({
+      apiKey: 'sk_test_key',
+      projectId: 'proj',
+      allowedOrigins: [],
+      sessionSecret: 's'.repeat(32),
+      maxBodyBytes: 12_345,
+    });
+    const wrapped = withStoreHealth(proxy, new RedisRateLimitStore({ client: await client() }));
+    expect(ownBodyLimit(wrapped, 'POST', '/chat/completions')).toBe(12_345);
+    expect(ownBodyLimit(wrapped, 'POST', '/elsewhere')).toBeUndefined();
   });
 
   it('sends the script again after Redis forgot it (a restart, SCRIPT FLUSH)', async () => {
