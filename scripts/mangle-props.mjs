@@ -1,20 +1,23 @@
 // The renderer's internal fields end in `_` (`depth_`, `fence_`), and so do the members of a
-// conversation that only it and the send chunk use (`turn_`, `save_`): readable in the source,
-// and renamed here to one or two characters in the script-tag builds, since a minifier keeps
-// property names as written. Short names are safe: the objects that carry these fields
-// (blocks, nodes, delimiters, contexts, a conversation) have no other field of one letter,
-// nor any starting with `$`. Rolldown's own `mangleProps` needs a single output chunk; the
-// module build is split, so the names are mapped in the source, one map per build (the same
-// name gets the same short name in every file). The names used most get the letters.
-// Only files under src/render/ (the highlighter excepted) and src/core/{conversation,turn}.ts
-// are touched, and only names ending in `_` that start with a lower-case letter: nothing
-// public ends that way, and no variable may (renamed to a letter, it could clash with another
-// variable).
+// conversation that only it and the send chunk use (`turn_`, `save_`) and those the panel
+// alone calls on its reply views and scroll follower (`refresh_`, `following_`): readable in
+// the source, and renamed here to one or two characters in the script-tag builds, since a
+// minifier keeps property names as written. Short names are safe: the objects that carry
+// these fields (blocks, nodes, delimiters, contexts, a conversation, a reply view, the scroll
+// follower) have no other field of one letter, nor any starting with `$`. Rolldown's own
+// `mangleProps` needs a single output chunk; the module build is split, so the names are
+// mapped in the source, one map per build (the same name gets the same short name in every
+// file). The names used most get the letters.
+// Only files under src/render/ (the highlighter excepted), src/core/{conversation,turn}.ts and
+// src/element/{chat-panel,reply-view,scroll-follower}.ts are touched, and only names ending in
+// `_` that start with a lower-case letter: nothing public ends that way, and no variable may
+// (renamed to a letter, it could clash with another variable).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const FILES = /\/src\/(?:render\/(?!highlight\/)[\w/-]+|core\/(?:conversation|turn))\.ts$/;
+const FILES =
+  /\/src\/(?:render\/(?!highlight\/)[\w/-]+|core\/(?:conversation|turn)|element\/(?:chat-panel|reply-view|scroll-follower))\.ts$/;
 const NAME = /\b[a-z][A-Za-z\d]*_(?![\w$])/g;
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 /** One letter, then `$` and a letter or digit: 114 names of at most two characters. */

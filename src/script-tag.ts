@@ -9,5 +9,5 @@ const LOADING = Symbol.for('pathors-chat.loading');
 const scope = globalThis as { [LOADING]?: true };
 if (!scope[LOADING] && !customElements.get('pathors-chat')) {
   scope[LOADING] = true;
-  void import('./index.js');
+  import('./index.js').then(() => {});
 }

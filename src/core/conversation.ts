@@ -188,8 +188,12 @@ export class Conversation extends EventTarget {
     const saved = store.load();
     this.#follow(saved);
     const cut = this.entries.at(-1);
-    const cutOff = cut?.role === 'assistant' ? cut.status === 'interrupted' : cut?.role === 'user' && cut.failed;
-    if (cut && cutOff && !this.#remote) this.cutByReload_ = cut.id;
+    if (
+      cut &&
+      (cut.role === 'assistant' ? cut.status === 'interrupted' : cut.role === 'user' && cut.failed) &&
+      !this.#remote
+    )
+      this.cutByReload_ = cut.id;
     this.#unwatch = store.watch(() => this.#handleStoreChange());
     // A draft the visitor left, or a message of theirs never sent: a send is likely soon.
     if (this.#draft.trim() || this.#failedTurn()) this.#prepareSend();

@@ -86,8 +86,3 @@ export class ChatError extends Error {
     return `error${this.code.replace(/(?:^|_)(\w)/g, (_, letter: string) => letter.toUpperCase())}` as ErrorMessageKey;
   }
 }
-
-/** Thrown when a turn was stopped by its caller (the visitor, a reset); not an error to show. */
-export class AbortedError extends Error {
-  override readonly name = 'AbortError';
-}

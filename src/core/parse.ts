@@ -1,5 +1,5 @@
 import { ChatError } from './errors.js';
-import { isRecord } from '../shared/http.js';
+import { isRecord } from '../shared/record.js';
 import type { ChunkChoices } from './wire.js';
 
 /** A chunk as read off the wire, with the deprecated `session_id` some hosts put in the body. */

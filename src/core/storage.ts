@@ -1,4 +1,4 @@
-import { isRecord } from '../shared/http.js';
+import { isRecord } from '../shared/record.js';
 import { isEntry, type Entry } from './transcript.js';
 
 /** Why the conversation is not being saved: storage blocked, full, unreadable, or turned off. */

@@ -1,4 +1,4 @@
-import { isRecord } from '../shared/http.js';
+import { isRecord } from '../shared/record.js';
 import type { ToolCall } from './wire.js';
 
 /**

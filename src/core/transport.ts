@@ -1,5 +1,6 @@
 import { fetchEventSource } from '@microsoft/fetch-event-source';
-import { AbortedError, ChatError } from './errors.js';
+import { AbortedError } from './aborted.js';
+import { ChatError } from './errors.js';
 import { ReplyReader, errorFromResponse } from './parse.js';
 import type { ChatRequest, ChunkChoices } from './wire.js';
 import { REQUEST_ID_HEADER, SESSION_HEADER } from '../shared/http.js';

@@ -9,7 +9,8 @@
 import type { Conversation, Turn } from './conversation.js';
 import { loadTools } from './lazily.js';
 import type { ToolCallRequest } from './tools.js';
-import { AbortedError, ChatError } from './errors.js';
+import { AbortedError } from './aborted.js';
+import { ChatError } from './errors.js';
 import { completedToolCalls, emptyDraft, foldChunk } from './fold.js';
 import { postChat } from './transport.js';
 import { hasUsableId, newId, type AssistantEntry, type Entry } from './transcript.js';

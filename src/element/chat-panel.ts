@@ -39,8 +39,8 @@ export class PathorsChatPanel extends LitElement {
   readonly #chat = new ConversationController(this, {
     // The view draws streamed text in its own frame, with no update of the panel: follow it there.
     delta: ({ entry }) => {
-      this.#replies.get(entry.id)?.refresh();
-      this.#scroller.contentChanged();
+      this.#replies.get(entry.id)?.refresh_();
+      this.#scroller.contentChanged_();
     },
     reply: ({ entry }) => this.#handleReply(entry),
     error: ({ error }) =>
@@ -147,7 +147,7 @@ export class PathorsChatPanel extends LitElement {
   }
 
   protected override updated(): void {
-    this.#scroller.contentChanged();
+    this.#scroller.contentChanged_();
   }
 
   /** Asks the host to fire one of its events. Returns false if the page canceled it. */
@@ -171,8 +171,8 @@ export class PathorsChatPanel extends LitElement {
     const view = this.#replies.get(entry.id);
     if (!view) return;
     // Announced once on screen, as the visitor reads it: rendered text, not markdown.
-    view.onRendered = () => {
-      view.onRendered = undefined;
+    view.onRendered_ = () => {
+      view.onRendered_ = undefined;
       this.announcement = format(this.#strings.replyFinished, { text: view.textContent?.trim() ?? '' });
       clearTimeout(this.#announceTimer);
       // Emptied afterwards, so the same words can be announced again and never read twice on a re-render.
@@ -180,7 +180,7 @@ export class PathorsChatPanel extends LitElement {
         this.announcement = '';
       }, 5000);
     };
-    view.refresh();
+    view.refresh_();
   }
 
   #errorText(error: ChatError): string {
@@ -225,12 +225,12 @@ export class PathorsChatPanel extends LitElement {
 
   #handleRetry(): void {
     this.conversation?.retry();
-    this.#scroller.follow();
+    this.#scroller.follow_();
   }
 
   #handleRegenerate(): void {
     this.conversation?.regenerate();
-    this.#scroller.follow();
+    this.#scroller.follow_();
   }
 
   #handleNewConversation(): void {
@@ -275,7 +275,7 @@ export class PathorsChatPanel extends LitElement {
     if (!conversation.send(content)) return false;
     const sent = conversation.entries.at(-1);
     if (sent) this.#request('pathors-message', { message: messageDetail(sent) });
-    this.#scroller.follow();
+    this.#scroller.follow_();
     return true;
   }
 
@@ -318,11 +318,10 @@ export class PathorsChatPanel extends LitElement {
   }
 
   #renderReply(entry: AssistantEntry) {
-    const config = this.config;
     const text = this.#strings;
     return html`<pathors-reply class="md"
       .options=${{
-        imageHosts: config.imageHosts ?? [],
+        imageHosts: this.config.imageHosts ?? [],
         copyLabel: text.copy,
         copiedLabel: text.copied,
         truncatedNote: text.truncated,
@@ -340,7 +339,7 @@ export class PathorsChatPanel extends LitElement {
     const { rating } = entry;
     const action = (kind: string, label: string, icon: unknown, onClick: () => void, pressed?: boolean) =>
       html`<button type="button" class="action ${kind}" aria-label=${label} title=${label}
-        aria-pressed=${pressed === undefined ? nothing : String(pressed)} @click=${onClick}>${icon}</button>`;
+        aria-pressed=${pressed ?? nothing} @click=${onClick}>${icon}</button>`;
     return html`<div class="actions">
       ${action('copy', copied ? text.copied : text.copyMessage, copied ? checkIcon : copyIcon, () => this.#handleCopy(entry))}
       ${
@@ -433,7 +432,7 @@ export class PathorsChatPanel extends LitElement {
         .value=${this.#draft}
         aria-label=${text.composerLabel}
         aria-describedby="counter"
-        aria-invalid=${over ? 'true' : 'false'}
+        aria-invalid=${over}
         placeholder=${text.placeholder}
         enterkeyhint="send"
         @input=${this.#handleInput}
@@ -478,7 +477,7 @@ export class PathorsChatPanel extends LitElement {
         </div>
       </header>
       <div part="messages" class="messages" role="log" aria-live="off" aria-labelledby="title" tabindex="0"
-        @scroll=${this.#scroller.handleScroll}>
+        @scroll=${this.#scroller.handleScroll_}>
         ${this.#renderNotice()}
         ${this.#renderEmpty(!entries.length)}
         ${
@@ -491,8 +490,8 @@ export class PathorsChatPanel extends LitElement {
         ${entries.slice(first).map((entry) => this.#renderEntry(entry, entry === last))}
         ${this.#renderStatus()}
       </div>
-      <button type="button" class="jump" ?hidden=${this.#scroller.following}
-        @click=${() => this.#scroller.follow()}>${text.jumpToLatest}</button>
+      <button type="button" class="jump" ?hidden=${this.#scroller.following_}
+        @click=${() => this.#scroller.follow_()}>${text.jumpToLatest}</button>
       <div class="sr-only" aria-live="polite">${this.announcement}</div>
       ${
         this.conversation?.canUndoReset

@@ -165,7 +165,7 @@ export class PathorsChat extends LitElement {
   declare private panelLanguage: Language;
   /** A reply finished while the panel was closed. */
   declare private unread: boolean;
-  #panelModule: Promise<typeof import('./chat-panel.js')> | undefined;
+  #panelModule: Promise<void> | undefined;
   #chinese: Promise<void> | undefined;
   #config: PanelConfig | undefined;
 
@@ -272,12 +272,14 @@ export class PathorsChat extends LitElement {
     return this.#panel;
   }
 
-  #loadPanel(): Promise<typeof import('./chat-panel.js')> {
+  #loadPanel(): Promise<void> {
     // The panel and, for a Chinese page, its strings load side by side, so it never shows English first.
-    this.#panelModule ??= Promise.all([import('./chat-panel.js'), this.#loadLanguage()]).then(([module]) => {
-      module.definePanel();
+    this.#panelModule ??= Promise.all([
+      import('./chat-panel.js').then(({ definePanel }) => definePanel),
+      this.#loadLanguage(),
+    ]).then(([definePanel]) => {
+      definePanel();
       this.panelLoaded = true;
-      return module;
     });
     return this.#panelModule;
   }
@@ -285,9 +287,10 @@ export class PathorsChat extends LitElement {
   async #loadLanguage(): Promise<void> {
     const language = languageOf(this.language);
     if (language === 'zh-tw') {
-      this.#chinese ??= Promise.all([import('./chat-panel.js'), import('../i18n/zh-tw.js')]).then(
-        ([module, { zhTW }]) => module.addLanguage('zh-tw', zhTW),
-      );
+      this.#chinese ??= Promise.all([
+        import('./chat-panel.js').then(({ addLanguage }) => addLanguage),
+        import('../i18n/zh-tw.js'),
+      ]).then(([addLanguage, { zhTW }]) => addLanguage('zh-tw', zhTW));
       await this.#chinese;
     }
     // Until its table is in, the panel keeps the language it has.
@@ -396,7 +399,7 @@ export class PathorsChat extends LitElement {
         type="button"
         title=""
         aria-label=${this.open ? text.closeChat : this.unread ? text.openChatUnread : text.openChat}
-        aria-expanded=${this.open ? 'true' : 'false'}
+        aria-expanded=${!!this.open}
         aria-haspopup="dialog"
         @click=${this.toggle}
         @pointerenter=${this.#loadPanel}

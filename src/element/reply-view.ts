@@ -20,7 +20,7 @@ function renderPending(): void {
   frame = 0;
   const deadline = performance.now() + FRAME_BUDGET_MS;
   for (const view of pending) {
-    if (!view.renderUntil(deadline)) break;
+    if (!view.renderUntil_(deadline)) break;
     pending.delete(view);
   }
   if (pending.size) frame = requestAnimationFrame(renderPending);
@@ -45,7 +45,7 @@ export class ReplyView extends HTMLElement {
   /** Where the panel finds the view of an entry, by its id. */
   registry: Map<string, ReplyView> | undefined;
   /** Called once the finished reply is on screen in full. */
-  onRendered: ((view: ReplyView) => void) | undefined;
+  onRendered_: ((view: ReplyView) => void) | undefined;
   #entry: AssistantEntry | undefined;
   #stream: MarkdownStream | undefined;
   #pushed = 0;
@@ -72,8 +72,8 @@ export class ReplyView extends HTMLElement {
     });
     // A saved reply renders at once, so the conversation is whole on the first paint; one
     // being written shows what it has so far, within a frame's budget.
-    const streaming = entry.status === 'streaming';
-    if (!this.renderUntil(streaming ? performance.now() + FRAME_BUDGET_MS : Infinity)) this.refresh();
+    if (!this.renderUntil_(entry.status === 'streaming' ? performance.now() + FRAME_BUDGET_MS : Infinity))
+      this.refresh_();
   }
 
   connectedCallback(): void {
@@ -85,7 +85,7 @@ export class ReplyView extends HTMLElement {
   }
 
   /** Text was added, or the reply finished: render it in the coming frames. */
-  refresh(): void {
+  refresh_(): void {
     if (this.#entry) schedule(this);
   }
 
@@ -93,7 +93,7 @@ export class ReplyView extends HTMLElement {
    * Renders the text not yet rendered until `deadline` (a `performance.now()` time), and ends
    * the stream once the reply is complete. Returns true when nothing is left to do.
    */
-  renderUntil(deadline: number): boolean {
+  renderUntil_(deadline: number): boolean {
     const entry = this.#entry;
     if (!entry) return true;
     const { content } = entry;
@@ -110,7 +110,7 @@ export class ReplyView extends HTMLElement {
     if (entry.status !== 'streaming') {
       if (this.#stream) this.#guard(() => this.#stream?.end());
       this.#stream = undefined;
-      this.onRendered?.(this);
+      this.onRendered_?.(this);
     }
     return true;
   }

@@ -5,11 +5,11 @@ const BOTTOM_SLACK_PX = 40;
 
 /**
  * Keeps the message list at the bottom while a reply streams in, unless the
- * visitor scrolled up to read: then it stays put and `following` turns false
+ * visitor scrolled up to read: then it stays put and `following_` turns false
  * (the panel shows "jump to latest").
  */
 export class ScrollFollower implements ReactiveController {
-  following = true;
+  following_ = true;
   readonly #host: ReactiveControllerHost;
   readonly #element: () => HTMLElement | null | undefined;
   #frame = 0;
@@ -26,36 +26,36 @@ export class ScrollFollower implements ReactiveController {
     this.#frame = 0;
   }
 
-  readonly handleScroll = (): void => {
+  readonly handleScroll_ = (): void => {
     const element = this.#element();
     if (!element) return;
     const top = element.scrollTop;
     const atBottom = element.scrollHeight - top - element.clientHeight <= BOTTOM_SLACK_PX;
     // Only a move up is the reader's: by the time the event of our own scroll to the bottom
     // arrives, more text may have come in, leaving us short of the bottom without anyone scrolling.
-    const following = atBottom || (this.following && top >= this.#lastTop);
+    const follows = atBottom || (this.following_ && top >= this.#lastTop);
     this.#lastTop = top;
-    if (following !== this.following) {
-      this.following = following;
+    if (follows !== this.following_) {
+      this.following_ = follows;
       this.#host.requestUpdate();
     }
   };
 
   /** Content grew: stay at the bottom if that is where the visitor is. Once per frame at most. */
-  contentChanged(): void {
-    if (!this.following || this.#frame) return;
+  contentChanged_(): void {
+    if (!this.following_ || this.#frame) return;
     this.#frame = requestAnimationFrame(() => {
       this.#frame = 0;
-      if (this.following) this.#toBottom();
+      if (this.following_) this.#toBottom();
     });
   }
 
   /** The visitor sent a message or asked for the latest: go to the bottom and stay. */
-  follow(): void {
-    this.following = true;
+  follow_(): void {
+    this.following_ = true;
     this.#host.requestUpdate();
     this.#toBottom();
-    this.contentChanged();
+    this.contentChanged_();
   }
 
   #toBottom(): void {

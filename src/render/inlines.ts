@@ -370,8 +370,7 @@ function build(toks: Token[]): VNode[] {
       }
     }
     // A bare URL inside a link's text stays text: no links inside links.
-    else if (k.tag_ == 'a' && links) add(k.kids_[0]!);
-    else add(k);
+    else add(k.tag_ == 'a' && links ? k.kids_[0]! : k);
   }
   return root.kids_;
 }

@@ -3,16 +3,15 @@
  * Web-standard and dependency-free on purpose: the proxy imports this module, and the proxy
  * must run unchanged on Node, Bun, Deno and Workers (test/http/proxy-portability.test.ts).
  */
+import { isRecord } from './record.js';
+
+/** A plain JSON object (not null, not an array); its own module, for the widget (see record.ts). */
+export { isRecord };
 
 /** The header that carries the session ID both ways, as in Pathors' API. */
 export const SESSION_HEADER = 'X-Session-ID';
 /** The browser's idempotency key: one per user action, refused when seen again. */
 export const REQUEST_ID_HEADER = 'X-Request-ID';
-
-/** A plain JSON object (not null, not an array). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The media type of a `Content-Type` value, lowercased and without parameters: `text/event-stream`. */
 export function mediaType(contentType: string | null | undefined): string {

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { Conversation } from '../../src/core/conversation.js';
-import { AbortedError, ChatError } from '../../src/core/errors.js';
+import { AbortedError } from '../../src/core/aborted.js';
+import { ChatError } from '../../src/core/errors.js';
 import { WebConversationStore } from '../../src/core/storage.js';
 import { emptyDraft, foldChunk } from '../../src/core/fold.js';
 import { postChat, type PostChatOptions } from '../../src/core/transport.js';

@@ -4,7 +4,8 @@
  * contract (errors, session, JSON replies, never a second POST), so a Conversation runs in Node
  * against the fake upstream over loopback; the browser's own transport is tested in Chromium.
  */
-import { AbortedError, ChatError } from '../../src/core/errors.js';
+import { AbortedError } from '../../src/core/aborted.js';
+import { ChatError } from '../../src/core/errors.js';
 import { ReplyReader, errorFromResponse } from '../../src/core/parse.js';
 import type { Transport } from '../../src/core/transport.js';
 import { REQUEST_ID_HEADER, SESSION_HEADER } from '../../src/shared/http.js';

@@ -5,7 +5,8 @@
  */
 import type { Clock } from '../../src/core/clock.js';
 import { Conversation, type ConversationSettings } from '../../src/core/conversation.js';
-import { AbortedError, ChatError } from '../../src/core/errors.js';
+import { AbortedError } from '../../src/core/aborted.js';
+import { ChatError } from '../../src/core/errors.js';
 import { readChunk } from '../../src/core/parse.js';
 import { WebConversationStore } from '../../src/core/storage.js';
 import type { PostChatOptions, Transport } from '../../src/core/transport.js';
