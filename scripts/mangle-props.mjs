@@ -9,15 +9,16 @@
 // mapped in the source, one map per build (the same name gets the same short name in every
 // file). The names used most get the letters.
 // Only files under src/render/ (the highlighter excepted), src/core/{conversation,turn}.ts and
-// src/element/{chat-panel,reply-view,scroll-follower}.ts are touched, and only names ending in
-// `_` that start with a lower-case letter: nothing public ends that way, and no variable may
-// (renamed to a letter, it could clash with another variable).
+// src/element/{chat-panel,reply-view,scroll-follower,conversation-controller}.ts are touched
+// (a file that names one of these members and is not listed would miss its renaming), and
+// only names ending in `_` that start with a lower-case letter: nothing public ends that way,
+// and no variable may (renamed to a letter, it could clash with another variable).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const FILES =
-  /\/src\/(?:render\/(?!highlight\/)[\w/-]+|core\/(?:conversation|turn)|element\/(?:chat-panel|reply-view|scroll-follower))\.ts$/;
+  /\/src\/(?:render\/(?!highlight\/)[\w/-]+|core\/(?:conversation|turn)|element\/(?:chat-panel|reply-view|scroll-follower|conversation-controller))\.ts$/;
 const NAME = /\b[a-z][A-Za-z\d]*_(?![\w$])/g;
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 /** One letter, then `$` and a letter or digit: 114 names of at most two characters. */
