@@ -222,9 +222,10 @@ export class PathorsChat extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.addEventListener('keydown', this.#handleKeydown);
-    // A reload or another page of the site shows the chat as the visitor left it.
+    // A reload or another page of the site shows the chat as the visitor left it. Only on the
+    // first connection: an element moved in the page keeps its state, whoever set it.
     const kept = session(this.#openKey);
-    if (kept && this.mode !== 'inline') this.open = kept === 'open';
+    if (kept && !this.hasUpdated && this.mode !== 'inline') this.open = kept === 'open';
   }
 
   override disconnectedCallback(): void {

@@ -185,6 +185,22 @@ describe('the chat as the visitor left it', () => {
     expect(third.open).toBe(false);
   });
 
+  it('a page that opens the chat itself keeps it open when the element moves', async () => {
+    const key = `moved-${Date.now()}`;
+    const chat = await mountChat({ 'storage-key': key });
+    await userEvent.click(launcher(chat));
+    launcher(chat).click();
+    await chat.updateComplete;
+    // The visitor's last word was "closed"; then the page opened it, and moved it (a portal, a layout change).
+    chat.open = true;
+    await chat.updateComplete;
+    const aside = document.createElement('aside');
+    document.body.append(aside);
+    aside.append(chat);
+    await chat.updateComplete;
+    expect(chat.open).toBe(true);
+  });
+
   it('is open in inline mode, as documented', async () => {
     const chat = await mountChat({ mode: 'inline' });
     expect(chat.open).toBe(true);
