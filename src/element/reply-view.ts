@@ -40,8 +40,7 @@ export function whenRendered(): Promise<void> {
  * and only that reply. A plain custom element, not Lit: its children belong to the renderer.
  */
 export class ReplyView extends HTMLElement {
-  /** How links, images and code blocks render; set before `entry`. */
-  options: RenderOptions = {};
+  #options: RenderOptions = {};
   /** Where the panel finds the view of an entry, by its id. */
   registry: Map<string, ReplyView> | undefined;
   /** Called once the finished reply is on screen in full. */
@@ -50,6 +49,24 @@ export class ReplyView extends HTMLElement {
   #stream: MarkdownStream | undefined;
   #pushed = 0;
   #plain = false;
+
+  /**
+   * How links, images and code blocks render; set before `entry`. New labels (the page's
+   * language changed) render the reply again: its code blocks' buttons carry them.
+   */
+  get options(): RenderOptions {
+    return this.#options;
+  }
+
+  set options(options: RenderOptions) {
+    const entry = this.#entry;
+    const relabel = entry && options.copyLabel !== this.#options.copyLabel;
+    this.#options = options;
+    if (relabel) {
+      this.#entry = undefined;
+      this.entry = entry;
+    }
+  }
 
   get entry(): AssistantEntry | undefined {
     return this.#entry;
@@ -68,7 +85,7 @@ export class ReplyView extends HTMLElement {
     this.#register();
     if (!entry) return;
     this.#guard(() => {
-      this.#stream = new MarkdownStream(this, this.options);
+      this.#stream = new MarkdownStream(this, this.#options);
     });
     // A saved reply renders at once, so the conversation is whole on the first paint; one
     // being written shows what it has so far, within a frame's budget.

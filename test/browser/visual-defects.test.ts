@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
 import bootstrapCss from 'bootstrap/dist/css/bootstrap.min.css?raw';
 import type { PathorsChatPanel } from '../../src/element/chat-panel.js';
@@ -64,6 +64,23 @@ describe('code blocks', () => {
         );
       }
     }
+  });
+
+  it('the Copy buttons of replies already shown follow a change of lang, also after a copy', async () => {
+    const chat = await mountChat({ open: true });
+    const panel = await panelOf(chat);
+    const reply = await ask(panel, 'write some code');
+    const labels = () => [...reply.querySelectorAll('.code button.copy')].map((button) => button.textContent);
+    expect(labels()).toEqual(['Copy', 'Copy']);
+    chat.setAttribute('lang', 'zh-TW');
+    await expect.poll(labels).toEqual(['複製', '複製']);
+    const writeText = vi.fn((_: string) => Promise.resolve());
+    const clipboard = vi.spyOn(navigator, 'clipboard', 'get').mockReturnValue({ writeText } as unknown as Clipboard);
+    const button = reply.querySelector<HTMLButtonElement>('.code button.copy')!;
+    button.click();
+    await expect.poll(() => button.textContent).toBe('已複製');
+    await expect.poll(() => button.textContent, { timeout: 3000 }).toBe('複製');
+    clipboard.mockRestore();
   });
 
   it('a long line scrolls inside its block; the reply and the column do not widen', async () => {
