@@ -168,6 +168,8 @@ export class PathorsChat extends LitElement {
   #panelModule: Promise<void> | undefined;
   #chinese: Promise<void> | undefined;
   #config: PanelConfig | undefined;
+  /** Any `lang` in the page changed (a site's language switch sets `<html lang>`): strings may follow. */
+  readonly #langWatch = new MutationObserver(() => this.requestUpdate());
 
   constructor() {
     super();
@@ -222,6 +224,7 @@ export class PathorsChat extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.addEventListener('keydown', this.#handleKeydown);
+    this.#langWatch.observe(document.documentElement, { attributeFilter: ['lang'], subtree: true });
     // A reload or another page of the site shows the chat as the visitor left it. Only on the
     // first connection: an element moved in the page keeps its state, whoever set it.
     const kept = session(this.#openKey);
@@ -231,6 +234,7 @@ export class PathorsChat extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.removeEventListener('keydown', this.#handleKeydown);
+    this.#langWatch.disconnect();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

@@ -173,6 +173,21 @@ describe('<pathors-chat> as settings change', () => {
     expect(launcher(chat).getAttribute('aria-label')).toBe('關閉聊天');
   });
 
+  it("follows a change of the page's own lang (<html lang>), as a site's language switch makes it", async () => {
+    const before = document.documentElement.lang;
+    try {
+      document.documentElement.lang = 'en';
+      const chat = await mountChat({ open: true });
+      const panel = await panelOf(chat);
+      expect(composer(panel).placeholder).toBe('Type a message…');
+      document.documentElement.lang = 'zh-TW';
+      await expect.poll(() => composer(panel).placeholder).toBe('輸入訊息…');
+      expect(launcher(chat).getAttribute('aria-label')).toBe('關閉聊天');
+    } finally {
+      document.documentElement.lang = before;
+    }
+  });
+
   it('switches to the other conversation when storage-key changes (another user signed in)', async () => {
     localStorage.setItem('user-b:transcript', JSON.stringify([{ id: 'b1', role: 'user', content: 'I am user B' }]));
     const chat = await mountChat({ open: true, 'storage-key': 'user-a' });
