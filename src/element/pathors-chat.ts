@@ -229,6 +229,13 @@ export class PathorsChat extends LitElement {
     // first connection: an element moved in the page keeps its state, whoever set it.
     const kept = session(this.#openKey);
     if (kept && !this.hasUpdated && this.mode !== 'inline') this.open = kept === 'open';
+    // A reply under way (a framework re-mounted the chat in the middle of it): the panel, even
+    // closed, listens, for the badge, the page's events and the page's tools.
+    try {
+      if (localStorage.getItem(`${this.storageKey}:turn`)) void this.#loadPanel();
+    } catch {
+      // Storage blocked: nothing was kept to resume either.
+    }
   }
 
   override disconnectedCallback(): void {

@@ -169,6 +169,24 @@ describe('the chat as the visitor left it', () => {
     expect(launcher(chat).querySelector('[part="badge"]')).toBeNull();
   });
 
+  it('a chat re-mounted closed in the middle of a reply still hears it finish: badge and pathors-message', async () => {
+    const key = `remount-closed-${Date.now()}`;
+    const { chat: first, panel } = await openChat({ 'storage-key': key });
+    await first.send('tell me about tents [[delay:30]]');
+    await until(() => (bubbles(panel, 'assistant')[0] ?? '').length > 0, 'the first words');
+    launcher(first).click();
+    await first.updateComplete;
+    first.remove();
+    // A framework's re-render: a new element for the same chat, closed as the visitor left it.
+    const second = await mountChat({ 'storage-key': key });
+    expect(second.open).toBe(false);
+    const events = recordEvents(second, ['pathors-message']);
+    await until(() => events.length > 0, 'the finished reply', 15_000);
+    expect(events.map((event) => event.detail)).toMatchObject([{ message: { role: 'assistant', status: 'done' } }]);
+    await second.updateComplete;
+    expect(launcher(second).querySelector('[part="badge"]')).not.toBeNull();
+  });
+
   it('keeps the panel open across a reload and another page of the site', async () => {
     const key = `open-${Date.now()}`;
     const first = await mountChat({ 'storage-key': key });
