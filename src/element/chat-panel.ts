@@ -109,6 +109,10 @@ export class PathorsChatPanel extends LitElement {
     super.disconnectedCallback();
     clearTimeout(this.#announceTimer);
     clearTimeout(this.#copiedTimer);
+    // Their timers are gone: a panel moved in the page must not say "Copied" from then on, nor
+    // keep an announcement that the same words could then not repeat.
+    this.copiedId = undefined;
+    this.announcement = '';
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

@@ -199,13 +199,19 @@ describe('copy', () => {
         },
       },
     });
-    const { panel } = await openChat();
+    const { chat, panel } = await openChat();
     await type(panel, 'hello');
     await userEvent.keyboard('{Enter}');
     await idle(panel);
     await userEvent.click($(panel, '.message.assistant .actions .copy')!);
     expect(copied).toEqual([panel.conversation!.entries.at(-1)!.content]);
     await expect.poll(() => $(panel, '.message.assistant .actions .copy')!.getAttribute('aria-label')).toBe('Copied');
+    // Moved in the page while it said so: the label goes back, as it would have after a moment.
+    document.body.append(document.createElement('main'));
+    document.querySelector('main')!.append(chat);
+    await expect
+      .poll(() => $(panel, '.message.assistant .actions .copy')!.getAttribute('aria-label'), { timeout: 3000 })
+      .toBe('Copy message');
   });
 });
 
