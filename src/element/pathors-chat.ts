@@ -30,7 +30,7 @@ export type ChatTheme = 'light' | 'dark' | 'auto';
  * @fires pathors-reset - Cancelable. The visitor asked for a new conversation.
  * @fires pathors-feedback - Cancelable. The visitor rated a reply (`detail.rating` `good` or `bad`, `detail.messageId`, `detail.sessionId`) for the site to record; once per change, as the rating is saved with the reply (a reload does not ask again).
  *
- * @attr {string} lang - The language of the built-in strings (`en`, `zh-TW`); default: the nearest `lang` above, then the browser's. Changes take effect at once.
+ * @attr {string} lang - The language of the built-in strings (`en`, `zh-TW`); default: the nearest `lang` above, then the browser's. Changes, also of the page's `<html lang>`, take effect at once.
  *
  * @slot launcher-icon - The icon inside the launcher button.
  * @slot avatar - The assistant's picture, before the title in the panel header.

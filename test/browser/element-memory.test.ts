@@ -309,38 +309,59 @@ describe('reset during a reply', () => {
   });
 });
 
-describe('page tools with no element listening', () => {
-  it('declines a call, rather than run it unasked, when the element came back closed mid-turn', async () => {
-    const storageKey = `tools-${Date.now()}`;
-    const runs: unknown[] = [];
-    const tools: PageTool[] = [
-      {
-        name: 'cancel_order',
-        description: 'Cancels an order',
-        parameters: { type: 'object', properties: { orderId: { type: 'string' } } },
-        handler: (args: unknown) => {
-          runs.push(args);
-          return 'cancelled';
-        },
+describe('page tools when the element went away mid-turn', () => {
+  const cancelOrder = (runs: unknown[]): PageTool[] => [
+    {
+      name: 'cancel_order',
+      description: 'Cancels an order',
+      parameters: { type: 'object', properties: { orderId: { type: 'string' } } },
+      handler: (args: unknown) => {
+        runs.push(args);
+        return 'cancelled';
       },
-    ];
-    // This site asks the visitor before any tool runs (here: always no).
-    const decline = (event: Event) => event.preventDefault();
+    },
+  ];
+
+  /** A chat whose page asks the visitor before any tool runs (here: always no), sent a message that calls one. */
+  async function askedAndRemoved(storageKey: string, runs: unknown[], asked: Event[]) {
     const chat = await mountChat({ 'storage-key': storageKey, open: true });
-    chat.tools = tools;
-    chat.addEventListener('pathors-tool-call', decline);
+    chat.tools = cancelOrder(runs);
+    chat.addEventListener('pathors-tool-call', (event) => {
+      asked.push(event);
+      event.preventDefault();
+    });
     await panelOf(chat);
     await chat.send('Please use cancel_order [[delay:150]]');
     chat.hide();
     chat.remove();
-    // A framework re-renders the page: a new element, the same props, the chat closed.
-    const again = await mountChat({ 'storage-key': storageKey });
-    again.tools = tools;
-    again.addEventListener('pathors-tool-call', decline);
+  }
+
+  it('declines the call, rather than run it unasked, when no element is listening', async () => {
+    const storageKey = `tools-${Date.now()}`;
+    const runs: unknown[] = [];
+    await askedAndRemoved(storageKey, runs, []);
     const conversation = conversationFor(storageKey, true);
     await until(() => !conversation.busy, 'the turn to end', 20_000);
-    expect(again.shadowRoot!.querySelector('pathors-chat-panel')).toBeNull();
     expect(runs).toEqual([]);
     expect(conversation.entries.some((entry) => entry.role === 'tool' && entry.name === 'cancel_order')).toBe(true);
+  });
+
+  it('asks the page through the element that came back, closed, in the middle of the turn', async () => {
+    const storageKey = `tools-back-${Date.now()}`;
+    const runs: unknown[] = [];
+    await askedAndRemoved(storageKey, runs, []);
+    // A framework re-renders the page: a new element, the same props, the chat closed.
+    const again = await mountChat({ 'storage-key': storageKey });
+    again.tools = cancelOrder(runs);
+    const asked: Event[] = [];
+    again.addEventListener('pathors-tool-call', (event) => {
+      asked.push(event);
+      event.preventDefault();
+    });
+    const conversation = conversationFor(storageKey, true);
+    await until(() => !conversation.busy, 'the turn to end', 20_000);
+    expect(again.open).toBe(false);
+    expect(asked).toHaveLength(1);
+    expect(runs).toEqual([]);
   });
 });
