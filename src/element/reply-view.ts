@@ -73,7 +73,20 @@ export class ReplyView extends HTMLElement {
   }
 
   set entry(entry: AssistantEntry | undefined) {
-    if (entry === this.#entry) return;
+    const was = this.#entry;
+    if (entry === was) return;
+    // The same reply, saved again (rated, or written by another tab): what is on screen stays,
+    // selection and highlighting included, and only text added since is rendered.
+    if (
+      entry?.id === was?.id &&
+      (this.#stream
+        ? entry!.content.startsWith(was!.content.slice(0, this.#pushed))
+        : entry!.content === was!.content && entry!.status === was!.status)
+    ) {
+      this.#entry = entry;
+      this.refresh_();
+      return;
+    }
     this.#unregister();
     this.#entry = entry;
     this.#pushed = 0;

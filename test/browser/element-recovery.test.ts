@@ -128,6 +128,22 @@ describe('replies to act on', () => {
     expect($(panel, '.action.good')!.getAttribute('aria-pressed')).toBe('true');
   });
 
+  it('rating a reply leaves it as it is on screen: no new render, the selection kept', async () => {
+    const { chat, panel } = await openChat();
+    await chat.send('write some code');
+    await idle(panel);
+    const reply = $$(panel, '.message.assistant pathors-reply').at(-1)!;
+    const code = reply.querySelector('pre code')!;
+    const paragraph = reply.querySelector('p')!;
+    getSelection()!.selectAllChildren(paragraph);
+    await userEvent.click($(panel, '.message.assistant .action.good')!);
+    await panel.updateComplete;
+    expect($(panel, '.message.assistant .action.good')!.getAttribute('aria-pressed')).toBe('true');
+    expect(reply.querySelector('pre code')).toBe(code);
+    expect(reply.querySelector('p')).toBe(paragraph);
+    expect(getSelection()!.toString()).toBe(paragraph.textContent);
+  });
+
   it('keeps a rating across a reload, so the site never records the same rating twice', async () => {
     const first = await openChat();
     await first.chat.send('hello');
