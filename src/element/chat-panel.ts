@@ -105,14 +105,20 @@ export class PathorsChatPanel extends LitElement {
     return this.renderRoot?.querySelector('textarea');
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Back in the page: the timers that would have reset these went with the disconnection. Reset
+    // here, not there, so that a panel out of the page never renders (an empty conversation).
+    if (this.hasUpdated) {
+      this.copiedId = undefined;
+      this.announcement = '';
+    }
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.#announceTimer);
     clearTimeout(this.#copiedTimer);
-    // Their timers are gone: a panel moved in the page must not say "Copied" from then on, nor
-    // keep an announcement that the same words could then not repeat.
-    this.copiedId = undefined;
-    this.announcement = '';
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

@@ -206,9 +206,13 @@ describe('copy', () => {
     await userEvent.click($(panel, '.message.assistant .actions .copy')!);
     expect(copied).toEqual([panel.conversation!.entries.at(-1)!.content]);
     await expect.poll(() => $(panel, '.message.assistant .actions .copy')!.getAttribute('aria-label')).toBe('Copied');
-    // Moved in the page while it said so: the label goes back, as it would have after a moment.
-    document.body.append(document.createElement('main'));
-    document.querySelector('main')!.append(chat);
+    // Out of the page for a moment while it said so (a keep-alive cache, a portal): the label goes
+    // back, as it would have after a moment, and the reply's view is the one it was.
+    const view = $(panel, 'pathors-reply');
+    chat.remove();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    document.body.append(chat);
+    expect($(panel, 'pathors-reply')).toBe(view);
     await expect
       .poll(() => $(panel, '.message.assistant .actions .copy')!.getAttribute('aria-label'), { timeout: 3000 })
       .toBe('Copy message');
