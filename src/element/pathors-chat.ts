@@ -230,11 +230,13 @@ export class PathorsChat extends LitElement {
     const kept = session(this.#openKey);
     if (kept && !this.hasUpdated && this.mode !== 'inline') this.open = kept === 'open';
     // A reply under way (a framework re-mounted the chat in the middle of it): the panel, even
-    // closed, listens, for the badge, the page's events and the page's tools.
+    // closed, listens, for the badge, the page's events and the page's tools. Under way: its tab
+    // marked it within the conversation's 15 s (staleTurnMs); an older mark is a page long gone.
     try {
-      if (localStorage.getItem(`${this.storageKey}:turn`)) void this.#loadPanel();
+      if (JSON.parse(localStorage.getItem(`${this.storageKey}:turn`)!)?.at > Date.now() - 15_000)
+        void this.#loadPanel();
     } catch {
-      // Storage blocked: nothing was kept to resume either.
+      // Storage blocked or the mark unreadable: nothing to resume.
     }
   }
 

@@ -203,6 +203,20 @@ describe('the chat as the visitor left it', () => {
     expect(launcher(second).querySelector('[part="badge"]')).not.toBeNull();
   });
 
+  it('a turn mark left by a page long gone does not load the panel of a closed chat', async () => {
+    const key = `stale-mark-${Date.now()}`;
+    localStorage.setItem(`${key}:turn`, JSON.stringify({ tab: 'long-gone', status: 'sending', at: 0 }));
+    // The pointer away from where the launcher appears: hovering it fetches the panel ahead.
+    const corner = document.createElement('div');
+    corner.style.cssText = 'position:fixed;left:0;top:0;width:10px;height:10px';
+    document.body.append(corner);
+    await userEvent.hover(corner);
+    const chat = await mountChat({ 'storage-key': key });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(chat.shadowRoot!.querySelector('pathors-chat-panel')).toBeNull();
+    localStorage.removeItem(`${key}:turn`);
+  });
+
   it('keeps the panel open across a reload and another page of the site', async () => {
     const key = `open-${Date.now()}`;
     const first = await mountChat({ 'storage-key': key });
