@@ -6,6 +6,7 @@ import type { PageTool, ToolCallRequest } from './tools.js';
 import {
   mergeEntries,
   newId,
+  ratingOf,
   unansweredToolEntries,
   type AssistantEntry,
   type Entry,
@@ -570,8 +571,10 @@ export class Conversation extends EventTarget {
     // Merged by entry id, so another tab's messages written meanwhile are kept, not overwritten.
     if (stored.entries.length) {
       const merged = mergeEntries(stored.entries, this.entries, this.owned_);
-      const known = new Set(this.entries.map((entry) => entry.id));
-      if (merged.some((entry) => !known.has(entry.id))) this.entries = merged;
+      const mine = new Map(this.entries.map((entry) => [entry.id, entry]));
+      // Adopted when it holds another tab's messages, or a rating given there.
+      if (merged.some((entry) => !mine.has(entry.id) || ratingOf(entry) !== ratingOf(mine.get(entry.id))))
+        this.entries = merged;
     }
     // Leaving while the message waits for the first word, the mark stays, stale at once (it holds
     // no tab), to say so to the next page: see #follow.

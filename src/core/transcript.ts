@@ -36,6 +36,11 @@ export interface ToolEntry {
 /** One line of the conversation as the widget keeps and shows it. */
 export type Entry = UserEntry | AssistantEntry | ToolEntry;
 
+/** The visitor's rating of an entry: only a reply has one. */
+export function ratingOf(entry: Entry | undefined): AssistantEntry['rating'] {
+  return entry?.role === 'assistant' ? entry.rating : undefined;
+}
+
 /** A call the proxy would carry: a non-empty id of at most 256 characters. */
 export function hasUsableId(call: ToolCall): boolean {
   return call.id.length > 0 && call.id.length <= 256;
@@ -115,7 +120,9 @@ export function mergeEntries(stored: readonly Entry[], mine: readonly Entry[], o
     if (!owned.has(entry.id)) merged.push(entry);
     else {
       const own = byId.get(entry.id);
-      if (own) merged.push(own);
+      // Ours wins, but for a rating given in the other tab meanwhile (ours has none).
+      const rating = ratingOf(entry);
+      if (own) merged.push(rating && !ratingOf(own) ? { ...(own as AssistantEntry), rating } : own);
     }
   }
   for (const entry of mine) if (!seen.has(entry.id) && owned.has(entry.id)) merged.push(entry);

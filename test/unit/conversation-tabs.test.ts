@@ -52,6 +52,28 @@ describe('two tabs, one conversation', () => {
     expect(openTab(storage, clock, 'c').conversation.entries.at(-1)).toMatchObject({ rating: 'good' });
   });
 
+  it("a rating given in one tab survives the other tab's reply being saved meanwhile", async () => {
+    a.conversation.send('first');
+    (await a.transport.call(0)).reply('First answer');
+    await tick();
+    const first = b.conversation.entries.at(-1)!;
+    if (first.role !== 'assistant') throw new Error('expected the reply last');
+    a.conversation.send('second');
+    const call = await a.transport.call(1);
+    call.text('Writing');
+    await tick();
+    b.conversation.rate(first, 'good');
+    await tick();
+    clock.advance(1000);
+    call.text(' on', 'stop').end();
+    await tick();
+    const rated = (entries: readonly { id: string; rating?: string }[]) =>
+      entries.find((entry) => entry.id === first.id)?.rating;
+    expect(rated(JSON.parse(storage.items.get('chat:transcript')!))).toBe('good');
+    expect(rated(a.conversation.entries)).toBe('good');
+    expect(rated(b.conversation.entries)).toBe('good');
+  });
+
   it("a tab opened during another tab's reply shows it streaming, not cut off", async () => {
     a.conversation.send('q');
     (await a.transport.call(0)).text('Writing');
