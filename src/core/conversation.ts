@@ -572,9 +572,11 @@ export class Conversation extends EventTarget {
     if (stored.entries.length) {
       const merged = mergeEntries(stored.entries, this.entries, this.owned_);
       const mine = new Map(this.entries.map((entry) => [entry.id, entry]));
-      // Adopted when it holds another tab's messages, or a rating given there.
-      if (merged.some((entry) => !mine.has(entry.id) || ratingOf(entry) !== ratingOf(mine.get(entry.id))))
+      // Adopted, and shown, when it holds another tab's messages or a rating given there.
+      if (merged.some((entry) => !mine.has(entry.id) || ratingOf(entry) !== ratingOf(mine.get(entry.id)))) {
         this.entries = merged;
+        this.emitChange_();
+      }
     }
     // Leaving while the message waits for the first word, the mark stays, stale at once (it holds
     // no tab), to say so to the next page: see #follow.

@@ -120,9 +120,15 @@ export function mergeEntries(stored: readonly Entry[], mine: readonly Entry[], o
     if (!owned.has(entry.id)) merged.push(entry);
     else {
       const own = byId.get(entry.id);
-      // Ours wins, but for a rating given in the other tab meanwhile (ours has none).
+      // Ours wins, but for a rating given in the other tab meanwhile (ours has none). Not onto a
+      // reply still being written here: the turn writes to that very object.
       const rating = ratingOf(entry);
-      if (own) merged.push(rating && !ratingOf(own) ? { ...(own as AssistantEntry), rating } : own);
+      if (own)
+        merged.push(
+          rating && !ratingOf(own) && (own as AssistantEntry).status !== 'streaming'
+            ? { ...(own as AssistantEntry), rating }
+            : own,
+        );
     }
   }
   for (const entry of mine) if (!seen.has(entry.id) && owned.has(entry.id)) merged.push(entry);

@@ -74,6 +74,50 @@ describe('two tabs, one conversation', () => {
     expect(rated(b.conversation.entries)).toBe('good');
   });
 
+  it('a rating given elsewhere to a reply this tab is still writing never cuts the reply short', async () => {
+    // B takes A's reply for cut off (A's timers held back in a background tab) and rates it.
+    const clockB = new ManualClock();
+    const slowB = openTab(storage, clockB, 'slow-b');
+    a.conversation.send('q');
+    const call = await a.transport.call(0);
+    call.text('Writing');
+    await tick();
+    clockB.advance(16_000);
+    await tick();
+    const cut = slowB.conversation.entries.at(-1)!;
+    if (cut.role !== 'assistant') throw new Error('expected the reply last');
+    slowB.conversation.rate(cut, 'good');
+    await tick();
+    clock.advance(1000);
+    call.text(' more text');
+    await tick();
+    clock.advance(1000);
+    call.text(' and the end.', 'stop').end();
+    await tick();
+    expect(transcript(a.conversation).at(-1)).toBe('assistant(done):Writing more text and the end.');
+    expect(a.conversation.busy).toBe(false);
+  });
+
+  it("shows a rating given in the other tab while this tab's reply streams", async () => {
+    a.conversation.send('first');
+    (await a.transport.call(0)).reply('First answer');
+    await tick();
+    const first = b.conversation.entries.at(-1)!;
+    if (first.role !== 'assistant') throw new Error('expected the reply last');
+    a.conversation.send('second');
+    const call = await a.transport.call(1);
+    call.text('Writing');
+    await tick();
+    const changes = a.changes();
+    b.conversation.rate(first, 'good');
+    await tick();
+    clock.advance(6000);
+    await tick();
+    expect(a.conversation.busy).toBe(true);
+    expect(a.changes()).toBeGreaterThan(changes);
+    expect(a.conversation.entries.find((entry) => entry.id === first.id)).toMatchObject({ rating: 'good' });
+  });
+
   it("a tab opened during another tab's reply shows it streaming, not cut off", async () => {
     a.conversation.send('q');
     (await a.transport.call(0)).text('Writing');
