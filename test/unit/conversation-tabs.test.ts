@@ -18,6 +18,20 @@ const saved = () =>
     (entry) => `${entry.status ?? 'user'}:${entry.content}`,
   );
 
+/** A first reply from A, as B sees it, and A's second reply streaming. */
+async function answeredThenStreaming() {
+  a.conversation.send('first');
+  (await a.transport.call(0)).reply('First answer');
+  await tick();
+  const first = b.conversation.entries.at(-1)!;
+  if (first.role !== 'assistant') throw new Error('expected the reply last');
+  a.conversation.send('second');
+  const call = await a.transport.call(1);
+  call.text('Writing');
+  await tick();
+  return { first, call };
+}
+
 describe('two tabs, one conversation', () => {
   it('the other tab sees a turn in flight, follows the reply, and cannot send meanwhile', async () => {
     a.conversation.send('question from A');
@@ -53,15 +67,7 @@ describe('two tabs, one conversation', () => {
   });
 
   it("a rating given in one tab survives the other tab's reply being saved meanwhile", async () => {
-    a.conversation.send('first');
-    (await a.transport.call(0)).reply('First answer');
-    await tick();
-    const first = b.conversation.entries.at(-1)!;
-    if (first.role !== 'assistant') throw new Error('expected the reply last');
-    a.conversation.send('second');
-    const call = await a.transport.call(1);
-    call.text('Writing');
-    await tick();
+    const { first, call } = await answeredThenStreaming();
     b.conversation.rate(first, 'good');
     await tick();
     clock.advance(1000);
@@ -99,15 +105,7 @@ describe('two tabs, one conversation', () => {
   });
 
   it("shows a rating given in the other tab while this tab's reply streams", async () => {
-    a.conversation.send('first');
-    (await a.transport.call(0)).reply('First answer');
-    await tick();
-    const first = b.conversation.entries.at(-1)!;
-    if (first.role !== 'assistant') throw new Error('expected the reply last');
-    a.conversation.send('second');
-    const call = await a.transport.call(1);
-    call.text('Writing');
-    await tick();
+    const { first } = await answeredThenStreaming();
     const changes = a.changes();
     b.conversation.rate(first, 'good');
     await tick();
