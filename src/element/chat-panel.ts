@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, noChange, nothing, type PropertyValues } from 'lit';
 import { loadAlongsideSender } from '../core/conversation.js';
 import type { ChatError } from '../core/errors.js';
 import type { AssistantEntry, Entry } from '../core/transcript.js';
@@ -105,20 +105,14 @@ export class PathorsChatPanel extends LitElement {
     return this.renderRoot?.querySelector('textarea');
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    // Back in the page: the timers that would have reset these went with the disconnection. Reset
-    // here, not there, so that a panel out of the page never renders (an empty conversation).
-    if (this.hasUpdated) {
-      this.copiedId = undefined;
-      this.announcement = '';
-    }
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.#announceTimer);
     clearTimeout(this.#copiedTimer);
+    // Their timers are gone: a panel moved in the page must not say "Copied" from then on, nor
+    // keep an announcement that the same words could then not repeat (shown once it is back).
+    this.copiedId = undefined;
+    this.announcement = '';
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -457,6 +451,9 @@ export class PathorsChatPanel extends LitElement {
   }
 
   protected override render() {
+    // Out of the page its conversation is detached: a render then (one pending when the page took
+    // the chat out) would empty the transcript and rebuild every reply on return. Left as it is.
+    if (!this.isConnected) return noChange;
     const text = this.#strings;
     const config = this.config;
     const entries = this.conversation?.entries ?? [];

@@ -219,6 +219,28 @@ describe('copy', () => {
   });
 });
 
+describe('out of the page for a moment', () => {
+  it('a chat taken out as its reply lands comes back with the same reply on screen', async () => {
+    const { chat, panel } = await openChat();
+    let view: HTMLElement | undefined;
+    chat.addEventListener('pathors-message', (event) => {
+      if ((event as CustomEvent<{ message: { role: string } }>).detail.message.role !== 'assistant') return;
+      // A page that moves the chat as the reply lands (a keep-alive cache, a portal).
+      view = $$(panel, 'pathors-reply').at(-1);
+      chat.remove();
+    });
+    await chat.send('hello');
+    await until(() => !chat.isConnected, 'the page to take the chat out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect($$(panel, 'pathors-reply').at(-1)).toBe(view);
+    document.body.append(chat);
+    await panel.updateComplete;
+    expect(view).toBeDefined();
+    expect($$(panel, 'pathors-reply').at(-1)).toBe(view);
+    expect(bubbles(panel, 'assistant')).toHaveLength(1);
+  });
+});
+
 describe('the page tools', () => {
   function weatherTool(calls: unknown[], delayMs = 0): PageTool {
     return {
