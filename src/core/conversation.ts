@@ -13,6 +13,7 @@ import {
   type UserEntry,
 } from './transcript.js';
 import type { Transport } from './transport.js';
+import { STALE_TURN_MS } from './turn-mark.js';
 
 /** Where a conversation stands. */
 export const ChatStatus = {
@@ -62,7 +63,7 @@ export const DEFAULT_SETTINGS: ConversationSettings = {
   maxToolRounds: 5,
   welcome: '',
   undoMs: 6000,
-  staleTurnMs: 15_000,
+  staleTurnMs: STALE_TURN_MS,
 };
 
 export interface ConversationEventMap {

@@ -6,6 +6,7 @@ import { fire } from './events.js';
 import { hostStyles } from './host-styles.js';
 import type { PathorsChatPanel } from './chat-panel.js';
 import type { PanelConfig, PanelRequest } from './panel-protocol.js';
+import { STALE_TURN_MS } from '../core/turn-mark.js';
 
 export type ChatMode = 'bubble' | 'inline';
 export type ChatPosition = 'bottom-right' | 'bottom-left';
@@ -231,9 +232,9 @@ export class PathorsChat extends LitElement {
     if (kept && !this.hasUpdated && this.mode !== 'inline') this.open = kept === 'open';
     // A reply under way (a framework re-mounted the chat in the middle of it): the panel, even
     // closed, listens, for the badge, the page's events and the page's tools. Under way: its tab
-    // marked it within the conversation's 15 s (staleTurnMs); an older mark is a page long gone.
+    // marked it lately; an older mark is a page long gone. (The mark: storage.ts's `turn` item.)
     try {
-      if (JSON.parse(localStorage.getItem(`${this.storageKey}:turn`)!)?.at > Date.now() - 15_000)
+      if (JSON.parse(localStorage.getItem(`${this.storageKey}:turn`)!)?.at > Date.now() - STALE_TURN_MS)
         void this.#loadPanel();
     } catch {
       // Storage blocked or the mark unreadable: nothing to resume.
