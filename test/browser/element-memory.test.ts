@@ -22,6 +22,19 @@ async function say(panel: Awaited<ReturnType<typeof panelOf>>, text: string) {
   await idle(panel);
 }
 
+/** Runs `run` in a browser whose storage is full: every write refused, as a quota would. */
+async function withStorageFull(run: () => Promise<void>): Promise<void> {
+  const setItem = Storage.prototype.setItem;
+  Storage.prototype.setItem = function () {
+    throw new DOMException('full', 'QuotaExceededError');
+  };
+  try {
+    await run();
+  } finally {
+    Storage.prototype.setItem = setItem;
+  }
+}
+
 describe('memory', () => {
   it('saves the session and transcript, and a new page continues the same session', async () => {
     const key = `reload-${Date.now()}`;
@@ -104,28 +117,18 @@ describe('memory', () => {
   });
 
   it('works in memory and says so when storage is full', async () => {
-    const setItem = Storage.prototype.setItem;
-    Storage.prototype.setItem = function () {
-      throw new DOMException('full', 'QuotaExceededError');
-    };
-    try {
+    await withStorageFull(async () => {
       const chat = await mountChat({ open: true });
       const panel = await panelOf(chat);
       // Its words come in a chunk of their own, fetched only by a browser with a notice to show.
       await expect.poll(() => $(panel, '.note.box')?.textContent).toContain('Storage is full');
       await say(panel, 'still works?');
       expect(bubbles(panel, 'assistant')).toHaveLength(1);
-    } finally {
-      Storage.prototype.setItem = setItem;
-    }
+    });
   });
 
   it("shows the page's own words for a storage notice at once, and none when the page set ''", async () => {
-    const setItem = Storage.prototype.setItem;
-    Storage.prototype.setItem = function () {
-      throw new DOMException('full', 'QuotaExceededError');
-    };
-    try {
+    await withStorageFull(async () => {
       const chat = await mountChat({ open: true });
       chat.strings = { notSavedFull: 'Not kept here.' };
       const panel = await panelOf(chat);
@@ -138,9 +141,7 @@ describe('memory', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect($(panel, '.note.box')).toBeNull();
       expect(panel.isUpdatePending).toBe(false);
-    } finally {
-      Storage.prototype.setItem = setItem;
-    }
+    });
   });
 
   it('sets aside a corrupt saved conversation and says so', async () => {
